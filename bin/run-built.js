@@ -1,0 +1,13 @@
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** Loads dist/apps/<app>/main.js, or says how to build it. */
+module.exports = function runBuilt(app) {
+  const main = path.join(__dirname, '..', 'dist', 'apps', app, 'main.js');
+  if (!fs.existsSync(main)) {
+    process.stderr.write(`neck-signal is not built yet (${main} is missing); run: npm ci && npm run build\n`);
+    process.exit(2);
+  }
+  require(main);
+};

@@ -1,0 +1,57 @@
+import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH } from './limits';
+
+/** peer → hub `broadcast-message`: everyone else receives it as `peer-message`. */
+export class BroadcastMessageDto {
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
+  message!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_ID_LENGTH)
+  id?: string;
+}
+
+/** peer → hub `peer-message`: delivered to the peer whose sid is `target`. */
+export class PeerMessageRequestDto {
+  @IsString()
+  @Length(1, 64)
+  target!: string;
+
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
+  message!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_ID_LENGTH)
+  id?: string;
+}
+
+/** hub → peer `peer-message`: `peerId` is the sender's sid. */
+export class PeerMessageDeliveryDto {
+  @IsString()
+  peerId!: string;
+
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
+  message!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_ID_LENGTH)
+  id?: string;
+}
+
+export const HUB_ERROR_CODES = ['INVALID_PAYLOAD', 'UNKNOWN_TARGET', 'NO_NECK', 'RATE_LIMITED', 'FORBIDDEN'] as const;
+export type HubErrorCode = (typeof HUB_ERROR_CODES)[number];
+
+/** hub → sender `error-message`: what went wrong with something the sender emitted. */
+export class ErrorMessageDto {
+  @IsIn(HUB_ERROR_CODES)
+  code!: HubErrorCode;
+
+  @IsString()
+  message!: string;
+}

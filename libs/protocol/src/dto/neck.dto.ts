@@ -1,0 +1,234 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { COMMAND_ERROR_CODES, CommandErrorCode } from '../firmware/errors';
+import { FirmwareHealth } from '../firmware/health';
+import { HeadPose } from '../firmware/command';
+import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH, MAX_OUTPUT_LINE_LENGTH, MAX_UUID_LENGTH } from './limits';
+
+/** peer → hub `neck_command`: sent to every neck, or to the neck whose sid is `target`. */
+export class NeckCommandRequestDto {
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
+  command!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  target?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_ID_LENGTH)
+  id?: string;
+}
+
+/** hub → neck `neck_command`: `peerId` is the sid of the peer that sent it. */
+export class NeckCommandDeliveryDto {
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
+  command!: string;
+
+  @IsString()
+  peerId!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_ID_LENGTH)
+  id?: string;
+}
+
+/** `written`: on the wire; `superseded`: a newer pose replaced it before it was written; `rejected`: never sent. */
+export const ACK_STATUSES = ['written', 'superseded', 'rejected'] as const;
+export type AckStatus = (typeof ACK_STATUSES)[number];
+
+/** Why a command was rejected: a firmware-grammar error or a neck condition such as the port being down. */
+export const ACK_ERROR_CODES = [...COMMAND_ERROR_CODES, 'PORT_DOWN', 'WRITE_FAILED', 'SHUTTING_DOWN'] as const;
+export type AckErrorCode = CommandErrorCode | 'PORT_DOWN' | 'WRITE_FAILED' | 'SHUTTING_DOWN';
+
+export class AckErrorDto {
+  @IsIn(ACK_ERROR_CODES)
+  code!: AckErrorCode;
+
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
+  message!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
+  token?: string;
+}
+
+/**
+ * neck → hub `neck_ack`. `command` is the exact line written (no newline), or the text as received when it
+ * was rejected. `to` is the sid of the peer the command came from; without it (the original Python agent
+ * sends only `{command}`) the ack goes to every non-neck peer and `status` is taken as `written`.
+ */
+export class NeckAckReportDto {
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
+  command!: string;
+
+  @IsOptional()
+  @IsIn(ACK_STATUSES)
+  status?: AckStatus;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  to?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_ID_LENGTH)
+  id?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AckErrorDto)
+  error?: AckErrorDto;
+}
+
+/** hub → peer `neck_ack`: `peerId` is the sid of the neck that wrote (or refused) the command. */
+export class NeckAckDeliveryDto {
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
+  command!: string;
+
+  @IsIn(ACK_STATUSES)
+  status!: AckStatus;
+
+  @IsString()
+  peerId!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_ID_LENGTH)
+  id?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AckErrorDto)
+  error?: AckErrorDto;
+}
+
+export class HeadPoseDto implements HeadPose {
+  @IsNumber({ allowNaN: false, allowInfinity: false }) X!: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) Y!: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) Z!: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) H!: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) S!: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) A!: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) R!: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) P!: number;
+}
+
+export const SERIAL_STATES = ['open', 'down'] as const;
+/** `open`: the neck's port is open and writable; `down`: no port (unplugged, not found, or failed). */
+export type SerialState = (typeof SERIAL_STATES)[number];
+
+export class SerialStatusDto {
+  @IsIn(SERIAL_STATES)
+  state!: SerialState;
+
+  /** Device path, e.g. /dev/ttyUSB0; null while none is open. */
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(256)
+  path!: string | null;
+
+  /** Baud rate, e.g. 115200. */
+  @IsInt()
+  @Min(1)
+  baud!: number;
+
+  /** Why the port is down, as a sentence a person can act on. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_MESSAGE_LENGTH)
+  error?: string;
+}
+
+export class FirmwareHealthDto implements FirmwareHealth {
+  @IsString() @MaxLength(64) device!: string;
+  @IsString() @MaxLength(64) role!: string;
+  @ValidateIf((_, v) => v !== null) @IsNumber() proto!: number | null;
+  @ValidateIf((_, v) => v !== null) @IsNumber() uptimeMs!: number | null;
+  @ValidateIf((_, v) => v !== null) @IsNumber() baud!: number | null;
+  @ValidateIf((_, v) => v !== null) @IsString() @MaxLength(64) btName!: string | null;
+  @ValidateIf((_, v) => v !== null) @IsNumber() motors!: number | null;
+  @ValidateIf((_, v) => v !== null) @IsNumber() speedHz!: number | null;
+  @ValidateIf((_, v) => v !== null) @IsNumber() accel!: number | null;
+  @IsBoolean() bypassClamp!: boolean;
+  @IsObject() fields!: Record<string, string>;
+}
+
+/** neck → hub `neck_status`: sent on every change and periodically. */
+export class NeckStatusDto {
+  @ValidateNested()
+  @Type(() => SerialStatusDto)
+  serial!: SerialStatusDto;
+
+  /** The head pose last written, or null when unknown (before the first HOME). */
+  @ValidateIf((_, value) => value !== null)
+  @ValidateNested()
+  @Type(() => HeadPoseDto)
+  pose!: HeadPoseDto | null;
+
+  /** Each actuator's target in mm (index 0 is actuator 1), when known. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(6)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
+  actuatorsMm?: number[];
+
+  /** Commands waiting to be written. */
+  @IsInt()
+  @Min(0)
+  queueDepth!: number;
+
+  /** The firmware's last HEALTH answer, or null when it has not answered. */
+  @ValidateIf((_, value) => value !== null)
+  @ValidateNested()
+  @Type(() => FirmwareHealthDto)
+  health!: FirmwareHealthDto | null;
+}
+
+/** hub → non-neck peers `neck_status`: the neck's report with its sid and uuid. */
+export class NeckStatusDeliveryDto extends NeckStatusDto {
+  @IsString()
+  peerId!: string;
+
+  @IsString()
+  @MaxLength(MAX_UUID_LENGTH)
+  uuid!: string;
+}
+
+/** neck → hub `neck_output`: one line the firmware printed (no newline). */
+export class NeckOutputDto {
+  @IsString()
+  @MaxLength(MAX_OUTPUT_LINE_LENGTH)
+  line!: string;
+}
+
+/** hub → non-neck peers `neck_output`, with the neck's sid. */
+export class NeckOutputDeliveryDto extends NeckOutputDto {
+  @IsString()
+  peerId!: string;
+}

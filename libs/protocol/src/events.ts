@@ -1,0 +1,79 @@
+import { BroadcastMessageDto, ErrorMessageDto, PeerMessageDeliveryDto, PeerMessageRequestDto } from './dto/message.dto';
+import {
+  NeckAckDeliveryDto,
+  NeckAckReportDto,
+  NeckCommandDeliveryDto,
+  NeckCommandRequestDto,
+  NeckOutputDeliveryDto,
+  NeckOutputDto,
+  NeckStatusDeliveryDto,
+  NeckStatusDto,
+} from './dto/neck.dto';
+import { PeerInfoDto, Role } from './dto/peer.dto';
+
+/** Every Socket.IO event name, seed-compatible (DESIGN §3). */
+export const Events = {
+  ExistingPeers: 'existing-peers',
+  NewPeer: 'new-peer',
+  PeerDisconnect: 'peer-disconnect',
+  BroadcastMessage: 'broadcast-message',
+  PeerMessage: 'peer-message',
+  NeckCommand: 'neck_command',
+  NeckAck: 'neck_ack',
+  NeckStatus: 'neck_status',
+  NeckOutput: 'neck_output',
+  ErrorMessage: 'error-message',
+} as const;
+export type EventName = (typeof Events)[keyof typeof Events];
+
+/** HTTP paths of the hub. */
+export const HubPaths = {
+  Health: '/',
+  Login: '/login',
+  WebPage: '/app/',
+} as const;
+
+/** What a peer emits to the hub. */
+export interface ClientToServerEvents {
+  [Events.BroadcastMessage]: (payload: BroadcastMessageDto) => void;
+  [Events.PeerMessage]: (payload: PeerMessageRequestDto) => void;
+  [Events.NeckCommand]: (payload: NeckCommandRequestDto) => void;
+  [Events.NeckAck]: (payload: NeckAckReportDto) => void;
+  [Events.NeckStatus]: (payload: NeckStatusDto) => void;
+  [Events.NeckOutput]: (payload: NeckOutputDto) => void;
+}
+
+/** What the hub emits to a peer. */
+export interface ServerToClientEvents {
+  [Events.ExistingPeers]: (peers: PeerInfoDto[]) => void;
+  [Events.NewPeer]: (peer: PeerInfoDto) => void;
+  /** The sid of the peer that left. */
+  [Events.PeerDisconnect]: (sid: string) => void;
+  [Events.PeerMessage]: (payload: PeerMessageDeliveryDto) => void;
+  [Events.NeckCommand]: (payload: NeckCommandDeliveryDto) => void;
+  [Events.NeckAck]: (payload: NeckAckDeliveryDto) => void;
+  [Events.NeckStatus]: (payload: NeckStatusDeliveryDto) => void;
+  [Events.NeckOutput]: (payload: NeckOutputDeliveryDto) => void;
+  [Events.ErrorMessage]: (payload: ErrorMessageDto) => void;
+}
+
+/** Between hubs sharing a Redis adapter: none of our own; the adapter carries rooms and broadcasts. */
+export type InterServerEvents = Record<never, never>;
+
+/** What the hub keeps on each socket, from the verified token. */
+export interface SocketData {
+  uuid: string;
+  roles: Role[];
+}
+
+/** The claims of a hub token (besides iss, aud, iat, exp). */
+export interface HubTokenClaims {
+  /** The peer's uuid. */
+  sub: string;
+  roles: Role[];
+}
+
+/** Handshake `auth` a peer passes to `io(url, { auth })`. */
+export interface HandshakeAuth {
+  token: string;
+}

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+
+export * from './events';
+export * from './validate';
+export * from './dto/limits';
+export * from './dto/peer.dto';
+export * from './dto/login.dto';
+export * from './dto/message.dto';
+export * from './dto/neck.dto';
+export * from './firmware';

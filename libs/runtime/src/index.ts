@@ -1,0 +1,3 @@
+export * from './shutdown';
+export * from './version';
+export * from './flags';

@@ -1,0 +1,92 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+
+/** A built neck-signal program (dist/apps/<app>/main.js) running as a child process. */
+export class Program {
+  readonly output: string[] = [];
+  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];
+
+  constructor(
+    readonly child: ChildProcess,
+    private readonly name: string,
+  ) {
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split(/\r?\n/)) {
+        if (line === '') continue;
+        this.output.push(line);
+        this.waiters = this.waiters.filter((waiter) => {
+          const match = line.match(waiter.pattern);
+          if (match) waiter.resolve(match);
+          return !match;
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    this.exited = once(child, 'exit').then(([code, signal]) => ({
+      code: code as number | null,
+      signal: signal as NodeJS.Signals | null,
+    }));
+  }
+
+  static start(app: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Program {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', app, 'main.js'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    return new Program(child, app);
+  }
+
+  /** Resolves with the first output line (past or future) matching the pattern. */
+  waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+    const past = this.output.map((line) => line.match(pattern)).find((match) => match !== null);
+    if (past) return Promise.resolve(past);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`${this.name}: no line matching ${pattern} within ${timeoutMs} ms:\n${this.output.join('\n')}`),
+          ),
+        timeoutMs,
+      );
+      this.waiters.push({
+        pattern,
+        resolve: (match) => {
+          clearTimeout(timer);
+          resolve(match);
+        },
+      });
+    });
+  }
+
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  async exit(timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.name} did not exit within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends a signal and waits for the exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exit();
+  }
+
+  /** Kills the process if it is still running (for afterEach). */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
