@@ -9,7 +9,7 @@ const path = require('node:path');
 const { ensureSystemPrograms } = require('./system-deps');
 
 const root = path.resolve(__dirname, '..');
-const bin = (pkg, file) => require.resolve(`${pkg}/${file}`, { paths: [root] });
+const bin = (pkg, file) => path.join(root, 'node_modules', pkg, file);
 
 function say(message) {
   process.stderr.write(`[neck-signal test] ${message}\n`);
