@@ -6,10 +6,17 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const PYTHON = '/usr/bin/python3';
 const REQUIREMENTS = [
-  { program: 'socat', debian: 'socat', why: 'a real tty (PTY pair) for the serial end-to-end tests' },
-  { program: 'redis-server', debian: 'redis-server', why: 'the Redis adapter scale-out tests' },
-  { program: 'chromium', debian: 'chromium', why: 'the web page tests (driven by playwright-core)' },
+  { program: 'socat', debian: ['socat'], why: 'a real tty (PTY pair) for the serial end-to-end tests' },
+  { program: 'redis-server', debian: ['redis-server'], why: 'the Redis adapter scale-out tests' },
+  { program: 'chromium', debian: ['chromium'], why: 'the web page tests (driven by playwright-core)' },
+  {
+    program: 'python-socketio 5',
+    debian: ['python3-socketio', 'python3-requests', 'python3-websocket'],
+    why: 'the wire-compatibility tests with the original Python clients',
+    present: () => spawnSync(PYTHON, ['-c', 'import socketio, requests, websocket'], { stdio: 'ignore' }).status === 0,
+  },
 ];
 
 function which(program) {
@@ -26,13 +33,13 @@ function which(program) {
 }
 
 function missingRequirements() {
-  return REQUIREMENTS.filter((req) => which(req.program) === null);
+  return REQUIREMENTS.filter((req) => (req.present ? !req.present() : which(req.program) === null));
 }
 
 function ensureSystemPrograms(say) {
   const missing = missingRequirements();
   if (missing.length === 0) return;
-  const packages = missing.map((req) => req.debian);
+  const packages = missing.flatMap((req) => req.debian);
   const command = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`;
   for (const req of missing) say(`missing ${req.program}: needed for ${req.why}`);
   const debianLike = fs.existsSync('/etc/debian_version') && which('apt-get') !== null;
@@ -69,4 +76,4 @@ function ensureSystemPrograms(say) {
   }
 }
 
-module.exports = { ensureSystemPrograms, REQUIREMENTS, which };
+module.exports = { ensureSystemPrograms, REQUIREMENTS, PYTHON, which };

@@ -1,15 +1,24 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Program } from './support/program';
 
 describe('program entry points', () => {
   const running: Program[] = [];
+  let configDir: string;
   const start = (app: string, args: string[]) => {
-    const program = Program.start(app, args);
+    const program = Program.start(app, args, { NECK_CONFIG_DIR: configDir, PEER_SHARED_SECRET: 'entry-point-test' });
     running.push(program);
     return program;
   };
 
+  beforeEach(() => {
+    configDir = mkdtempSync(join(tmpdir(), 'neck-entry-'));
+  });
+
   afterEach(async () => {
     await Promise.all(running.splice(0).map((program) => program.kill()));
+    rmSync(configDir, { recursive: true, force: true });
   });
 
   it('neck-hub listens on the port it is given and stops cleanly on SIGTERM', async () => {

@@ -8,7 +8,8 @@ export const REPO_ROOT = join(__dirname, '..', '..');
 export class Program {
   readonly output: string[] = [];
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];
+  private waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void; reject: (error: Error) => void }[] =
+    [];
 
   constructor(
     readonly child: ChildProcess,
@@ -27,10 +28,19 @@ export class Program {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    this.exited = once(child, 'exit').then(([code, signal]) => ({
-      code: code as number | null,
-      signal: signal as NodeJS.Signals | null,
-    }));
+    this.exited = once(child, 'exit').then(([code, signal]) => {
+      // Output may still be in the pipes; let it arrive before failing the waiters.
+      setImmediate(() => {
+        for (const waiter of this.waiters.splice(0)) {
+          waiter.reject(
+            new Error(
+              `${this.name} exited (${String(code ?? signal)}) before printing ${waiter.pattern}:\n${this.output.join('\n')}`,
+            ),
+          );
+        }
+      });
+      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+    });
   }
 
   static start(app: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Program {
@@ -59,6 +69,10 @@ export class Program {
         resolve: (match) => {
           clearTimeout(timer);
           resolve(match);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
         },
       });
     });

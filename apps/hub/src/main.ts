@@ -1,19 +1,23 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { closeOnSignals } from '@neck-signal/runtime';
+import { ConfigError, closeOnSignals, isInteractive, terminalAsker } from '@neck-signal/runtime';
+import { loadHubSettings } from './config/load-hub-settings';
+import { startHub } from './hub.app';
 import { parseHubFlags } from './hub-flags';
-import { HubModule } from './hub.module';
 
 async function main(): Promise<void> {
   const flags = parseHubFlags(process.argv);
-  const app = await NestFactory.create(HubModule);
-  closeOnSignals(() => app.close());
-  await app.listen(flags.port ?? 5000, flags.host ?? '0.0.0.0');
-  new Logger('neck-hub').log(`listening on ${await app.getUrl()}`);
+  const settings = await loadHubSettings(flags, {
+    env: process.env,
+    asker: isInteractive() ? terminalAsker : undefined,
+    say: (message) => process.stdout.write(`${message}\n`),
+  });
+  const hub = await startHub(settings);
+  closeOnSignals(() => hub.close());
+  new Logger('neck-hub').log(`listening on ${hub.url} (config: ${settings.configDir})`);
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(`neck-hub: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(error instanceof ConfigError ? error.exitCode : 1);
 });

@@ -17,12 +17,19 @@ export function validatePayload<T extends object>(dto: ClassConstructor<T>, payl
   return { ok: true, value };
 }
 
+/** Constraints on a value's type: when one fails, the range and length messages say nothing useful. */
+const TYPE_CONSTRAINTS = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'isIn']);
+
 /** One line naming each failed property and constraint, e.g. `message must be a string`. */
 export function describeValidationErrors(errors: ValidationError[], parent = ''): string {
   return errors
     .flatMap((error) => {
       const path = parent ? `${parent}.${error.property}` : error.property;
-      const own = Object.values(error.constraints ?? {}).map((text) => text.replace(error.property, path));
+      const constraints = Object.entries(error.constraints ?? {});
+      const typeErrors = constraints.filter(([name]) => TYPE_CONSTRAINTS.has(name));
+      const own = (typeErrors.length > 0 ? typeErrors : constraints).map(([, text]) =>
+        text.replace(error.property, path),
+      );
       const nested = error.children?.length ? [describeValidationErrors(error.children, path)] : [];
       return [...own, ...nested];
     })

@@ -1,17 +1,46 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { HubPaths } from '@neck-signal/protocol';
 import { neckSignalVersion } from '@neck-signal/runtime';
+import { NeckStatusEntry, NeckStatusRegistry } from '../signalling/neck-status.registry';
+import { SignallingGateway } from '../signalling/signalling.gateway';
+import { TunnelService } from '../tunnel/tunnel.service';
+import { TunnelStatus } from '../tunnel/tunnel.types';
+
+export interface HubHealth {
+  status: 'ok';
+  version: string;
+  uptimeSeconds: number;
+  peers: number;
+  necks: NeckStatusEntry[];
+  tunnel: TunnelStatus;
+}
 
 @Controller()
 export class HealthController {
   private readonly startedAt = Date.now();
 
+  constructor(
+    private readonly gateway: SignallingGateway,
+    private readonly necks: NeckStatusRegistry,
+    private readonly tunnel: TunnelService,
+  ) {}
+
+  /** JSON health; a browser (Accept prefers text/html) is sent to the web page instead. */
   @Get(HubPaths.Health)
-  health() {
+  async health(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<HubHealth | void> {
+    if (request.accepts(['json', 'html']) === 'html') {
+      response.redirect(302, HubPaths.WebPage);
+      return;
+    }
+    response.setHeader('Cache-Control', 'no-store');
     return {
       status: 'ok',
       version: neckSignalVersion(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      peers: await this.gateway.peerCount(),
+      necks: this.necks.all(),
+      tunnel: this.tunnel.status(),
     };
   }
 }

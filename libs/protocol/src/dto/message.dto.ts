@@ -44,7 +44,14 @@ export class PeerMessageDeliveryDto {
   id?: string;
 }
 
-export const HUB_ERROR_CODES = ['INVALID_PAYLOAD', 'UNKNOWN_TARGET', 'NO_NECK', 'RATE_LIMITED', 'FORBIDDEN'] as const;
+export const HUB_ERROR_CODES = [
+  'INVALID_PAYLOAD',
+  'UNKNOWN_TARGET',
+  'NO_NECK',
+  'RATE_LIMITED',
+  'FORBIDDEN',
+  'INTERNAL_ERROR',
+] as const;
 export type HubErrorCode = (typeof HUB_ERROR_CODES)[number];
 
 /** hub → sender `error-message`: what went wrong with something the sender emitted. */

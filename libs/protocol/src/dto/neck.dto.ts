@@ -100,6 +100,7 @@ export class NeckAckReportDto {
   id?: string;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => AckErrorDto)
   error?: AckErrorDto;
@@ -123,6 +124,7 @@ export class NeckAckDeliveryDto {
   id?: string;
 
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => AckErrorDto)
   error?: AckErrorDto;
@@ -181,12 +183,14 @@ export class FirmwareHealthDto implements FirmwareHealth {
 
 /** neck → hub `neck_status`: sent on every change and periodically. */
 export class NeckStatusDto {
+  @IsObject()
   @ValidateNested()
   @Type(() => SerialStatusDto)
   serial!: SerialStatusDto;
 
   /** The head pose last written, or null when unknown (before the first HOME). */
   @ValidateIf((_, value) => value !== null)
+  @IsObject()
   @ValidateNested()
   @Type(() => HeadPoseDto)
   pose!: HeadPoseDto | null;
@@ -205,6 +209,7 @@ export class NeckStatusDto {
 
   /** The firmware's last HEALTH answer, or null when it has not answered. */
   @ValidateIf((_, value) => value !== null)
+  @IsObject()
   @ValidateNested()
   @Type(() => FirmwareHealthDto)
   health!: FirmwareHealthDto | null;

@@ -1,0 +1,63 @@
+/** Everything the hub runs with, resolved once at start-up from flags, env, .env and hub.json. */
+export class HubSettings {
+  /** Directory of hub.json and .env. */
+  readonly configDir!: string;
+  /** TCP port; 0 picks a free one. Default 5000. */
+  readonly port!: number;
+  /** Address to bind. Default 0.0.0.0. */
+  readonly host!: string;
+  /** Allowed origins for HTTP and Socket.IO: '*' or a list. */
+  readonly corsOrigins!: '*' | string[];
+  /** Redis URL for sharing peers between hubs, if any. */
+  readonly redisUrl?: string;
+  readonly auth!: AuthSettings;
+  readonly socket!: SocketSettings;
+  readonly tunnel!: TunnelSettings;
+
+  constructor(values: HubSettings) {
+    Object.assign(this, values);
+  }
+}
+
+export interface AuthSettings {
+  /** The shared password (PEER_SHARED_SECRET). */
+  readonly sharedSecret: string;
+  /** HS256 key (JWT_SECRET), at least 32 bytes. */
+  readonly jwtSecret: string;
+  /** Token lifetime in seconds. Default 12 h. */
+  readonly tokenLifetimeSeconds: number;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Failed logins allowed across the whole hub per window. Default 10. */
+  readonly maxFailedLogins: number;
+  /** The failed-login window in seconds. Default 60. */
+  readonly failedLoginWindowSeconds: number;
+}
+
+export interface SocketSettings {
+  /** Largest Socket.IO message in bytes; a bigger one drops the connection. Default 16 KiB. */
+  readonly maxPayloadBytes: number;
+  /** Messages each socket may send per second; more get `error-message` RATE_LIMITED. Default 300. */
+  readonly messagesPerSecond: number;
+}
+
+export interface TunnelSettings {
+  /** False with --no-tunnel or `"tunnel": false` in hub.json. */
+  readonly enabled: boolean;
+  /** LocalTunnel subdomain to ask for; a random one when absent. */
+  readonly subdomain?: string;
+  /** LocalTunnel server. Default https://localtunnel.me. */
+  readonly host?: string;
+  /** Heartbeat period in ms. Default 60 000. */
+  readonly heartbeatIntervalMs: number;
+  /** Heartbeat request timeout in ms. Default 5 000. */
+  readonly heartbeatTimeoutMs: number;
+  /** Failed heartbeats in a row before the tunnel is restarted. Default 5. */
+  readonly maxHeartbeatFailures: number;
+  /** First and largest delay between attempts to open the tunnel, in ms. Default 5 000 and 300 000. */
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+}
+
+export const TOKEN_ISSUER = 'neck-signal-hub';
+export const TOKEN_AUDIENCE = 'neck-signal';

@@ -1,0 +1,143 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Asker, ConfigError } from '@neck-signal/runtime';
+import { HubFlags } from '../hub-flags';
+import { loadHubSettings, parseCors } from './load-hub-settings';
+
+class ScriptedAsker implements Asker {
+  readonly asked: string[] = [];
+  constructor(private readonly answers: string[]) {}
+  text(message: string, fallback?: string): Promise<string> {
+    this.asked.push(message);
+    const answer = this.answers.shift() ?? '';
+    return Promise.resolve(answer === '' && fallback !== undefined ? fallback : answer);
+  }
+  secret(message: string): Promise<string> {
+    this.asked.push(message);
+    return Promise.resolve(this.answers.shift() ?? '');
+  }
+}
+
+describe('loadHubSettings', () => {
+  let dir: string;
+  const said: string[] = [];
+  const flags = (extra: Partial<HubFlags> = {}): HubFlags => ({ tunnel: true, configDir: dir, ...extra });
+  const context = (env: NodeJS.ProcessEnv = {}, asker?: Asker) => ({ env, asker, say: (m: string) => said.push(m) });
+  const json = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
+  const mode = (file: string) => statSync(join(dir, file)).mode & 0o777;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'neck-hub-config-'));
+    said.length = 0;
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('asks the seed’s three questions on a first run at a terminal, and saves the answers', async () => {
+    const asker = new ScriptedAsker(['https://a.example, https://b.example', 'neck-signal', 'hunter2']);
+    const settings = await loadHubSettings(flags(), context({}, asker));
+    expect(asker.asked).toEqual([
+      'CORS origins (* or comma-separated URLs)',
+      'LocalTunnel subdomain (blank for a random one)',
+      'Shared password (blank for a random one)',
+    ]);
+    expect(settings.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(settings.tunnel.subdomain).toBe('neck-signal');
+    expect(settings.auth.sharedSecret).toBe('hunter2');
+    expect(json('hub.json')).toEqual({
+      cors_origins: 'https://a.example, https://b.example',
+      subdomain: 'neck-signal',
+    });
+    const env = readFileSync(join(dir, '.env'), 'utf8');
+    expect(env).toContain('PEER_SHARED_SECRET=hunter2');
+    expect(env).toMatch(/JWT_SECRET=[0-9a-f]{96}/);
+    expect(mode('.env')).toBe(0o600);
+    expect(said.join('\n')).not.toContain('hunter2');
+  });
+
+  it('makes up a password when the answer is blank and shows it once', async () => {
+    const settings = await loadHubSettings(flags(), context({}, new ScriptedAsker(['', '', ''])));
+    expect(settings.auth.sharedSecret).toMatch(/^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
+    expect(said.filter((line) => line.includes(settings.auth.sharedSecret))).toHaveLength(1);
+    expect(settings.corsOrigins).toBe('*');
+    expect(settings.tunnel.subdomain).toBeUndefined();
+  });
+
+  it('asks nothing on a second run', async () => {
+    await loadHubSettings(flags(), context({}, new ScriptedAsker(['*', '', 'hunter2'])));
+    const again = new ScriptedAsker([]);
+    const settings = await loadHubSettings(flags(), context({}, again));
+    expect(again.asked).toEqual([]);
+    expect(settings.auth.sharedSecret).toBe('hunter2');
+  });
+
+  it('without a terminal asks nothing and refuses to start without a password, naming PEER_SHARED_SECRET', async () => {
+    const attempt = loadHubSettings(flags(), context());
+    await expect(attempt).rejects.toThrow(ConfigError);
+    await expect(loadHubSettings(flags(), context())).rejects.toThrow(/PEER_SHARED_SECRET/);
+  });
+
+  it('takes the password from the environment before .env, and generates a JWT secret once', async () => {
+    writeFileSync(join(dir, '.env'), 'PEER_SHARED_SECRET=from-file\n', { mode: 0o644 });
+    const first = await loadHubSettings(flags(), context({ PEER_SHARED_SECRET: 'from-env' }));
+    expect(first.auth.sharedSecret).toBe('from-env');
+    expect(mode('.env')).toBe(0o600);
+    const second = await loadHubSettings(flags(), context());
+    expect(second.auth.sharedSecret).toBe('from-file');
+    expect(second.auth.jwtSecret).toBe(first.auth.jwtSecret);
+    expect(Buffer.byteLength(first.auth.jwtSecret)).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses a JWT secret shorter than 32 bytes and says how to fix it', async () => {
+    const attempt = loadHubSettings(flags(), context({ PEER_SHARED_SECRET: 'x', JWT_SECRET: 'short' }));
+    await expect(attempt).rejects.toThrow(/JWT_SECRET is 5 bytes; it must be at least 32.*openssl rand -hex 32/);
+  });
+
+  it('lets flags override hub.json, and hub.json override defaults', async () => {
+    writeFileSync(
+      join(dir, 'hub.json'),
+      JSON.stringify({
+        port: 6000,
+        cors_origins: 'https://x.example',
+        subdomain: 'saved',
+        heartbeat_interval_ms: 1000,
+      }),
+    );
+    const env = { PEER_SHARED_SECRET: 'x' };
+    const saved = await loadHubSettings(flags(), context(env));
+    expect(saved).toMatchObject({ port: 6000, host: '0.0.0.0', corsOrigins: ['https://x.example'] });
+    expect(saved.tunnel).toMatchObject({
+      enabled: true,
+      subdomain: 'saved',
+      heartbeatIntervalMs: 1000,
+      maxHeartbeatFailures: 5,
+    });
+    const flagged = await loadHubSettings(
+      flags({ port: 7000, subdomain: 'mytest', tunnel: false, cors: '*', host: '127.0.0.1' }),
+      context(env),
+    );
+    expect(flagged).toMatchObject({ port: 7000, host: '127.0.0.1', corsOrigins: '*' });
+    expect(flagged.tunnel).toMatchObject({ enabled: false, subdomain: 'mytest' });
+  });
+
+  it('names hub.json when it is broken', async () => {
+    writeFileSync(join(dir, 'hub.json'), '{"port": "many"}');
+    await expect(loadHubSettings(flags(), context({ PEER_SHARED_SECRET: 'x' }))).rejects.toThrow(
+      /hub\.json: port must be an integer number/,
+    );
+    writeFileSync(join(dir, 'hub.json'), '{oops');
+    await expect(loadHubSettings(flags(), context({ PEER_SHARED_SECRET: 'x' }))).rejects.toThrow(
+      /hub\.json is not valid JSON/,
+    );
+  });
+
+  it.each([
+    ['*', '*'],
+    ['', '*'],
+    ['https://a, *', '*'],
+    [' https://a ,https://b ', ['https://a', 'https://b']],
+  ])('parses CORS %j', (value, expected) => {
+    expect(parseCors(value)).toEqual(expected);
+  });
+});

@@ -1,0 +1,156 @@
+import { join } from 'node:path';
+import {
+  Asker,
+  ConfigError,
+  envValue,
+  randomJwtSecret,
+  randomPassword,
+  readEnvFile,
+  readJsonFile,
+  resolveConfigDir,
+  updateEnvFile,
+  writeJsonFile,
+} from '@neck-signal/runtime';
+import { HubFlags } from '../hub-flags';
+import { HubConfigFile, validateHubConfigFile } from './hub-config-file';
+import { HUB_CONFIG_FILE } from './hub-config.store';
+import { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER } from './hub-settings';
+
+export const MIN_JWT_SECRET_BYTES = 32;
+
+export interface LoadContext {
+  env: NodeJS.ProcessEnv;
+  /** Present when a person can answer the first-run questions. */
+  asker?: Asker;
+  /** Where to tell the user things (a generated password, files written). */
+  say: (message: string) => void;
+}
+
+/**
+ * Resolves the hub's settings: flags over env over the config dir's .env and hub.json over defaults.
+ * On first run (no hub.json) on a terminal it asks the seed's questions; without a terminal it asks
+ * nothing, and a missing password is a ConfigError (exit 2). A JWT secret is generated when absent.
+ */
+export async function loadHubSettings(flags: HubFlags, context: LoadContext): Promise<HubSettings> {
+  const { env, asker, say } = context;
+  const configDir = resolveConfigDir(flags.configDir, env);
+  const configPath = join(configDir, HUB_CONFIG_FILE);
+  const envPath = join(configDir, '.env');
+
+  let file = readConfigFile(configPath);
+  if (file === undefined) {
+    const created: HubConfigFile = {
+      cors_origins: flags.cors ?? (asker ? await asker.text('CORS origins (* or comma-separated URLs)', '*') : '*'),
+    };
+    const subdomain =
+      flags.subdomain ?? (asker ? await asker.text('LocalTunnel subdomain (blank for a random one)', '') : '');
+    if (subdomain.trim() !== '') created.subdomain = subdomain.trim();
+    writeConfigFile(configPath, created);
+    say(`saved ${configPath}`);
+    file = created;
+  }
+
+  const dotEnv = readDotEnv(envPath);
+  let sharedSecret = envValue('PEER_SHARED_SECRET', env, dotEnv);
+  if (sharedSecret === undefined) {
+    if (!asker) {
+      throw new ConfigError(
+        `no shared password: set PEER_SHARED_SECRET in the environment or in ${envPath} (or run neck-hub once on a terminal to choose one)`,
+      );
+    }
+    const answer = await asker.secret('Shared password (blank for a random one)');
+    sharedSecret = answer === '' ? randomPassword() : answer;
+    saveEnv(envPath, { PEER_SHARED_SECRET: sharedSecret });
+    say(
+      answer === ''
+        ? `shared password: ${sharedSecret}  (shown once; saved in ${envPath})`
+        : `shared password saved in ${envPath}`,
+    );
+  }
+
+  let jwtSecret = envValue('JWT_SECRET', env, dotEnv);
+  if (jwtSecret === undefined) {
+    jwtSecret = randomJwtSecret();
+    saveEnv(envPath, { JWT_SECRET: jwtSecret });
+    say(`generated JWT_SECRET in ${envPath}`);
+  } else if (Buffer.byteLength(jwtSecret) < MIN_JWT_SECRET_BYTES) {
+    throw new ConfigError(
+      `JWT_SECRET is ${Buffer.byteLength(jwtSecret)} bytes; it must be at least ${MIN_JWT_SECRET_BYTES}. ` +
+        `Delete it from the environment and ${envPath} to have one generated, or set one from \`openssl rand -hex 32\``,
+    );
+  }
+
+  const cors = flags.cors ?? file.cors_origins ?? '*';
+  return new HubSettings({
+    configDir,
+    port: flags.port ?? file.port ?? 5000,
+    host: flags.host ?? file.host ?? '0.0.0.0',
+    corsOrigins: parseCors(cors),
+    redisUrl: flags.redis ?? file.redis_url,
+    auth: {
+      sharedSecret,
+      jwtSecret,
+      tokenLifetimeSeconds: file.token_lifetime_seconds ?? 12 * 60 * 60,
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      maxFailedLogins: file.max_failed_logins ?? 10,
+      failedLoginWindowSeconds: file.failed_login_window_seconds ?? 60,
+    },
+    socket: {
+      maxPayloadBytes: file.max_payload_bytes ?? 16 * 1024,
+      messagesPerSecond: file.messages_per_second ?? 300,
+    },
+    tunnel: {
+      enabled: flags.tunnel && file.tunnel !== false,
+      subdomain: flags.subdomain ?? file.subdomain,
+      host: flags.tunnelHost ?? file.tunnel_host,
+      heartbeatIntervalMs: file.heartbeat_interval_ms ?? 60_000,
+      heartbeatTimeoutMs: file.heartbeat_timeout_ms ?? 5_000,
+      maxHeartbeatFailures: file.max_heartbeat_failures ?? 5,
+      retryMinMs: file.tunnel_retry_min_ms ?? 5_000,
+      retryMaxMs: file.tunnel_retry_max_ms ?? 300_000,
+    },
+  });
+}
+
+/** '*' or a comma-separated list of origins. */
+export function parseCors(value: string): '*' | string[] {
+  const origins = value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  return origins.length === 0 || origins.includes('*') ? '*' : origins;
+}
+
+function readConfigFile(path: string): HubConfigFile | undefined {
+  try {
+    const raw = readJsonFile(path);
+    return raw === undefined ? undefined : validateHubConfigFile(path, raw);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+function writeConfigFile(path: string, value: HubConfigFile): void {
+  try {
+    writeJsonFile(path, value);
+  } catch (error) {
+    throw new ConfigError(`cannot write ${path}: ${(error as Error).message}; pass --config-dir DIR`);
+  }
+}
+
+function readDotEnv(path: string): Record<string, string> {
+  try {
+    return readEnvFile(path);
+  } catch (error) {
+    throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+function saveEnv(path: string, values: Record<string, string>): void {
+  try {
+    updateEnvFile(path, values);
+  } catch (error) {
+    throw new ConfigError(`cannot write ${path}: ${(error as Error).message}; pass --config-dir DIR`);
+  }
+}

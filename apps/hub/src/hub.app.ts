@@ -1,0 +1,34 @@
+import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
+import { HubSettings } from './config/hub-settings';
+import { HubModule } from './hub.module';
+import { HubIoAdapter, corsOrigin } from './signalling/hub-io.adapter';
+import { TunnelService } from './tunnel/tunnel.service';
+
+export interface HubAppOptions {
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+export interface RunningHub {
+  app: INestApplication;
+  /** http://host:port the hub listens on (127.0.0.1 when bound to every interface). */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Builds the hub, listens on settings.host:settings.port (0 = a free port) and starts the tunnel. */
+export async function startHub(settings: HubSettings, options: HubAppOptions = {}): Promise<RunningHub> {
+  const app = await NestFactory.create(HubModule.forRoot(settings), {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    cors: { origin: corsOrigin(settings.corsOrigins), credentials: true },
+  });
+  app.useWebSocketAdapter(new HubIoAdapter(app, settings));
+  await app.listen(settings.port, settings.host);
+  const address = (app.getHttpServer() as Server).address();
+  const port = typeof address === 'object' && address !== null ? address.port : settings.port;
+  const host = ['0.0.0.0', '::'].includes(settings.host) ? '127.0.0.1' : settings.host;
+  app.get(TunnelService).start(port);
+  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, close: () => app.close() };
+}

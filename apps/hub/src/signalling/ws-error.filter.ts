@@ -1,0 +1,37 @@
+import { ArgumentsHost, Catch, Logger } from '@nestjs/common';
+import { BaseWsExceptionFilter, WsException } from '@nestjs/websockets';
+import { ErrorMessageDto, Events, HUB_ERROR_CODES, HubErrorCode } from '@neck-signal/protocol';
+import { HubSocket } from './hub-socket';
+
+/** Turns any error in a message handler into `error-message {code, message}` to the sender. */
+@Catch()
+export class WsErrorFilter extends BaseWsExceptionFilter {
+  private readonly logger = new Logger(WsErrorFilter.name);
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const socket = host.switchToWs().getClient<HubSocket>();
+    socket.emit(Events.ErrorMessage, this.toPayload(exception));
+  }
+
+  private toPayload(exception: unknown): ErrorMessageDto {
+    if (exception instanceof WsException) {
+      const error = exception.getError();
+      if (typeof error === 'string') return { code: 'INVALID_PAYLOAD', message: error };
+      if (typeof error === 'object' && error !== null && 'code' in error && 'message' in error) {
+        const code = isHubErrorCode(error.code) ? error.code : 'INVALID_PAYLOAD';
+        return { code, message: String(error.message) };
+      }
+    }
+    this.logger.error(`message handler failed: ${exception instanceof Error ? exception.stack : String(exception)}`);
+    return { code: 'INTERNAL_ERROR', message: 'the hub could not handle that message' };
+  }
+}
+
+function isHubErrorCode(value: unknown): value is HubErrorCode {
+  return (HUB_ERROR_CODES as readonly unknown[]).includes(value);
+}
+
+/** A WsException carrying an error-message payload. */
+export function hubError(code: HubErrorCode, message: string): WsException {
+  return new WsException({ code, message });
+}

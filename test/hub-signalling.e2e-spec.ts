@@ -1,0 +1,324 @@
+import { NeckStatusDto } from '@neck-signal/protocol';
+import { TestHub, TestPeer, collect, nextEvent } from './support/hub';
+
+const STATUS: NeckStatusDto = {
+  serial: { state: 'open', path: '/dev/ttyUSB0', baud: 115200 },
+  pose: { X: 50, Y: 0, Z: 0, H: 0, S: 1, A: 1, R: 0, P: 0 },
+  actuatorsMm: [1, 2, 3, 4, 5, 6],
+  queueDepth: 0,
+  health: null,
+};
+
+describe('hub: signalling', () => {
+  let hub: TestHub;
+
+  beforeEach(async () => {
+    hub = await TestHub.start();
+  });
+
+  afterEach(async () => {
+    await hub.close();
+  });
+
+  /** Sends a broadcast from `from` and waits until `to` has it: everything sent before has been routed. */
+  async function barrier(from: TestPeer, to: TestPeer): Promise<void> {
+    const marker = `barrier-${Math.random()}`;
+    const arrived = nextEvent(to, 'peer-message', 5_000, (payload) => payload.message === marker);
+    from.emit('broadcast-message', { message: marker });
+    await arrived;
+  }
+
+  it('tells a new peer who is there, and everyone else about the new peer', async () => {
+    const a = await hub.connect('ui', 'alice');
+    expect(a.peers).toEqual([]);
+    const joined = nextEvent(a.socket, 'new-peer');
+    const n = await hub.connect('neck', 'neck-1');
+    expect(n.peers).toEqual([{ id: a.socket.id, uuid: 'alice', roles: ['ui'] }]);
+    expect(await joined).toEqual({ id: n.socket.id, uuid: 'neck-1', roles: ['neck'] });
+  });
+
+  it('relays broadcast-message to everyone else as peer-message {peerId, message}', async () => {
+    const a = await hub.connect('ui');
+    const b = await hub.connect('ui');
+    const c = await hub.connect('neck');
+    const toA = collect(a.socket, 'peer-message');
+    const atB = nextEvent(b.socket, 'peer-message');
+    const atC = nextEvent(c.socket, 'peer-message');
+    a.socket.emit('broadcast-message', { message: 'HOME' });
+    expect(await atB).toEqual({ peerId: a.socket.id, message: 'HOME' });
+    expect(await atC).toEqual({ peerId: a.socket.id, message: 'HOME' });
+    await barrier(b.socket, a.socket);
+    expect(toA.map((m) => m.message)).not.toContain('HOME');
+  });
+
+  it('passes a message id through', async () => {
+    const a = await hub.connect('ui');
+    const b = await hub.connect('ui');
+    const atB = nextEvent(b.socket, 'peer-message');
+    a.socket.emit('broadcast-message', { message: 'X30', id: 'cmd-7' });
+    expect(await atB).toEqual({ peerId: a.socket.id, message: 'X30', id: 'cmd-7' });
+  });
+
+  it('delivers a directed peer-message to its target only', async () => {
+    const a = await hub.connect('ui');
+    const b = await hub.connect('ui');
+    const c = await hub.connect('neck');
+    const atB = collect(b.socket, 'peer-message');
+    const atC = nextEvent(c.socket, 'peer-message');
+    a.socket.emit('peer-message', { target: c.socket.id ?? '', message: 'X30' });
+    expect(await atC).toEqual({ peerId: a.socket.id, message: 'X30' });
+    await barrier(c.socket, b.socket);
+    expect(atB.map((m) => m.message)).toEqual([expect.stringMatching(/^barrier-/)]);
+  });
+
+  it('answers an unknown target with error-message UNKNOWN_TARGET, and a room name is not a target', async () => {
+    const a = await hub.connect('ui');
+    const neck = await hub.connect('neck');
+    const atNeck = collect(neck.socket, 'peer-message');
+    for (const target of ['no-such-sid', 'role:neck']) {
+      const error = nextEvent(a.socket, 'error-message');
+      a.socket.emit('peer-message', { target, message: 'X30' });
+      expect(await error).toEqual({
+        code: 'UNKNOWN_TARGET',
+        message: expect.stringContaining(`no peer with id ${target}`),
+      });
+    }
+    await barrier(a.socket, neck.socket);
+    expect(atNeck.map((m) => m.message)).toEqual([expect.stringMatching(/^barrier-/)]);
+  });
+
+  it.each<[string, string, unknown, string]>([
+    ['broadcast-message without message', 'broadcast-message', {}, 'message must be a string'],
+    ['broadcast-message that is a string', 'broadcast-message', 'HOME', 'INVALID_PAYLOAD'],
+    ['broadcast-message too long', 'broadcast-message', { message: 'x'.repeat(1025) }, 'shorter than or equal to 1024'],
+    ['peer-message without target', 'peer-message', { message: 'X' }, 'target must be a string'],
+    ['neck_command with a number', 'neck_command', { command: 5 }, 'command must be a string'],
+    ['neck_ack with a bad status', 'neck_ack', { command: 'X', status: 'done' }, 'status must be one of'],
+    ['neck_status without serial', 'neck_status', { queueDepth: 0, pose: null, health: null }, 'serial'],
+    ['unknown properties', 'broadcast-message', { message: 'x', admin: true }, 'property admin should not exist'],
+  ])('%s: error-message INVALID_PAYLOAD, nothing relayed', async (_name, event, payload, text) => {
+    const a = await hub.connect('ui');
+    const b = await hub.connect('ui');
+    const relayed = collect(b.socket, 'peer-message');
+    const error = nextEvent(a.socket, 'error-message');
+    (a.socket.emit as (event: string, payload: unknown) => void)(event, payload);
+    const received = await error;
+    expect(received.code).toBe('INVALID_PAYLOAD');
+    expect(`${received.code} ${received.message}`).toContain(text);
+    await barrier(a.socket, b.socket);
+    expect(relayed).toHaveLength(1);
+  });
+
+  it('tells everyone else the sid of a peer that left', async () => {
+    const a = await hub.connect('ui');
+    const b = await hub.connect('neck');
+    const left = nextEvent(a.socket, 'peer-disconnect');
+    const sid = b.socket.id;
+    b.socket.disconnect();
+    expect(await left).toBe(sid);
+  });
+
+  describe('neck events are routed by role', () => {
+    it('sends neck_command to every neck with the sender as peerId, not to other operators', async () => {
+      const ui = await hub.connect('ui');
+      const other = await hub.connect('ui');
+      const neck1 = await hub.connect('neck');
+      const neck2 = await hub.connect('neck');
+      const toOther = collect(other.socket, 'neck_command');
+      const at1 = nextEvent(neck1.socket, 'neck_command');
+      const at2 = nextEvent(neck2.socket, 'neck_command');
+      ui.socket.emit('neck_command', { command: 'X30', id: 'c1' });
+      expect(await at1).toEqual({ command: 'X30', peerId: ui.socket.id, id: 'c1' });
+      expect(await at2).toEqual({ command: 'X30', peerId: ui.socket.id, id: 'c1' });
+      await barrier(ui.socket, other.socket);
+      expect(toOther).toEqual([]);
+    });
+
+    it('sends a targeted neck_command to that neck only, and refuses a target that is not a neck', async () => {
+      const ui = await hub.connect('ui');
+      const neck1 = await hub.connect('neck');
+      const neck2 = await hub.connect('neck');
+      const at2 = collect(neck2.socket, 'neck_command');
+      const at1 = nextEvent(neck1.socket, 'neck_command');
+      ui.socket.emit('neck_command', { command: 'HOME', target: neck1.socket.id ?? '' });
+      expect(await at1).toEqual({ command: 'HOME', peerId: ui.socket.id });
+
+      const other = await hub.connect('ui');
+      const error = nextEvent(ui.socket, 'error-message');
+      ui.socket.emit('neck_command', { command: 'HOME', target: other.socket.id ?? '' });
+      expect(await error).toEqual({ code: 'UNKNOWN_TARGET', message: `peer ${other.socket.id} is not a neck` });
+      await barrier(ui.socket, neck2.socket);
+      expect(at2).toEqual([]);
+    });
+
+    it('answers neck_command with NO_NECK when no neck is connected', async () => {
+      const ui = await hub.connect('ui');
+      const error = nextEvent(ui.socket, 'error-message');
+      ui.socket.emit('neck_command', { command: 'HOME' });
+      expect(await error).toEqual({ code: 'NO_NECK', message: expect.stringContaining('no neck is connected') });
+    });
+
+    it('routes neck_ack to the peer named by `to`, with the neck as peerId', async () => {
+      const ui = await hub.connect('ui');
+      const other = await hub.connect('ui');
+      const neck = await hub.connect('neck');
+      const toOther = collect(other.socket, 'neck_ack');
+      const ack = nextEvent(ui.socket, 'neck_ack');
+      neck.socket.emit('neck_ack', {
+        command: 'X30,Y0,Z0,H0,S1,A1,R0,P0',
+        status: 'written',
+        to: ui.socket.id,
+        id: 'c1',
+      });
+      expect(await ack).toEqual({
+        command: 'X30,Y0,Z0,H0,S1,A1,R0,P0',
+        status: 'written',
+        peerId: neck.socket.id,
+        id: 'c1',
+      });
+      const rejected = nextEvent(ui.socket, 'neck_ack');
+      const error = {
+        code: 'OUT_OF_RANGE' as const,
+        message: 'X9999: X must be an integer from -700 to 700',
+        token: 'X9999',
+      };
+      neck.socket.emit('neck_ack', { command: 'X9999', status: 'rejected', to: ui.socket.id, error });
+      expect(await rejected).toEqual({ command: 'X9999', status: 'rejected', peerId: neck.socket.id, error });
+      await barrier(ui.socket, other.socket);
+      expect(toOther).toEqual([]);
+    });
+
+    it('sends an ack without `to` (the original Python agent) to every non-neck peer as written', async () => {
+      const ui = await hub.connect('ui');
+      const observer = await hub.connect('observer');
+      const neck = await hub.connect('neck');
+      const otherNeck = await hub.connect('neck');
+      const toOtherNeck = collect(otherNeck.socket, 'neck_ack');
+      const atUi = nextEvent(ui.socket, 'neck_ack');
+      const atObserver = nextEvent(observer.socket, 'neck_ack');
+      neck.socket.emit('neck_ack', { command: 'X30' });
+      const expected = { command: 'X30', status: 'written', peerId: neck.socket.id };
+      expect(await atUi).toEqual(expected);
+      expect(await atObserver).toEqual(expected);
+      await barrier(ui.socket, otherNeck.socket);
+      expect(toOtherNeck).toEqual([]);
+    });
+
+    it('sends neck_status and neck_output to operators, keeps the last status for latecomers and health', async () => {
+      const ui = await hub.connect('ui');
+      const neck = await hub.connect('neck', 'neck-1');
+      const status = nextEvent(ui.socket, 'neck_status');
+      const output = nextEvent(ui.socket, 'neck_output');
+      neck.socket.emit('neck_status', STATUS);
+      neck.socket.emit('neck_output', { line: 'Executing HOME_BRUTE command...' });
+      expect(await status).toEqual({ ...STATUS, peerId: neck.socket.id, uuid: 'neck-1' });
+      expect(await output).toEqual({ line: 'Executing HOME_BRUTE command...', peerId: neck.socket.id });
+
+      const late = await hub.login({ role: 'observer' });
+      const latecomer = hub.peer({ token: late.token });
+      const lateStatus = nextEvent(latecomer, 'neck_status');
+      expect(await lateStatus).toEqual({ ...STATUS, peerId: neck.socket.id, uuid: 'neck-1' });
+
+      const health = (await (await fetch(`${hub.url}/`, { headers: { accept: 'application/json' } })).json()) as {
+        peers: number;
+        necks: unknown[];
+      };
+      expect(health.peers).toBe(3);
+      expect(health.necks).toEqual([
+        { ...STATUS, peerId: neck.socket.id, uuid: 'neck-1', updatedAt: expect.any(String) },
+      ]);
+
+      const gone = nextEvent(ui.socket, 'peer-disconnect');
+      neck.socket.disconnect();
+      await gone;
+      const after = (await (await fetch(`${hub.url}/`)).json()) as { necks: unknown[] };
+      expect(after.necks).toEqual([]);
+    });
+
+    it('does not let an observer send messages or commands', async () => {
+      const observer = await hub.connect('observer');
+      const neck = await hub.connect('neck');
+      const atNeck = collect(neck.socket, 'neck_command');
+      for (const [event, payload] of [
+        ['neck_command', { command: 'HOME' }],
+        ['broadcast-message', { message: 'HOME' }],
+      ] as const) {
+        const error = nextEvent(observer.socket, 'error-message');
+        (observer.socket.emit as (event: string, payload: unknown) => void)(event, payload);
+        expect(await error).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining('observers cannot send') });
+      }
+      expect(atNeck).toEqual([]);
+    });
+  });
+});
+
+describe('hub: health and limits', () => {
+  let hub: TestHub;
+
+  afterEach(async () => {
+    await hub.close();
+  });
+
+  it('answers GET / with JSON health', async () => {
+    hub = await TestHub.start();
+    const response = await fetch(`${hub.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      uptimeSeconds: expect.any(Number),
+      peers: 0,
+      necks: [],
+      tunnel: { state: 'disabled', url: null, consecutiveFailures: 0, lastError: null },
+    });
+  });
+
+  it('redirects a browser to the web page, which answers HTML', async () => {
+    hub = await TestHub.start();
+    const accept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const response = await fetch(`${hub.url}/`, { headers: { accept }, redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/app/');
+    const page = await fetch(`${hub.url}/app/`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('neck-signal');
+  });
+
+  it('drops a peer that sends an oversized payload; the others keep working', async () => {
+    hub = await TestHub.start({ socket: { maxPayloadBytes: 4096 } });
+    const offender = await hub.connect('ui');
+    const a = await hub.connect('ui');
+    const b = await hub.connect('ui');
+    const dropped = new Promise<string>((resolve) => offender.socket.once('disconnect', resolve));
+    offender.socket.emit('broadcast-message', { message: 'x'.repeat(10_000) });
+    expect(await dropped).toBe('transport close');
+    const atB = nextEvent(b.socket, 'peer-message');
+    a.socket.emit('broadcast-message', { message: 'still here' });
+    expect(await atB).toEqual({ peerId: a.socket.id, message: 'still here' });
+  });
+
+  it('rate-limits a flooding peer with error-message RATE_LIMITED; the others keep working', async () => {
+    hub = await TestHub.start({ socket: { messagesPerSecond: 50 } });
+    const flooder = await hub.connect('ui');
+    const a = await hub.connect('ui');
+    const b = await hub.connect('ui');
+    const received = collect(b.socket, 'peer-message');
+    const limited = nextEvent(flooder.socket, 'error-message');
+    for (let i = 0; i < 500; i++) flooder.socket.emit('broadcast-message', { message: `flood-${i}` });
+    expect(await limited).toEqual({
+      code: 'RATE_LIMITED',
+      message: expect.stringContaining('more than 50 messages per second'),
+    });
+    await barrier2(a.socket, b.socket);
+    const floods = received.filter((m) => m.message.startsWith('flood-'));
+    expect(floods.length).toBeGreaterThan(0);
+    expect(floods.length).toBeLessThanOrEqual(250);
+  });
+
+  async function barrier2(from: TestPeer, to: TestPeer): Promise<void> {
+    const arrived = nextEvent(to, 'peer-message', 5_000, (payload) => payload.message === 'after-flood');
+    from.emit('broadcast-message', { message: 'after-flood' });
+    await arrived;
+  }
+});

@@ -1,0 +1,249 @@
+import { once } from 'node:events';
+import { createServer as createHttpServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { AddressInfo, createServer as createTcpServer, Server as TcpServer, Socket } from 'node:net';
+
+const HOST = '127.0.0.1';
+
+/** How long a public connection waits for an idle tunnel connection before it is dropped, in ms. */
+const WAIT_FOR_TUNNEL_MS = 2_000;
+
+/** A tunnel as the fake server handed it out. */
+export interface FakeTunnel {
+  readonly id: string;
+  /** The public URL, http://127.0.0.1:<publicPort>. */
+  readonly url: string;
+  /** The port the client opens its tunnel connections to. */
+  readonly port: number;
+}
+
+interface TunnelRecord extends FakeTunnel {
+  readonly agentServer: TcpServer;
+  readonly publicServer: TcpServer;
+  /** Tunnel connections from the client waiting for a public connection. */
+  readonly idle: Socket[];
+  /** Public connections waiting for a tunnel connection. */
+  readonly waiting: Socket[];
+}
+
+export interface FakeLocalTunnelOptions {
+  /** Control port to listen on; 0 (default) picks a free one, kept across restarts. */
+  port?: number;
+  /** max_conn_count in the answer. Default 2. */
+  maxConnCount?: number;
+}
+
+/**
+ * A loopback server speaking the LocalTunnel protocol: GET `/?new` or `/<subdomain>` opens a TCP listener for
+ * the client's tunnel connections and a public TCP listener, and answers `{id, port, max_conn_count, url}`.
+ * Each public connection is joined to an idle tunnel connection, raw bytes both ways, as the real server does.
+ */
+export class FakeLocalTunnelServer {
+  /** Tunnels handed out, across restarts. */
+  tunnelsRequested = 0;
+  /** Every request path the control server received, across restarts. */
+  readonly requestedPaths: string[] = [];
+
+  private controlPort: number;
+  private control: HttpServer | undefined;
+  private records: TunnelRecord[] = [];
+  private readonly sockets = new Set<Socket>();
+  /** Tunnel connections from clients, idle or joined. */
+  private readonly agentSockets = new Set<Socket>();
+  /** Public connections joined to a tunnel connection, to break them on demand. */
+  private readonly joined = new Set<Socket>();
+  private publicBroken = false;
+  private failures: { status: number; message: string }[] = [];
+  private counter = 0;
+  /** Bumped by stop(), so a tunnel still being set up then is closed instead of kept. */
+  private generation = 0;
+  private readonly maxConnCount: number;
+
+  constructor(options: FakeLocalTunnelOptions = {}) {
+    this.controlPort = options.port ?? 0;
+    this.maxConnCount = options.maxConnCount ?? 2;
+  }
+
+  /** The control server's URL: the hub's tunnel host. */
+  get url(): string {
+    if (this.controlPort === 0) throw new Error('FakeLocalTunnelServer: call start() first');
+    return `http://${HOST}:${this.controlPort}`;
+  }
+
+  /** The tunnels handed out since the last start, oldest first. */
+  get tunnels(): readonly FakeTunnel[] {
+    return this.records.map(({ id, url, port }) => ({ id, url, port }));
+  }
+
+  /** The newest tunnel since the last start. */
+  get latest(): FakeTunnel | undefined {
+    return this.tunnels.at(-1);
+  }
+
+  /** Open tunnel connections from clients (idle or joined to a public connection). */
+  tunnelConnections(): number {
+    return this.agentSockets.size;
+  }
+
+  /** Listens (again) on the control port: a restart keeps the URL the hub was configured with. */
+  async start(): Promise<void> {
+    if (this.control) throw new Error('FakeLocalTunnelServer: already started');
+    const server = createHttpServer((request, response) => this.handle(request, response));
+    server.on('connection', (socket) => this.track(socket));
+    server.listen(this.controlPort, HOST);
+    await once(server, 'listening');
+    this.control = server;
+    this.controlPort = (server.address() as AddressInfo).port;
+  }
+
+  /** Closes everything and destroys every connection, as a server that died would. */
+  async stop(): Promise<void> {
+    const servers = [this.control, ...this.records.flatMap((record) => [record.agentServer, record.publicServer])];
+    this.control = undefined;
+    this.generation++;
+    this.records = [];
+    this.joined.clear();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    this.agentSockets.clear();
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (!server?.listening) return resolve();
+            server.close(() => resolve());
+          }),
+      ),
+    );
+  }
+
+  /** Public connections fail from now on (open ones are cut, new ones dropped); the control server still works. */
+  breakPublic(): void {
+    this.publicBroken = true;
+    for (const socket of this.joined) socket.destroy();
+    for (const record of this.records) for (const socket of record.waiting.splice(0)) socket.destroy();
+  }
+
+  healPublic(): void {
+    this.publicBroken = false;
+  }
+
+  /** The next `count` requests for a tunnel get an error answer. */
+  failNextRequests(count: number, status = 503, message = 'no capacity, try again later'): void {
+    for (let i = 0; i < count; i++) this.failures.push({ status, message });
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const path = request.url ?? '/';
+    this.requestedPaths.push(path);
+    const failure = this.failures.shift();
+    if (failure) return answer(response, failure.status, { message: failure.message });
+    if (request.method !== 'GET') return answer(response, 405, { message: 'GET only' });
+    const { pathname, searchParams } = new URL(path, this.url);
+    let id: string;
+    if (pathname === '/' && searchParams.has('new')) {
+      id = `fake${++this.counter}`;
+    } else if (/^\/[a-z0-9][a-z0-9-]{2,62}$/.test(pathname)) {
+      id = pathname.slice(1);
+      this.closeTunnel(id);
+    } else {
+      return answer(response, 403, { message: 'Invalid subdomain' });
+    }
+    this.openTunnel(id).then(
+      (record) => {
+        this.tunnelsRequested++;
+        answer(response, 200, { id, port: record.port, max_conn_count: this.maxConnCount, url: record.url });
+      },
+      (error: unknown) => answer(response, 500, { message: String(error) }),
+    );
+  }
+
+  private async openTunnel(id: string): Promise<TunnelRecord> {
+    const generation = this.generation;
+    const idle: Socket[] = [];
+    const waiting: Socket[] = [];
+    const agentServer = createTcpServer((socket) => {
+      this.track(socket);
+      this.agentSockets.add(socket);
+      socket.once('close', () => this.agentSockets.delete(socket));
+      const pub = waiting.shift();
+      if (pub) return this.join(pub, socket);
+      idle.push(socket);
+      socket.once('close', () => remove(idle, socket));
+    });
+    const publicServer = createTcpServer((socket) => {
+      this.track(socket);
+      if (this.publicBroken) {
+        socket.destroy();
+        return;
+      }
+      const tunnel = idle.shift();
+      if (tunnel) return this.join(socket, tunnel);
+      waiting.push(socket);
+      socket.once('close', () => remove(waiting, socket));
+      setTimeout(() => {
+        if (waiting.includes(socket)) socket.destroy();
+      }, WAIT_FOR_TUNNEL_MS).unref();
+    });
+    const [port, publicPort] = await Promise.all([listen(agentServer), listen(publicServer)]);
+    if (generation !== this.generation) {
+      agentServer.close();
+      publicServer.close();
+      throw new Error('the server stopped');
+    }
+    const record: TunnelRecord = {
+      id,
+      url: `http://${HOST}:${publicPort}`,
+      port,
+      agentServer,
+      publicServer,
+      idle,
+      waiting,
+    };
+    this.records.push(record);
+    return record;
+  }
+
+  /** A second request for the same subdomain replaces the tunnel, as the real server does. */
+  private closeTunnel(id: string): void {
+    for (const record of this.records.filter((candidate) => candidate.id === id)) {
+      record.agentServer.close();
+      record.publicServer.close();
+      for (const socket of [...record.idle, ...record.waiting]) socket.destroy();
+    }
+    this.records = this.records.filter((record) => record.id !== id);
+  }
+
+  private join(pub: Socket, tunnel: Socket): void {
+    this.joined.add(pub);
+    pub.pipe(tunnel).pipe(pub);
+    const end = () => {
+      this.joined.delete(pub);
+      pub.destroy();
+      tunnel.destroy();
+    };
+    pub.once('close', end);
+    tunnel.once('close', end);
+  }
+
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+}
+
+function answer(response: ServerResponse, status: number, body: object): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+async function listen(server: TcpServer): Promise<number> {
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+function remove(list: Socket[], socket: Socket): void {
+  const index = list.indexOf(socket);
+  if (index >= 0) list.splice(index, 1);
+}

@@ -1,0 +1,322 @@
+import { Controller, Get, Headers, INestApplication, Injectable, LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HubConfigModule } from '../apps/hub/src/config/hub-config.module';
+import { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER, TunnelSettings } from '../apps/hub/src/config/hub-settings';
+import { TunnelModule } from '../apps/hub/src/tunnel/tunnel.module';
+import { TunnelService } from '../apps/hub/src/tunnel/tunnel.service';
+import { FakeLocalTunnelServer } from './support/fake-localtunnel';
+
+/** Remembers the bypass header of every request the app answered. */
+@Injectable()
+class SeenRequests {
+  readonly bypassHeaders: (string | undefined)[] = [];
+}
+
+@Controller()
+class PingController {
+  constructor(private readonly seen: SeenRequests) {}
+
+  @Get()
+  ping(@Headers('bypass-tunnel-reminder') bypass?: string): { pong: true } {
+    this.seen.bypassHeaders.push(bypass);
+    return { pong: true };
+  }
+}
+
+/** Keeps every Nest log line, prints none. */
+class RecordingLogger implements LoggerService {
+  readonly lines: { level: string; message: string }[] = [];
+
+  log(message: unknown): void {
+    this.record('log', message);
+  }
+  warn(message: unknown): void {
+    this.record('warn', message);
+  }
+  error(message: unknown): void {
+    this.record('error', message);
+  }
+  debug(message: unknown): void {
+    this.record('debug', message);
+  }
+  verbose(message: unknown): void {
+    this.record('verbose', message);
+  }
+  fatal(message: unknown): void {
+    this.record('fatal', message);
+  }
+
+  matching(pattern: RegExp): string[] {
+    return this.lines.map((line) => line.message).filter((message) => pattern.test(message));
+  }
+
+  private record(level: string, message: unknown): void {
+    this.lines.push({ level, message: String(message) });
+  }
+}
+
+interface Hub {
+  app: INestApplication;
+  tunnel: TunnelService;
+  seen: SeenRequests;
+  logs: RecordingLogger;
+  localUrl: string;
+  configDir: string;
+}
+
+const BYPASS = { 'bypass-tunnel-reminder': '1' };
+
+/** Polls until the condition holds; fails with `what` after timeoutMs. */
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function answersPong(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { headers: BYPASS, signal: AbortSignal.timeout(3_000) });
+    return response.status === 200 && JSON.stringify(await response.json()) === JSON.stringify({ pong: true });
+  } catch {
+    return false;
+  }
+}
+
+function storedDomain(configDir: string): unknown {
+  const file = JSON.parse(readFileSync(join(configDir, 'hub.json'), 'utf8')) as Record<string, unknown>;
+  return file.localtunnel_domain;
+}
+
+/** A port nothing listens on (just released). */
+async function unusedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('TunnelService against a loopback localtunnel server', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function startFake(fake = new FakeLocalTunnelServer()): Promise<FakeLocalTunnelServer> {
+    await fake.start();
+    cleanups.push(() => fake.stop());
+    return fake;
+  }
+
+  async function startHub(tunnelHost: string, tunnel: Partial<TunnelSettings> = {}): Promise<Hub> {
+    const configDir = mkdtempSync(join(tmpdir(), 'neck-tunnel-'));
+    cleanups.push(() => rmSync(configDir, { recursive: true, force: true }));
+    const settings = new HubSettings({
+      configDir,
+      port: 0,
+      host: '127.0.0.1',
+      corsOrigins: '*',
+      auth: {
+        sharedSecret: 'not-used-by-these-tests',
+        jwtSecret: 'x'.repeat(32),
+        tokenLifetimeSeconds: 3600,
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        maxFailedLogins: 10,
+        failedLoginWindowSeconds: 60,
+      },
+      socket: { maxPayloadBytes: 16 * 1024, messagesPerSecond: 300 },
+      tunnel: {
+        enabled: true,
+        host: tunnelHost,
+        heartbeatIntervalMs: 200,
+        heartbeatTimeoutMs: 500,
+        maxHeartbeatFailures: 5,
+        retryMinMs: 100,
+        retryMaxMs: 1_000,
+        ...tunnel,
+      },
+    });
+    const logs = new RecordingLogger();
+    const moduleRef = await Test.createTestingModule({
+      imports: [HubConfigModule.forRoot(settings), TunnelModule],
+      controllers: [PingController],
+      providers: [SeenRequests],
+    })
+      .setLogger(logs)
+      .compile();
+    const app = moduleRef.createNestApplication({ logger: logs });
+    await app.listen(0, '127.0.0.1');
+    cleanups.push(() => app.close());
+    const localUrl = await app.getUrl();
+    const service = app.get(TunnelService);
+    service.start(Number(new URL(localUrl).port));
+    return { app, tunnel: service, seen: app.get(SeenRequests), logs, localUrl, configDir };
+  }
+
+  it('gets a public URL, logs it once and stores it as localtunnel_domain in hub.json', async () => {
+    const fake = await startFake();
+    const hub = await startHub(fake.url);
+
+    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+
+    const url = fake.latest?.url;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(fake.requestedPaths).toEqual(['/?new']);
+    expect(hub.tunnel.status()).toEqual({ state: 'open', url, consecutiveFailures: 0, lastError: null });
+    expect(hub.logs.matching(/public URL/)).toEqual([`public URL: ${url}`]);
+    expect(storedDomain(hub.configDir)).toBe(url);
+    // localtunnel opens max_conn_count (2) tunnel connections.
+    await waitFor('two tunnel connections', () => fake.tunnelConnections() === 2);
+  });
+
+  it('asks for the configured subdomain', async () => {
+    const fake = await startFake();
+    const hub = await startHub(fake.url, { subdomain: 'my-neck' });
+
+    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+
+    expect(fake.requestedPaths).toEqual(['/my-neck']);
+    expect(fake.latest?.id).toBe('my-neck');
+  });
+
+  it('carries requests and heartbeats (with the bypass header) from the public URL to the app', async () => {
+    const fake = await startFake();
+    const hub = await startHub(fake.url);
+    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    const url = hub.tunnel.status().url;
+    if (url === null) throw new Error('no public URL');
+
+    expect(await answersPong(url)).toBe(true);
+    const before = hub.seen.bypassHeaders.length;
+    await waitFor('two heartbeats to reach the app', () => hub.seen.bypassHeaders.length >= before + 2);
+    expect(hub.seen.bypassHeaders.every((header) => header === '1')).toBe(true);
+    expect(hub.tunnel.status().consecutiveFailures).toBe(0);
+  });
+
+  it('keeps serving locally while the tunnel server is down and reopens when it returns', async () => {
+    const fake = await startFake();
+    const hub = await startHub(fake.url);
+    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    const firstUrl = fake.latest?.url;
+
+    await fake.stop();
+
+    await waitFor('the tunnel to go down', () => hub.tunnel.status().state === 'down');
+    expect(hub.tunnel.status().lastError).toEqual(expect.any(String));
+    expect(await answersPong(hub.localUrl)).toBe(true);
+    await waitFor('a failed attempt to reopen', () => hub.logs.matching(/could not open a tunnel/).length > 0);
+    expect(await answersPong(hub.localUrl)).toBe(true);
+
+    await fake.start();
+
+    await waitFor('the tunnel to reopen', () => hub.tunnel.status().state === 'open' && fake.tunnelsRequested === 2);
+    const secondUrl = fake.latest?.url;
+    expect(secondUrl).not.toBe(firstUrl);
+    expect(hub.tunnel.status().url).toBe(secondUrl);
+    expect(storedDomain(hub.configDir)).toBe(secondUrl);
+    expect(hub.logs.matching(/public URL/)).toEqual([`public URL: ${firstUrl}`, `public URL: ${secondUrl}`]);
+    if (secondUrl === undefined) throw new Error('no second tunnel');
+    await waitFor('the new public URL to reach the app', () => answersPong(secondUrl));
+  });
+
+  it('restarts the tunnel after 5 failed heartbeats in a row', async () => {
+    const fake = await startFake();
+    const hub = await startHub(fake.url);
+    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    await waitFor('a heartbeat to reach the app', () => hub.seen.bypassHeaders.length > 0);
+
+    fake.breakPublic();
+
+    await waitFor('a new tunnel to be requested', () => fake.tunnelsRequested === 2);
+    expect(hub.logs.matching(/heartbeat failed|restarting/).slice(0, 6)).toEqual([
+      expect.stringMatching(/^heartbeat failed 1\/5: /),
+      expect.stringMatching(/^heartbeat failed 2\/5: /),
+      expect.stringMatching(/^heartbeat failed 3\/5: /),
+      expect.stringMatching(/^heartbeat failed 4\/5: /),
+      expect.stringMatching(/^heartbeat failed 5\/5: /),
+      '5 heartbeats failed in a row — restarting the tunnel',
+    ]);
+
+    fake.healPublic();
+
+    await waitFor(
+      'the new tunnel to answer heartbeats',
+      () => hub.tunnel.status().state === 'open' && hub.tunnel.status().url === fake.latest?.url,
+    );
+    const url = fake.latest?.url;
+    if (url === undefined) throw new Error('no tunnel');
+    await waitFor('the new public URL to reach the app', () => answersPong(url));
+    await waitFor('a successful heartbeat', () => hub.tunnel.status().consecutiveFailures === 0);
+  });
+
+  it('retries with doubling delays while the tunnel server is unreachable, then opens when it appears', async () => {
+    const port = await unusedPort();
+    const hub = await startHub(`http://127.0.0.1:${port}`);
+
+    await waitFor('the retry delay to reach its cap twice', () => hub.logs.matching(/retrying in 1s$/).length >= 2);
+
+    const delays = hub.logs.matching(/retrying in/).map((line) => line.replace(/^.*retrying in /, ''));
+    expect(delays.slice(0, 6)).toEqual(['0.1s', '0.2s', '0.4s', '0.8s', '1s', '1s']);
+    expect(hub.tunnel.status()).toMatchObject({ url: null, lastError: expect.stringContaining('ECONNREFUSED') });
+    expect(await answersPong(hub.localUrl)).toBe(true);
+
+    const fake = await startFake(new FakeLocalTunnelServer({ port }));
+
+    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    expect(hub.tunnel.status().url).toBe(fake.latest?.url);
+    expect(hub.logs.matching(/public URL/)).toHaveLength(1);
+  });
+
+  it('retries when the tunnel server answers an error', async () => {
+    const fake = await startFake();
+    fake.failNextRequests(2, 503, 'no capacity');
+    const hub = await startHub(fake.url);
+
+    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+
+    expect(fake.requestedPaths).toEqual(['/?new', '/?new', '/?new']);
+    expect(hub.logs.matching(/answered 503: no capacity/)).toHaveLength(2);
+    expect(hub.tunnel.status().lastError).toBeNull();
+  });
+
+  it('retries when the tunnel server answers 200 without a tunnel', async () => {
+    const fake = await startFake();
+    fake.failNextRequests(1, 200, 'not a tunnel');
+    const hub = await startHub(fake.url);
+
+    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+
+    expect(hub.logs.matching(/answered without an id/)).toHaveLength(1);
+    expect(hub.tunnel.status().url).toBe(fake.latest?.url);
+  });
+
+  it('closes the tunnel connections when the app closes', async () => {
+    const fake = await startFake();
+    const hub = await startHub(fake.url);
+    await waitFor('two tunnel connections', () => fake.tunnelConnections() === 2);
+
+    await hub.app.close();
+
+    expect(hub.tunnel.status().state).toBe('down');
+    await waitFor('the tunnel connections to close', () => fake.tunnelConnections() === 0);
+  });
+
+  it('stays local-only when the tunnel is disabled', async () => {
+    const fake = await startFake();
+    const hub = await startHub(fake.url, { enabled: false });
+
+    expect(hub.tunnel.status()).toEqual({ state: 'disabled', url: null, consecutiveFailures: 0, lastError: null });
+    expect(hub.logs.matching(/tunnel disabled/)).toHaveLength(1);
+    expect(await answersPong(hub.localUrl)).toBe(true);
+    expect(fake.requestedPaths).toEqual([]);
+  });
+});
