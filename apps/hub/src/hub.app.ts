@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { HubSettings } from './config/hub-settings';
 import { HubModule } from './hub.module';
 import { HubIoAdapter, corsOrigin } from './signalling/hub-io.adapter';
+import { RedisLink, connectRedisAdapter } from './signalling/redis-adapter';
 import { TunnelService } from './tunnel/tunnel.service';
 
 export interface HubAppOptions {
@@ -24,11 +25,23 @@ export async function startHub(settings: HubSettings, options: HubAppOptions = {
     logger: options.logger ?? ['log', 'warn', 'error'],
     cors: { origin: corsOrigin(settings.corsOrigins), credentials: true },
   });
-  app.useWebSocketAdapter(new HubIoAdapter(app, settings));
-  await app.listen(settings.port, settings.host);
+  let redis: RedisLink | undefined;
+  try {
+    redis = settings.redisUrl ? await connectRedisAdapter(settings.redisUrl) : undefined;
+    app.useWebSocketAdapter(new HubIoAdapter(app, settings, redis?.adapter));
+    await app.listen(settings.port, settings.host);
+  } catch (error) {
+    await app.close();
+    await redis?.close();
+    throw error;
+  }
   const address = (app.getHttpServer() as Server).address();
   const port = typeof address === 'object' && address !== null ? address.port : settings.port;
   const host = ['0.0.0.0', '::'].includes(settings.host) ? '127.0.0.1' : settings.host;
   app.get(TunnelService).start(port);
-  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, close: () => app.close() };
+  const close = async () => {
+    await app.close();
+    await redis?.close();
+  };
+  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, close };
 }

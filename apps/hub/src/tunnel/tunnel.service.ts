@@ -5,8 +5,10 @@ import { DEFAULT_TUNNEL_HOST, OpenTunnel, openLocalTunnel, TUNNEL_OPENER } from 
 import type { TunnelOpener } from './localtunnel-opener';
 import { TunnelState, TunnelStatus } from './tunnel.types';
 
-/** The address the tunnel connects to: the hub listens there whatever its --host. */
-const LOCAL_HOST = '127.0.0.1';
+/** Where the tunnel reaches the hub: its --host, or loopback when it listens on every interface. */
+function localHostOf(host: string): string {
+  return ['0.0.0.0', '::', ''].includes(host) ? '127.0.0.1' : host;
+}
 
 /** Header that makes localtunnel servers skip their "friendly reminder" page. */
 const BYPASS_HEADER = 'bypass-tunnel-reminder';
@@ -22,6 +24,7 @@ export class TunnelService implements OnModuleDestroy {
   private readonly settings: TunnelSettings;
   private readonly host: string;
   private readonly opener: TunnelOpener;
+  private readonly localHost: string;
   /** Requests under way (for a tunnel, heartbeats), aborted on shutdown. */
   private readonly inFlight = new Set<AbortController>();
 
@@ -47,6 +50,7 @@ export class TunnelService implements OnModuleDestroy {
     this.settings = settings.tunnel;
     this.host = this.settings.host ?? DEFAULT_TUNNEL_HOST;
     this.opener = opener ?? openLocalTunnel;
+    this.localHost = localHostOf(settings.host);
     this.state = this.settings.enabled ? 'down' : 'disabled';
     this.retryDelayMs = this.settings.retryMinMs;
   }
@@ -99,7 +103,7 @@ export class TunnelService implements OnModuleDestroy {
       tunnel = await this.request(this.openTimeoutMs, (signal) =>
         this.opener({
           port: localPort,
-          localHost: LOCAL_HOST,
+          localHost: this.localHost,
           subdomain: this.settings.subdomain,
           host: this.host,
           signal,

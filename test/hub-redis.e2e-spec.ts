@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NeckStatusDto } from '@neck-signal/protocol';
+import { TestHub, nextEvent } from './support/hub';
+import { RedisServer, freePort } from './support/redis-server';
+import { Program } from './support/program';
+
+describe('hubs side by side through a real Redis (--redis)', () => {
+  let redis: RedisServer;
+  let hubA: TestHub;
+  let hubB: TestHub;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  });
+
+  afterAll(async () => {
+    await redis.stop();
+  });
+
+  beforeEach(async () => {
+    hubA = await TestHub.start({ redisUrl: redis.url });
+    hubB = await TestHub.start({ redisUrl: redis.url });
+  });
+
+  afterEach(async () => {
+    await hubA.close();
+    await hubB.close();
+  });
+
+  it('lists peers of both hubs, and relays broadcasts, directed messages and neck events across them', async () => {
+    const ui = await hubA.connect('ui', 'ui-on-a');
+    const joined = nextEvent(ui.socket, 'new-peer');
+    const neck = await hubB.connect('neck', 'neck-on-b');
+    expect(neck.peers).toEqual([{ id: ui.socket.id, uuid: 'ui-on-a', roles: ['ui'] }]);
+    expect(await joined).toEqual({ id: neck.socket.id, uuid: 'neck-on-b', roles: ['neck'] });
+
+    const broadcast = nextEvent(neck.socket, 'peer-message');
+    ui.socket.emit('broadcast-message', { message: 'HOME' });
+    expect(await broadcast).toEqual({ peerId: ui.socket.id, message: 'HOME' });
+
+    const directed = nextEvent(neck.socket, 'peer-message');
+    ui.socket.emit('peer-message', { target: neck.socket.id ?? '', message: 'X30', id: 'd1' });
+    expect(await directed).toEqual({ peerId: ui.socket.id, message: 'X30', id: 'd1' });
+
+    const command = nextEvent(neck.socket, 'neck_command');
+    ui.socket.emit('neck_command', { command: 'Y5', id: 'c1' });
+    expect(await command).toEqual({ command: 'Y5', peerId: ui.socket.id, id: 'c1' });
+
+    const ack = nextEvent(ui.socket, 'neck_ack');
+    neck.socket.emit('neck_ack', { command: 'X0,Y5,Z0,H0,S1,A1,R0,P0', status: 'written', to: ui.socket.id, id: 'c1' });
+    expect(await ack).toMatchObject({ status: 'written', peerId: neck.socket.id, id: 'c1' });
+
+    const status: NeckStatusDto = {
+      serial: { state: 'down', path: null, baud: 115200, error: 'unplugged' },
+      pose: null,
+      queueDepth: 0,
+      health: null,
+    };
+    const seen = nextEvent(ui.socket, 'neck_status');
+    neck.socket.emit('neck_status', status);
+    expect(await seen).toEqual({ ...status, peerId: neck.socket.id, uuid: 'neck-on-b' });
+
+    const left = nextEvent(ui.socket, 'peer-disconnect');
+    const neckSid = neck.socket.id;
+    neck.socket.disconnect();
+    expect(await left).toBe(neckSid);
+  });
+
+  it('counts peers of every hub in health', async () => {
+    await hubA.connect('ui');
+    await hubB.connect('neck');
+    const health = (await (await fetch(`${hubA.url}/`)).json()) as { peers: number };
+    expect(health.peers).toBe(2);
+  });
+});
+
+describe('neck-hub --redis with no Redis there', () => {
+  it('exits with a message that says what to do', async () => {
+    const port = await freePort();
+    const configDir = mkdtempSync(join(tmpdir(), 'neck-redis-missing-'));
+    try {
+      const hub = Program.start('hub', ['--port', '0', '--no-tunnel', '--redis', `redis://127.0.0.1:${port}`], {
+        PEER_SHARED_SECRET: 'pw',
+        NECK_CONFIG_DIR: configDir,
+      });
+      expect(await hub.exit()).toEqual({ code: 1, signal: null });
+      expect(hub.output.join('\n')).toMatch(
+        /cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+ .*start redis-server or drop --redis/,
+      );
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
+    }
+  });
+});
