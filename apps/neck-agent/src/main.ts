@@ -1,22 +1,25 @@
 import 'reflect-metadata';
-import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { closeOnSignals } from '@neck-signal/runtime';
+import { ConfigError, closeOnSignals, isInteractive, terminalAsker } from '@neck-signal/runtime';
 import { parseAgentFlags } from './agent-flags';
-
-@Module({})
-class AgentModule {}
+import { AgentModule } from './agent.module';
+import { loadAgentSettings } from './config/load-agent-settings';
+import { NeckAgent } from './neck-agent';
 
 async function main(): Promise<void> {
   const flags = parseAgentFlags(process.argv);
-  const app = await NestFactory.createApplicationContext(AgentModule);
+  const settings = await loadAgentSettings(flags, {
+    env: process.env,
+    asker: isInteractive() ? terminalAsker : undefined,
+    say: (message) => process.stdout.write(`${message}\n`),
+  });
+  const app = await NestFactory.createApplicationContext(AgentModule.forRoot(new NeckAgent(settings)), {
+    logger: ['log', 'warn', 'error'],
+  });
   closeOnSignals(() => app.close());
-  new Logger('neck-agent').log(
-    `started (serial: ${flags.serial ?? (flags.simulate ? 'virtual neck' : 'discover')}, hub: ${flags.serverUrl ?? 'from config'})`,
-  );
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(`neck-agent: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(error instanceof ConfigError ? error.exitCode : 1);
 });

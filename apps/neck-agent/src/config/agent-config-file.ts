@@ -1,0 +1,26 @@
+import { plainToInstance } from 'class-transformer';
+import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Min, validateSync } from 'class-validator';
+import { describeValidationErrors } from '@neck-signal/protocol';
+
+/** agent.json in the config dir (snake_case, all optional). */
+export class AgentConfigFile {
+  @IsOptional() @IsString() server_url?: string;
+  @IsOptional() @IsString() uuid?: string;
+  @IsOptional() @IsString() serial?: string;
+  @IsOptional() @IsInt() @Min(50) baud?: number;
+  @IsOptional() @IsBoolean() simulate?: boolean;
+  @IsOptional() @IsArray() @IsString({ each: true }) serial_candidates?: string[];
+  /** Narrower ranges than the firmware's, e.g. {"X": {"min": -300, "max": 300}}. */
+  @IsOptional() @IsObject() limits?: Record<string, unknown>;
+  @IsOptional() @IsInt() @Min(100) status_interval_ms?: number;
+  @IsOptional() @IsInt() @Min(10) serial_retry_ms?: number;
+  @IsOptional() @IsInt() @Min(100) probe_timeout_ms?: number;
+  @IsOptional() @IsInt() @Min(10) login_retry_ms?: number;
+}
+
+export function validateAgentConfigFile(file: string, raw: Record<string, unknown>): AgentConfigFile {
+  const value = plainToInstance(AgentConfigFile, raw);
+  const errors = validateSync(value);
+  if (errors.length > 0) throw new Error(`${file}: ${describeValidationErrors(errors)}`);
+  return value;
+}

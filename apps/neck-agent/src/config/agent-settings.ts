@@ -1,0 +1,44 @@
+import { NeckLimits } from '@neck-signal/protocol';
+
+/** Everything the agent runs with, resolved once at start-up from flags, env, .env and agent.json. */
+export interface AgentSettings {
+  readonly configDir: string;
+  /** Hub URL, e.g. https://neck-signal.loca.lt. */
+  readonly serverUrl: string;
+  /** The shared password (PEER_SHARED_SECRET). */
+  readonly password: string;
+  /** This agent's uuid, kept in agent.json so it stays the same across restarts. */
+  readonly uuid: string;
+  readonly serial: SerialSettings;
+  /** Ranges the grammar enforces, narrowed by agent.json `limits`. */
+  readonly limits: Partial<NeckLimits>;
+  /** Period of neck_status while nothing changes, ms. Default 10 000. */
+  readonly statusIntervalMs: number;
+  /** Delay between login attempts, ms. Default 3 000. */
+  readonly loginRetryMs: number;
+}
+
+export interface SerialSettings {
+  /** An explicit port (--serial or agent.json); discovery is skipped. */
+  readonly path?: string;
+  /** Baud rate. Default 115200. */
+  readonly baudRate: number;
+  /** Drive the virtual neck in-process instead of a serial port. */
+  readonly simulate: boolean;
+  /** Paths tried after by-id links and known USB-serial adapters. */
+  readonly candidates: readonly string[];
+  /** Delay between discovery attempts while no port is open, ms. Default 1 000. */
+  readonly retryMs: number;
+  /** How long a HEALTH probe waits for `DEVICE=NECK` (the firmware homes ~5 s after a reset), ms. Default 8 000. */
+  readonly probeTimeoutMs: number;
+}
+
+/** The seed's /dev/tty0 and tty1 are Linux consoles, not serial ports: they are not here. */
+export const DEFAULT_SERIAL_CANDIDATES = [
+  '/dev/ttyUSB0',
+  '/dev/ttyUSB1',
+  '/dev/ttyACM0',
+  '/dev/ttyACM1',
+  'COM3',
+  'COM4',
+];

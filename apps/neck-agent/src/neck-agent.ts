@@ -1,0 +1,80 @@
+import { Logger } from '@nestjs/common';
+import { autoDetect } from '@serialport/bindings-cpp';
+import type { BindingInterface } from '@serialport/bindings-interface';
+import { HubClient } from '@neck-signal/hub-client';
+import { DEFAULT_VIRTUAL_NECK_PATH, VirtualNeck, createVirtualNeckBinding } from '@neck-signal/virtual-neck';
+import { AgentSettings } from './config/agent-settings';
+import { HubClientLink } from './relay/hub-client-link';
+import { Relay } from './relay/relay';
+import { DiscoveryEnvironment, systemDiscoveryEnvironment } from './serial/port-discovery';
+import { SerialConnection } from './serial/serial-connection';
+
+export interface NeckAgentOptions {
+  /** Where serial ports come from; default the real ports, or the virtual neck with settings.serial.simulate. */
+  discovery?: DiscoveryEnvironment;
+}
+
+/** The agent: a neck peer on the hub, a serial connection to the firmware, and the relay between them. */
+export class NeckAgent {
+  private readonly logger = new Logger('neck-agent');
+  readonly client: HubClient;
+  readonly relay: Relay;
+  readonly serial: SerialConnection;
+  /** The simulated neck with --simulate. */
+  readonly virtualNeck: VirtualNeck | undefined;
+
+  constructor(settings: AgentSettings, options: NeckAgentOptions = {}) {
+    let serialSettings = settings.serial;
+    let discovery = options.discovery;
+    if (!discovery) {
+      let binding: BindingInterface = autoDetect();
+      if (settings.serial.simulate) {
+        const virtual = createVirtualNeckBinding();
+        this.virtualNeck = virtual.createPort(DEFAULT_VIRTUAL_NECK_PATH);
+        binding = virtual;
+        serialSettings = { ...serialSettings, path: DEFAULT_VIRTUAL_NECK_PATH };
+      }
+      discovery = systemDiscoveryEnvironment(binding, (message) => this.logger.log(message));
+    }
+    this.client = new HubClient({
+      url: settings.serverUrl,
+      password: settings.password,
+      uuid: settings.uuid,
+      role: 'neck',
+      retryIntervalMs: settings.loginRetryMs,
+    });
+    this.relay = new Relay(new HubClientLink(this.client), {
+      limits: settings.limits,
+      baudRate: serialSettings.baudRate,
+      statusIntervalMs: settings.statusIntervalMs,
+      print: (line) => this.logger.log(`wrote ${line}`),
+    });
+    this.serial = new SerialConnection(serialSettings, discovery, {
+      open: (link) => this.relay.portOpened(link),
+      down: (reason) => this.relay.portDown(reason),
+      line: (text) => this.relay.firmwareLine(text),
+    });
+    this.client.onLifecycle('login-retry', (info) => this.logger.warn(info.message));
+    this.client.onLifecycle('relogin', (info) =>
+      this.logger.log(`hub refused our token (${info.reason}); logged in again`),
+    );
+    this.client.onLifecycle('connected', (sid) =>
+      this.logger.log(`connected to ${settings.serverUrl} as ${settings.uuid} (${sid})`),
+    );
+    this.client.onLifecycle('disconnected', (reason) =>
+      this.logger.warn(`disconnected from the hub (${reason}); reconnecting`),
+    );
+  }
+
+  start(): void {
+    this.relay.start();
+    this.serial.start();
+    this.client.connect().catch((error: unknown) => this.logger.error(`hub: ${(error as Error).message}`));
+  }
+
+  async stop(): Promise<void> {
+    this.relay.stop();
+    await this.serial.stop();
+    await this.client.close();
+  }
+}
