@@ -11,6 +11,7 @@ const REQUIREMENTS = [
   { program: 'socat', debian: ['socat'], why: 'a real tty (PTY pair) for the serial end-to-end tests' },
   { program: 'redis-server', debian: ['redis-server'], why: 'the Redis adapter scale-out tests' },
   { program: 'chromium', debian: ['chromium'], why: 'the web page tests (driven by playwright-core)' },
+  { program: 'systemd-analyze', debian: ['systemd'], why: 'checking the shipped systemd unit files' },
   {
     program: 'python-socketio 5',
     debian: ['python3-socketio', 'python3-requests', 'python3-websocket'],

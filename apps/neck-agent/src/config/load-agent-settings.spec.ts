@@ -1,0 +1,101 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Asker, ConfigError } from '@neck-signal/runtime';
+import { loadAgentSettings } from './load-agent-settings';
+
+class ScriptedAsker implements Asker {
+  readonly asked: string[] = [];
+  constructor(private readonly answers: string[]) {}
+  text(message: string, fallback?: string): Promise<string> {
+    this.asked.push(message);
+    const answer = this.answers.shift() ?? '';
+    return Promise.resolve(answer === '' && fallback !== undefined ? fallback : answer);
+  }
+  secret(message: string): Promise<string> {
+    this.asked.push(message);
+    return Promise.resolve(this.answers.shift() ?? '');
+  }
+}
+
+describe('loadAgentSettings', () => {
+  let dir: string;
+  const context = (env: NodeJS.ProcessEnv = {}, asker?: Asker) => ({ env, asker, say: () => undefined });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'neck-agent-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('asks the seed’s questions on a terminal (password, hub URL, uuid) and keeps the answers', async () => {
+    const asker = new ScriptedAsker(['hunter2', 'https://neck-signal.loca.lt/', '']);
+    const settings = await loadAgentSettings({ configDir: dir }, context({}, asker));
+    expect(asker.asked).toEqual([
+      'Shared password (must match the hub)',
+      'Hub URL (printed by the hub, e.g. https://neck-signal.loca.lt)',
+      'UUID for this agent (blank for a random one)',
+    ]);
+    expect(settings).toMatchObject({ serverUrl: 'https://neck-signal.loca.lt', password: 'hunter2' });
+    expect(settings.uuid).toMatch(/^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
+    expect(JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8'))).toEqual({
+      server_url: 'https://neck-signal.loca.lt/',
+      uuid: settings.uuid,
+    });
+    expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
+    const again = new ScriptedAsker([]);
+    expect((await loadAgentSettings({ configDir: dir }, context({}, again))).uuid).toBe(settings.uuid);
+    expect(again.asked).toEqual([]);
+  });
+
+  it('without a terminal names the flag and the env var that are missing (exit 2)', async () => {
+    await expect(loadAgentSettings({ configDir: dir }, context())).rejects.toThrow(/PEER_SHARED_SECRET/);
+    const noUrl = loadAgentSettings({ configDir: dir }, context({ PEER_SHARED_SECRET: 'pw' }));
+    await expect(noUrl).rejects.toThrow(ConfigError);
+    await expect(loadAgentSettings({ configDir: dir }, context({ PEER_SHARED_SECRET: 'pw' }))).rejects.toThrow(
+      'no hub URL: pass -s/--server-url URL or set NECK_HUB_URL',
+    );
+  });
+
+  it('takes flags over env over agent.json, with the seed’s defaults', async () => {
+    writeFileSync(
+      join(dir, 'agent.json'),
+      JSON.stringify({ server_url: 'http://saved:5000', uuid: 'robot-1', baud: 57600 }),
+    );
+    const env = { PEER_SHARED_SECRET: 'pw', NECK_HUB_URL: 'http://env:5000' };
+    const fromEnv = await loadAgentSettings({ configDir: dir }, context(env));
+    expect(fromEnv).toMatchObject({ serverUrl: 'http://env:5000', uuid: 'robot-1', statusIntervalMs: 10_000 });
+    expect(fromEnv.serial).toMatchObject({ baudRate: 57600, simulate: false, path: undefined });
+    expect(fromEnv.serial.candidates).toEqual([
+      '/dev/ttyUSB0',
+      '/dev/ttyUSB1',
+      '/dev/ttyACM0',
+      '/dev/ttyACM1',
+      'COM3',
+      'COM4',
+    ]);
+    const flagged = await loadAgentSettings(
+      { configDir: dir, serverUrl: 'http://flag:1', uuid: 'other', serial: '/dev/ttyS5', baud: 9600, simulate: true },
+      context(env),
+    );
+    expect(flagged).toMatchObject({ serverUrl: 'http://flag:1', uuid: 'other' });
+    expect(flagged.serial).toMatchObject({ path: '/dev/ttyS5', baudRate: 9600, simulate: true });
+  });
+
+  it('lets agent.json narrow the firmware limits, never widen them', async () => {
+    const env = { PEER_SHARED_SECRET: 'pw', NECK_HUB_URL: 'http://h:1' };
+    writeFileSync(
+      join(dir, 'agent.json'),
+      JSON.stringify({ limits: { X: { min: -300, max: 300 }, H: { min: 0, max: 40 } } }),
+    );
+    expect((await loadAgentSettings({ configDir: dir }, context(env))).limits).toEqual({
+      X: { min: -300, max: 300 },
+      H: { min: 0, max: 40 },
+    });
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ limits: { X: { min: -900, max: 300 } } }));
+    await expect(loadAgentSettings({ configDir: dir }, context(env))).rejects.toThrow(
+      /limits\.X must be \{"min": …, "max": …\} within the firmware's -700…700/,
+    );
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ limits: { Q: { min: 0, max: 1 } } }));
+    await expect(loadAgentSettings({ configDir: dir }, context(env))).rejects.toThrow(/limits\.Q is not a limit/);
+  });
+});

@@ -1,0 +1,114 @@
+import { MockBinding } from '@serialport/binding-mock';
+import type { BindingInterface, OpenOptions } from '@serialport/bindings-interface';
+import { VirtualNeckBinding, createVirtualNeckBinding } from '@neck-signal/virtual-neck';
+import { SerialSettings } from '../config/agent-settings';
+import { DiscoveryEnvironment, discoverNeck } from './port-discovery';
+
+const settings = (extra: Partial<SerialSettings> = {}): SerialSettings => ({
+  baudRate: 115_200,
+  simulate: false,
+  candidates: ['/dev/ttyUSB0', '/dev/ttyUSB1', '/dev/ttyACM0'],
+  retryMs: 10,
+  probeTimeoutMs: 300,
+  ...extra,
+});
+
+describe('discoverNeck', () => {
+  let necks: VirtualNeckBinding;
+  const logs: string[] = [];
+
+  /** Virtual necks where created; any other path is a silent MockBinding port (some other USB device). */
+  function environment(present: string[], byId: { link: string; device: string }[] = []): DiscoveryEnvironment {
+    const binding: BindingInterface = {
+      list: () => necks.list(),
+      open: (options: OpenOptions) =>
+        necks
+          .list()
+          .then((ports) =>
+            ports.some((port) => port.path === options.path) ? necks.open(options) : MockBinding.open(options),
+          ),
+    };
+    return {
+      binding,
+      exists: (path) => present.includes(path),
+      byId: () => byId,
+      list: () => Promise.resolve([]),
+      log: (message) => logs.push(message),
+    };
+  }
+
+  beforeEach(() => {
+    necks = createVirtualNeckBinding();
+    MockBinding.reset();
+    logs.length = 0;
+  });
+
+  afterEach(() => {
+    necks.reset();
+    MockBinding.reset();
+  });
+
+  it('opens an explicit --serial path without probing', async () => {
+    necks.createPort('/dev/custom', { homingScale: 0 });
+    const found = await discoverNeck(settings({ path: '/dev/custom' }), environment([]));
+    expect(found.ok && found.link.path).toBe('/dev/custom');
+    if (found.ok) await found.link.close();
+  });
+
+  it('says which path it could not open', async () => {
+    const found = await discoverNeck(settings({ path: '/dev/missing' }), environment([]));
+    expect(found).toEqual({ ok: false, error: expect.stringMatching(/^cannot open \/dev\/missing: /) });
+  });
+
+  it('opens the only candidate that exists', async () => {
+    necks.createPort('/dev/ttyACM0', { homingScale: 0 });
+    const found = await discoverNeck(settings(), environment(['/dev/ttyACM0']));
+    expect(found.ok && found.link.path).toBe('/dev/ttyACM0');
+    expect(logs).toEqual([]);
+    if (found.ok) await found.link.close();
+  });
+
+  it('prefers /dev/serial/by-id links and does not count their device twice', async () => {
+    necks.createPort('/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00', { homingScale: 0 });
+    const found = await discoverNeck(
+      settings(),
+      environment(
+        ['/dev/ttyUSB0'],
+        [{ link: '/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00', device: '/dev/ttyUSB0' }],
+      ),
+    );
+    expect(found.ok && found.link.path).toBe('/dev/serial/by-id/usb-Silicon_Labs_CP2102-if00');
+    if (found.ok) await found.link.close();
+  });
+
+  it('asks each of several ports for HEALTH and keeps the one answering DEVICE=NECK', async () => {
+    MockBinding.createPort('/dev/ttyUSB0', { echo: false });
+    const neck = necks.createPort('/dev/ttyUSB1', { homingScale: 0 });
+    const found = await discoverNeck(settings(), environment(['/dev/ttyUSB0', '/dev/ttyUSB1']));
+    expect(found.ok && found.link.path).toBe('/dev/ttyUSB1');
+    expect(neck.received).toEqual(['HEALTH']);
+    expect(logs[0]).toBe('several serial ports (/dev/ttyUSB0, /dev/ttyUSB1); asking each for HEALTH');
+    expect(logs[1]).toMatch(/^\/dev\/ttyUSB0: no DEVICE=NECK answer to HEALTH within 300 ms/);
+    if (found.ok) await found.link.close();
+  });
+
+  it('lists what it tried and how to pass --serial when nothing answers', async () => {
+    MockBinding.createPort('/dev/ttyUSB0', { echo: false });
+    MockBinding.createPort('/dev/ttyACM0', { echo: false });
+    const found = await discoverNeck(settings(), environment(['/dev/ttyUSB0', '/dev/ttyACM0']));
+    expect(found).toEqual({
+      ok: false,
+      error:
+        'no serial port answered as a neck (tried /dev/ttyUSB0, /dev/ttyACM0); plug the neck in or pass --serial PATH',
+    });
+  });
+
+  it('names the configured candidates when no port exists at all', async () => {
+    const found = await discoverNeck(settings(), environment([]));
+    expect(found).toEqual({
+      ok: false,
+      error:
+        'no serial port answered as a neck (tried /dev/ttyUSB0, /dev/ttyUSB1, /dev/ttyACM0); plug the neck in or pass --serial PATH',
+    });
+  });
+});
