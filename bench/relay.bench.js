@@ -6,7 +6,6 @@
 // relayed messages. The bare server just does socket.broadcast.emit; the hub adds auth, validation, rate
 // limiting (raised here so it never triggers) and routing. Rounds alternate bare/hub to share the machine's
 // noise. Needs `npm run build`.
-const { performance } = require('node:perf_hooks');
 const { createServer } = require('node:http');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
