@@ -33,8 +33,11 @@ function quoteEnvValue(value: string): string {
   return JSON.stringify(value);
 }
 
-/** A value from the environment first, then from the .env file; empty strings count as missing. */
+/**
+ * A value from the environment first, then from the .env file. Empty strings count as missing, so an empty
+ * `JWT_SECRET=` in the environment does not hide the one saved in .env.
+ */
 export function envValue(key: string, env: NodeJS.ProcessEnv, file: Record<string, string>): string | undefined {
-  const value = env[key] ?? file[key];
-  return value === undefined || value === '' ? undefined : value;
+  for (const value of [env[key], file[key]]) if (value !== undefined && value !== '') return value;
+  return undefined;
 }

@@ -1,0 +1,588 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  BroadcastMessageDto,
+  Events,
+  NeckCommandRequestDto,
+  PeerMessageRequestDto,
+  validatePayload,
+  type ClientToServerEvents,
+  type ErrorMessageDto,
+  type HandshakeAuth,
+  type LoginRequestDto,
+  type LoginResponseDto,
+  type NeckAckDeliveryDto,
+  type PeerInfoDto,
+  type Role,
+  type ServerToClientEvents,
+} from '@neck-signal/protocol';
+import {
+  AckTimeoutError,
+  ClientClosedError,
+  HubError,
+  LoginError,
+  NotConnectedError,
+  type LoginFailureReason,
+} from './errors';
+import { formatSeconds, requestLogin } from './login';
+import { TypedEmitter } from './typed-emitter';
+
+export interface HubClientOptions {
+  /** Hub URL, e.g. https://neck-signal.loca.lt or http://127.0.0.1:5000 (trailing slash ignored). */
+  url: string;
+  /** The shared password (PEER_SHARED_SECRET). */
+  password: string;
+  /** Our uuid; the hub generates one when absent (read it back from client.uuid after login). */
+  uuid?: string;
+  /** Default 'ui'. */
+  role?: Role;
+  /** Delay between login attempts, ms. Default 3000. */
+  retryIntervalMs?: number;
+  /** Give up logging in after this many attempts in a row (default: never). */
+  maxLoginAttempts?: number;
+  /** Default timeout of sendCommand, ms. Default 5000. */
+  ackTimeoutMs?: number;
+  /** Transports socket.io-client may use; default socket.io-client's (polling, upgraded to websocket). */
+  transports?: ('websocket' | 'polling')[];
+  /** Give up on one login request that has not been answered after this many ms. Default 10000. */
+  loginTimeoutMs?: number;
+  /** First delay before reconnecting after the connection dropped, ms (socket.io's backoff). Default 1000. */
+  reconnectionDelayMs?: number;
+  /** Largest delay between reconnection attempts, ms. Default 5000. */
+  reconnectionDelayMaxMs?: number;
+}
+
+/** Reported through the 'login-retry' lifecycle event after each failed login attempt that will be retried. */
+export interface LoginRetryInfo {
+  reason: LoginFailureReason;
+  /** What failed and when the next attempt is, e.g. "hub at URL is unreachable (ECONNREFUSED); retrying in 3 s". */
+  message: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** Wait before the next attempt, ms: retryIntervalMs, or longer when the hub asked us to wait (Retry-After). */
+  delayMs: number;
+  error: LoginError;
+}
+
+/** Reported through the 'relogin' lifecycle event when a refused token has been replaced by a new login. */
+export interface ReloginInfo {
+  uuid: string;
+  /** The hub's refusal, e.g. "unauthorized: jwt expired; log in again". */
+  reason: string;
+}
+
+export interface HubClientLifecycleEvents {
+  /** On each (re)connection, once `existing-peers` has arrived (so peers() is current); the argument is our sid. */
+  connected: (sid: string) => void;
+  /** The connection ended; socket.io's reason, e.g. "transport close", "io client disconnect". */
+  disconnected: (reason: string) => void;
+  /**
+   * A connection attempt failed: the hub is unreachable ("websocket error", "xhr poll error"; socket.io
+   * retries with backoff) or refused the handshake ("unauthorized: …"; we log in again). Retrying either way.
+   */
+  'connect-error': (message: string) => void;
+  /** A login attempt failed and will be retried. */
+  'login-retry': (info: LoginRetryInfo) => void;
+  /** The hub refused our token (expired, or signed by another hub); we logged in again and reconnect. */
+  relogin: (info: ReloginInfo) => void;
+  /** maxLoginAttempts ran out: the client stays disconnected until connect() is called again. */
+  'login-failed': (error: LoginError) => void;
+}
+
+export interface SendCommandOptions {
+  /** 'broadcast' (default): `broadcast-message`, or `peer-message` with a target; 'neck_command': `neck_command`. */
+  via?: 'broadcast' | 'neck_command';
+  /** Sid of the one peer (neck) to send to; everyone (every neck) when absent. */
+  target?: string;
+  /** Ms to wait for the ack; default the client's ackTimeoutMs. */
+  timeoutMs?: number;
+}
+
+export interface CommandResult {
+  /** The first `neck_ack` carrying the command's id, whatever its status. */
+  ack: NeckAckDeliveryDto;
+  /** From emitting the command to receiving that ack, ms. */
+  roundTripMs: number;
+}
+
+type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+interface PendingCommand {
+  id: string;
+  text: string;
+  via: 'broadcast' | 'neck_command';
+  target?: string;
+  startedAt: number;
+  timer: ReturnType<typeof setTimeout>;
+  resolve(result: CommandResult): void;
+  reject(error: Error): void;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+const DEFAULTS = {
+  role: 'ui',
+  retryIntervalMs: 3000,
+  ackTimeoutMs: 5000,
+  loginTimeoutMs: 10_000,
+  reconnectionDelayMs: 1000,
+  reconnectionDelayMaxMs: 5000,
+} as const;
+
+/**
+ * A peer of a neck-signal hub: logs in (retrying), connects with the token, logs in again when the hub
+ * refuses the token, keeps the peer list, and sends commands that resolve with their neck_ack. Runs in
+ * browsers and in Node ≥ 20 (global fetch, socket.io-client; nothing from Node).
+ */
+export class HubClient {
+  private readonly baseUrl: string;
+  private readonly socket: HubSocket;
+  private readonly serverEvents = new TypedEmitter<ServerToClientEvents>();
+  private readonly lifecycle = new TypedEmitter<HubClientLifecycleEvents>();
+  private readonly knownPeers = new Map<string, PeerInfoDto>();
+  /** Commands awaiting their ack, in the order they were sent. */
+  private readonly pending = new Map<string, PendingCommand>();
+  private readonly waiters = new Set<Waiter>();
+  /** Aborted by close(): cancels login requests and waits. */
+  private readonly lifetime = new AbortController();
+  private readonly idPrefix = Math.random().toString(36).slice(2, 8);
+  private commandCount = 0;
+  private token: string | undefined;
+  private loggedInUuid: string | undefined;
+  /** Connected and `existing-peers` received. */
+  private ready = false;
+  /** connect() was called and has not given up. */
+  private started = false;
+  private loggingIn = false;
+  /** Handshake refusals since the last successful connection. */
+  private refusals = 0;
+  private closed = false;
+
+  constructor(private readonly options: HubClientOptions) {
+    checkOptions(options);
+    const url = new URL(options.url.trim());
+    const prefix = url.pathname.replace(/\/+$/, '');
+    this.baseUrl = `${url.origin}${prefix}`;
+    this.socket = io(url.origin, {
+      path: `${prefix}/socket.io`,
+      autoConnect: false,
+      forceNew: true,
+      reconnection: true,
+      reconnectionDelay: options.reconnectionDelayMs ?? DEFAULTS.reconnectionDelayMs,
+      reconnectionDelayMax: options.reconnectionDelayMaxMs ?? DEFAULTS.reconnectionDelayMaxMs,
+      // Read at every (re)connection, so a reconnect always presents the latest token.
+      auth: (send: (auth: HandshakeAuth | Record<string, never>) => void) =>
+        send(this.token === undefined ? {} : { token: this.token }),
+      ...(options.transports ? { transports: options.transports } : {}),
+    });
+    this.wire(this.socket);
+  }
+
+  /** Our uuid: the one given in the options, or the one the hub generated, once logged in. */
+  get uuid(): string | undefined {
+    return this.loggedInUuid ?? this.options.uuid;
+  }
+
+  /** Our socket sid while connected. */
+  get id(): string | undefined {
+    return this.socket.connected ? this.socket.id : undefined;
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** The hub URL this client talks to, without a trailing slash. */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /**
+   * One login attempt (`POST /login`). Resolves `{token, uuid}`; rejects with a LoginError whose reason is
+   * 'unreachable', 'wrong-password', 'throttled' (with retryAfterSeconds) or 'rejected'.
+   */
+  async login(): Promise<LoginResponseDto> {
+    if (this.closed) throw new ClientClosedError('logging in');
+    const uuid = this.uuid;
+    const body: LoginRequestDto = {
+      password: this.options.password,
+      role: this.options.role ?? DEFAULTS.role,
+      ...(uuid === undefined ? {} : { uuid }),
+    };
+    const result = await requestLogin(this.baseUrl, body, {
+      timeoutMs: this.options.loginTimeoutMs ?? DEFAULTS.loginTimeoutMs,
+      signal: this.lifetime.signal,
+    });
+    this.token = result.token;
+    this.loggedInUuid = result.uuid;
+    return result;
+  }
+
+  /**
+   * Logs in (every retryIntervalMs until it works, reporting each failure as 'login-retry'; a throttled
+   * login waits as long as the hub asks), then connects with the token. Resolves once connected and
+   * `existing-peers` has arrived; when already started, resolves at the next such moment. Rejects only when
+   * maxLoginAttempts ran out (with the last LoginError) or close() was called (ClientClosedError).
+   */
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(new ClientClosedError('connecting'));
+    const ready = this.ready
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => this.waiters.add({ resolve, reject }));
+    if (!this.started) {
+      this.started = true;
+      void this.logInAndConnect();
+    }
+    return ready;
+  }
+
+  /** Peers connected to the hub besides us (from existing-peers / new-peer / peer-disconnect); [] while disconnected. */
+  peers(): PeerInfoDto[] {
+    return [...this.knownPeers.values()].map((peer) => ({ ...peer, roles: [...peer.roles] }));
+  }
+
+  /** Adds a handler for an event from the hub; returns a function that removes it. */
+  on<E extends keyof ServerToClientEvents>(event: E, handler: ServerToClientEvents[E]): () => void {
+    return this.serverEvents.on(event, handler);
+  }
+
+  /** Adds a handler for a lifecycle event of this client; returns a function that removes it. */
+  onLifecycle<E extends keyof HubClientLifecycleEvents>(event: E, handler: HubClientLifecycleEvents[E]): () => void {
+    return this.lifecycle.on(event, handler);
+  }
+
+  /** Emits an event to the hub; returns false (and drops it, nothing is queued) when not connected. */
+  emit<E extends keyof ClientToServerEvents>(event: E, ...args: Parameters<ClientToServerEvents[E]>): boolean {
+    if (!this.socket.connected) return false;
+    this.socket.emit(event, ...args);
+    return true;
+  }
+
+  /**
+   * Sends a command with a fresh id and resolves with the first `neck_ack` carrying that id (any status) and
+   * the round trip in ms. Via 'broadcast' (default, what the seed's clients do): `broadcast-message
+   * {message, id}`, or `peer-message {target, message, id}` with a target. Via 'neck_command':
+   * `neck_command {command, target?, id}`.
+   *
+   * Rejects with AckTimeoutError after timeoutMs; NotConnectedError when not connected or when the
+   * connection drops first (the command may or may not have been written); HubError INVALID_PAYLOAD at once,
+   * without sending, when the hub would refuse the payload; and HubError when the hub answers with
+   * `error-message`. The hub's errors carry no id, so they are attributed by a heuristic: the hub answers
+   * messages in the order it receives them, so an error-message goes to the oldest pending command it can
+   * apply to (NO_NECK: a neck_command without target; UNKNOWN_TARGET: a command with a target, preferably
+   * the one the message names; any other code: any command). A command still waiting for its ack when an
+   * error meant for a later one arrives can therefore be blamed for it; every error-message also reaches
+   * on('error-message') handlers.
+   */
+  sendCommand(text: string, options: SendCommandOptions = {}): Promise<CommandResult> {
+    if (this.closed) return Promise.reject(new ClientClosedError(`sending "${text}"`));
+    if (!this.socket.connected) {
+      return Promise.reject(
+        new NotConnectedError(
+          `not connected to the hub at ${this.baseUrl}, so "${text}" was not sent; await connect()`,
+        ),
+      );
+    }
+    const via = options.via ?? 'broadcast';
+    const { target } = options;
+    const timeoutMs = options.timeoutMs ?? this.options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs;
+    const id = `${this.idPrefix}-${++this.commandCount}`;
+    const send = this.commandEmitter(text, via, target, id);
+    if (typeof send === 'string') return Promise.reject(new HubError('INVALID_PAYLOAD', send, id));
+
+    return new Promise<CommandResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new AckTimeoutError(text, id, timeoutMs));
+      }, timeoutMs);
+      this.pending.set(id, {
+        id,
+        text,
+        via,
+        ...(target === undefined ? {} : { target }),
+        startedAt: performance.now(),
+        timer,
+        resolve,
+        reject,
+      });
+      send();
+    });
+  }
+
+  /** Disconnects, stops login retries and reconnection, rejects pending commands and connect() calls. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    this.lifetime.abort(new ClientClosedError('logging in'));
+    this.rejectPending(new ClientClosedError('waiting for an ack'));
+    this.rejectWaiters(new ClientClosedError('connecting'));
+    this.socket.disconnect();
+    this.knownPeers.clear();
+    this.serverEvents.removeAll();
+    return Promise.resolve();
+  }
+
+  private wire(socket: HubSocket): void {
+    socket.on('connect', () => {
+      this.refusals = 0;
+    });
+    socket.on('connect_error', (error) => this.onConnectError(error));
+    socket.on('disconnect', (reason) => this.onDisconnect(reason));
+
+    // Our own bookkeeping runs first, so handlers see peers() already updated.
+    socket.on(Events.ExistingPeers, (peers) => {
+      this.knownPeers.clear();
+      for (const peer of peers) this.knownPeers.set(peer.id, peer);
+      this.serverEvents.emit(Events.ExistingPeers, peers);
+      this.onReady();
+    });
+    socket.on(Events.NewPeer, (peer) => {
+      this.knownPeers.set(peer.id, peer);
+      this.serverEvents.emit(Events.NewPeer, peer);
+    });
+    socket.on(Events.PeerDisconnect, (sid) => {
+      this.knownPeers.delete(sid);
+      this.serverEvents.emit(Events.PeerDisconnect, sid);
+    });
+    socket.on(Events.NeckAck, (ack) => {
+      this.onAck(ack);
+      this.serverEvents.emit(Events.NeckAck, ack);
+    });
+    socket.on(Events.ErrorMessage, (error) => {
+      this.onHubError(error);
+      this.serverEvents.emit(Events.ErrorMessage, error);
+    });
+    socket.on(Events.PeerMessage, (message) => this.serverEvents.emit(Events.PeerMessage, message));
+    socket.on(Events.NeckCommand, (command) => this.serverEvents.emit(Events.NeckCommand, command));
+    socket.on(Events.NeckStatus, (status) => this.serverEvents.emit(Events.NeckStatus, status));
+    socket.on(Events.NeckOutput, (output) => this.serverEvents.emit(Events.NeckOutput, output));
+  }
+
+  private onReady(): void {
+    const sid = this.socket.id;
+    if (this.ready || sid === undefined) return;
+    this.ready = true;
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiters) waiter.resolve();
+    this.lifecycle.emit('connected', sid);
+  }
+
+  private onDisconnect(reason: string): void {
+    this.ready = false;
+    this.knownPeers.clear();
+    this.rejectPending(
+      new NotConnectedError(
+        `the connection to the hub was lost (${reason}) before the ack arrived; the command may or may not have been written`,
+      ),
+    );
+    this.lifecycle.emit('disconnected', reason);
+    // socket.io reconnects by itself after a dropped transport, but not after the hub disconnected us.
+    if (reason === 'io server disconnect' && !this.closed) this.reconnectLater();
+  }
+
+  /**
+   * After a transport error the socket stays active and socket.io retries by itself. A refusal by the hub
+   * leaves it inactive: `unauthorized: …` needs a new token; any other refusal is retried after a pause.
+   */
+  private onConnectError(error: Error): void {
+    if (this.closed) return;
+    this.lifecycle.emit('connect-error', error.message);
+    if (this.socket.active) return;
+    if (error.message.startsWith('unauthorized')) {
+      this.refusals++;
+      this.token = undefined;
+      void this.logInAndConnect(error.message);
+      return;
+    }
+    this.reconnectLater();
+  }
+
+  private reconnectLater(): void {
+    this.sleep(this.retryIntervalMs).then(
+      () => {
+        if (!this.closed && !this.socket.active) this.socket.connect();
+      },
+      () => undefined,
+    );
+  }
+
+  /** Logs in (with retries) and connects; `refusal` is the hub's reason when this replaces a refused token. */
+  private async logInAndConnect(refusal?: string): Promise<void> {
+    if (this.loggingIn) return;
+    this.loggingIn = true;
+    try {
+      // A fresh token refused again points at the hub, not the token: do not hammer it.
+      if (this.refusals > 1) await this.sleep(this.retryIntervalMs);
+      const { uuid } = await this.loginWithRetry();
+      if (refusal !== undefined) this.lifecycle.emit('relogin', { uuid, reason: refusal });
+      this.socket.connect();
+    } catch (error) {
+      if (this.closed) return;
+      this.started = false;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.rejectWaiters(failure);
+      if (failure instanceof LoginError) this.lifecycle.emit('login-failed', failure);
+    } finally {
+      this.loggingIn = false;
+    }
+  }
+
+  private async loginWithRetry(): Promise<LoginResponseDto> {
+    const max = this.options.maxLoginAttempts;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.login();
+      } catch (error) {
+        if (!(error instanceof LoginError) || this.closed) throw error;
+        if (max !== undefined && attempt >= max) {
+          throw new LoginError(error.reason, `gave up logging in after ${attempt} attempts: ${error.message}`, {
+            ...(error.status === undefined ? {} : { status: error.status }),
+            ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+            cause: error,
+          });
+        }
+        const asked = error.reason === 'throttled' ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
+        const delayMs = Math.max(this.retryIntervalMs, asked);
+        const of = max === undefined ? '' : ` of ${max}`;
+        this.lifecycle.emit('login-retry', {
+          reason: error.reason,
+          message: `${error.message}; retrying in ${formatSeconds(delayMs)} (attempt ${attempt}${of} failed)`,
+          attempt,
+          delayMs,
+          error,
+        });
+        await this.sleep(delayMs);
+      }
+    }
+  }
+
+  /** The function that emits the command, or why the hub would refuse it. */
+  private commandEmitter(
+    text: string,
+    via: 'broadcast' | 'neck_command',
+    target: string | undefined,
+    id: string,
+  ): (() => void) | string {
+    if (via === 'neck_command') {
+      const payload = { command: text, id, ...(target === undefined ? {} : { target }) };
+      const check = validatePayload(NeckCommandRequestDto, payload);
+      return check.ok ? () => this.socket.emit(Events.NeckCommand, payload) : check.message;
+    }
+    if (target !== undefined) {
+      const payload = { target, message: text, id };
+      const check = validatePayload(PeerMessageRequestDto, payload);
+      return check.ok ? () => this.socket.emit(Events.PeerMessage, payload) : check.message;
+    }
+    const payload = { message: text, id };
+    const check = validatePayload(BroadcastMessageDto, payload);
+    return check.ok ? () => this.socket.emit(Events.BroadcastMessage, payload) : check.message;
+  }
+
+  private onAck(ack: NeckAckDeliveryDto): void {
+    const command = ack.id === undefined ? undefined : this.pending.get(ack.id);
+    if (!command) return;
+    this.forget(command);
+    command.resolve({ ack, roundTripMs: performance.now() - command.startedAt });
+  }
+
+  private onHubError(error: ErrorMessageDto): void {
+    const command = this.blame(error);
+    if (!command) return;
+    this.forget(command);
+    command.reject(new HubError(error.code, error.message, command.id));
+  }
+
+  /** The pending command an error-message most likely answers (see sendCommand). */
+  private blame(error: ErrorMessageDto): PendingCommand | undefined {
+    const candidates = [...this.pending.values()].filter((command) => {
+      if (error.code === 'NO_NECK') return command.via === 'neck_command' && command.target === undefined;
+      if (error.code === 'UNKNOWN_TARGET') return command.target !== undefined;
+      return true;
+    });
+    if (error.code === 'UNKNOWN_TARGET') {
+      const named = candidates.find(
+        (command) => command.target !== undefined && error.message.includes(command.target),
+      );
+      if (named) return named;
+    }
+    return candidates[0];
+  }
+
+  private forget(command: PendingCommand): void {
+    clearTimeout(command.timer);
+    this.pending.delete(command.id);
+  }
+
+  private rejectPending(error: Error): void {
+    const commands = [...this.pending.values()];
+    for (const command of commands) {
+      this.forget(command);
+      command.reject(error);
+    }
+  }
+
+  private rejectWaiters(error: Error): void {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  private get retryIntervalMs(): number {
+    return this.options.retryIntervalMs ?? DEFAULTS.retryIntervalMs;
+  }
+
+  /** Resolves after `ms`; rejects with ClientClosedError as soon as close() is called. */
+  private sleep(ms: number): Promise<void> {
+    const signal = this.lifetime.signal;
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(new ClientClosedError('waiting to retry'));
+        return;
+      }
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new ClientClosedError('waiting to retry'));
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+function checkOptions(options: HubClientOptions): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(options.url.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol)) {
+    throw new TypeError(`hub URL "${options.url}" is not an http(s) URL; pass one such as http://127.0.0.1:5000`);
+  }
+  if (typeof options.password !== 'string' || options.password === '') {
+    throw new TypeError('the hub password is empty; pass the shared password (PEER_SHARED_SECRET)');
+  }
+  const delays = [
+    'retryIntervalMs',
+    'ackTimeoutMs',
+    'loginTimeoutMs',
+    'reconnectionDelayMs',
+    'reconnectionDelayMaxMs',
+  ] as const;
+  for (const key of delays) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+      throw new RangeError(`${key} must be a number of milliseconds ≥ 0, got ${value}`);
+    }
+  }
+  const max = options.maxLoginAttempts;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 1)) {
+    throw new RangeError(`maxLoginAttempts must be a whole number ≥ 1, got ${max}`);
+  }
+}
