@@ -15,6 +15,11 @@ export interface SerialLink {
   close(): Promise<void>;
 }
 
+/** How often an open link checks that its tty has not been hung up, ms. */
+const HANGUP_CHECK_MS = 500;
+/** What the OS answers on a tty that was hung up (device unplugged, PTY master closed). */
+const HUNG_UP = /Input\/output error|\bEIO\b|\bENXIO\b|\bENODEV\b|No such device/i;
+
 /** Opens `path` at `baudRate` 8N1 through a serialport binding (real, MockBinding or the virtual neck's). */
 export async function openSerialLink(binding: BindingInterface, path: string, baudRate: number): Promise<SerialLink> {
   const port = new SerialPortStream({
@@ -36,6 +41,10 @@ export async function openSerialLink(binding: BindingInterface, path: string, ba
 class SerialPortLink implements SerialLink {
   private readonly parser = new ReadlineParser({ delimiter: '\n', encoding: 'latin1' });
   private readonly closeListeners: ((error?: Error) => void)[] = [];
+  /** Rejecters of writes not yet settled: serialport leaves a write or drain waiting for a reopen forever. */
+  private readonly pendingWrites = new Set<(error: Error) => void>();
+  private readonly hangupCheck: NodeJS.Timeout;
+  private checking = false;
   private closed = false;
   private closing = false;
 
@@ -46,6 +55,11 @@ class SerialPortLink implements SerialLink {
     port.pipe(this.parser);
     port.on('error', (error: Error) => this.finish(error));
     port.on('close', (error?: Error | null) => this.finish(error ?? undefined));
+    // On Linux, serialport misses a hang-up that lands while a read is in flight: the read keeps returning
+    // 0 bytes and is retried for ever (serialport/bindings-cpp#162), so no 'close' ever comes. An ioctl on a
+    // hung-up tty fails with EIO, so ask now and then.
+    this.hangupCheck = setInterval(() => this.checkHangup(), HANGUP_CHECK_MS);
+    this.hangupCheck.unref();
   }
 
   get isOpen(): boolean {
@@ -58,12 +72,20 @@ class SerialPortLink implements SerialLink {
         reject(new Error(`${this.path} is not open`));
         return;
       }
+      const fail = (error: Error) => {
+        if (this.pendingWrites.delete(fail)) reject(error);
+      };
+      this.pendingWrites.add(fail);
       this.port.write(`${line}\n`, 'ascii', (error) => {
         if (error) {
-          reject(error);
+          fail(error);
           return;
         }
-        this.port.drain((drainError) => (drainError ? reject(drainError) : resolve()));
+        if (!this.pendingWrites.has(fail)) return;
+        this.port.drain((drainError) => {
+          if (drainError) fail(drainError);
+          else if (this.pendingWrites.delete(fail)) resolve();
+        });
       });
     });
   }
@@ -91,12 +113,26 @@ class SerialPortLink implements SerialLink {
     this.finish(undefined);
   }
 
+  private checkHangup(): void {
+    if (this.closed || this.checking || !this.port.isOpen) return;
+    this.checking = true;
+    this.port.get((error) => {
+      this.checking = false;
+      if (error && HUNG_UP.test(error.message)) this.finish(new Error(`the device hung up (${error.message})`));
+    });
+  }
+
   private finish(error: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.hangupCheck);
     this.port.unpipe(this.parser);
     if (this.port.isOpen) this.port.close(() => undefined);
     const reason = this.closing ? undefined : (error ?? new Error(`${this.path} closed`));
+    const unwritten = new Error(
+      `${this.path} closed before the line was written${reason ? `: ${reason.message}` : ''}`,
+    );
+    for (const fail of [...this.pendingWrites]) fail(unwritten);
     for (const listener of this.closeListeners.splice(0)) listener(reason);
   }
 }
