@@ -62,6 +62,7 @@ function buildReason() {
   if (libs.some((lib) => mtime(path.join(root, 'libs', lib, 'dist', 'index.js')) < 0)) {
     return 'building (a library has no build)…';
   }
+  if (mtime(path.join(root, 'dist', 'web', 'app.js')) < 0) return 'building (the web page has no build)…';
   const newest = Math.max(
     ...SOURCE_DIRS.map((dir) => newestSource(path.join(root, dir))),
     ...SOURCE_FILES.map((file) => mtime(path.join(root, file))),

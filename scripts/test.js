@@ -30,6 +30,7 @@ if (jestArgs.length === 0) {
   step('lint (eslint)', bin('eslint', 'bin/eslint.js'), ['.', '--max-warnings', '0']);
   step('format check (prettier)', bin('prettier', 'bin/prettier.cjs'), ['--check', '.', '--log-level', 'warn']);
   step('type-check (tsc)', bin('typescript', 'bin/tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+  step('type-check of the web page (tsc)', bin('typescript', 'bin/tsc'), ['-p', 'apps/web/tsconfig.json', '--noEmit']);
 }
 
 const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'neck-test-')), 'jest.json');

@@ -23,7 +23,7 @@ export interface RunningHub {
 export async function startHub(settings: HubSettings, options: HubAppOptions = {}): Promise<RunningHub> {
   const app = await NestFactory.create(HubModule.forRoot(settings), {
     logger: options.logger ?? ['log', 'warn', 'error'],
-    cors: { origin: corsOrigin(settings.corsOrigins), credentials: true },
+    cors: { origin: corsOrigin(settings.corsOrigins), credentials: true, exposedHeaders: ['Retry-After'] },
   });
   let redis: RedisLink | undefined;
   try {

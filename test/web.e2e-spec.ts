@@ -1,0 +1,365 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { AgentSettings } from '../apps/neck-agent/src/config/agent-settings';
+import { NeckAgent } from '../apps/neck-agent/src/neck-agent';
+import { TEST_PASSWORD, TestHub } from './support/hub';
+
+const ROOT = join(__dirname, '..');
+const APP_JS = join(ROOT, 'dist', 'web', 'app.js');
+const SCREENSHOT = join(ROOT, 'test-artifacts', 'web.png');
+const README_SCREENSHOT = join(ROOT, 'docs', 'web-page.png');
+/** Generous: the first HOME and page loads share a CPU with the rest of the suite. */
+const WAIT_MS = 15_000;
+
+/** Debian's chromium, never a downloaded browser; quiet (no update checks, no sync). */
+const LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+function agentSettings(serverUrl: string, configDir: string): AgentSettings {
+  return {
+    configDir,
+    serverUrl,
+    password: TEST_PASSWORD,
+    uuid: 'web-test-neck',
+    serial: { baudRate: 115200, simulate: true, candidates: [], retryMs: 100, probeTimeoutMs: 2000 },
+    limits: {},
+    statusIntervalMs: 1000,
+    loginRetryMs: 200,
+  };
+}
+
+/** Resolves once `condition` holds, checking every 20 ms; fails with `what` after `timeoutMs`. */
+async function waitFor(condition: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('web control page (chromium)', () => {
+  let hub: TestHub;
+  let agent: NeckAgent;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let agentDir: string;
+  /** Console errors and uncaught exceptions of the page under test. */
+  let consoleErrors: string[];
+
+  const received = (): readonly string[] => agent.virtualNeck?.received ?? [];
+
+  beforeAll(async () => {
+    if (!existsSync(APP_JS)) {
+      throw new Error(`${APP_JS} is missing: run \`npm run build\` (it bundles the web page into dist/web) first`);
+    }
+    hub = await TestHub.start();
+    agentDir = mkdtempSync(join(tmpdir(), 'neck-web-agent-'));
+    agent = new NeckAgent(agentSettings(hub.url, agentDir));
+    agent.start();
+    await waitFor(
+      () => agent.client.connected && agent.relay.status().serial.state === 'open' && received().includes('HOME'),
+      'the simulated agent is connected with its port open and has sent its HOME',
+    );
+    browser = await chromium.launch(LAUNCH);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await agent?.stop();
+    await hub?.close();
+    if (agentDir) rmSync(agentDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    consoleErrors = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  });
+
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  async function logIn(target: Page = page, url = hub.url): Promise<void> {
+    await target.goto(`${url}/`);
+    await target.getByLabel('Password').fill(TEST_PASSWORD);
+    await target.getByRole('button', { name: 'Log in' }).click();
+    await target
+      .getByRole('status')
+      .getByText(/^Connected as /)
+      .waitFor({ timeout: WAIT_MS });
+    await target
+      .getByRole('list', { name: 'Peers on the hub' })
+      .getByText(/serial open/)
+      .waitFor({ timeout: WAIT_MS });
+  }
+
+  function logEntries(): Locator {
+    return page.getByRole('log').getByRole('listitem');
+  }
+
+  /** The log entry of a sent command line. */
+  function commandEntry(line: string): Locator {
+    return logEntries().filter({ has: page.locator('code.line', { hasText: new RegExp(`^${escape(line)}$`) }) });
+  }
+
+  async function sendFromConsole(text: string): Promise<void> {
+    await page.getByLabel('Command', { exact: true }).fill(text);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+  }
+
+  it('logs in (the browser is sent from / to the page), shows the neck, and HOME is acknowledged written', async () => {
+    await logIn();
+    expect(page.url()).toBe(`${hub.url}/app/`);
+    await expect(page.getByRole('list', { name: 'Peers on the hub' }).textContent()).resolves.toContain(
+      'web-test-neck',
+    );
+
+    const before = received().length;
+    await page.getByRole('button', { name: 'HOME', exact: true }).click();
+    const entry = commandEntry('HOME').first();
+    await entry.getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+    await expect(entry.textContent()).resolves.toMatch(/\d+ ms · web-test-neck/);
+    expect(received().slice(before)).toContain('HOME');
+
+    // The uuid is remembered; the token is not stored anywhere that outlives the tab. (Page code is passed as
+    // text: this project's TypeScript has no DOM types.)
+    const uuid = (await page.getByRole('status').textContent())?.replace('Connected as ', '');
+    const stored = await page.evaluate(
+      '({ local: { ...localStorage }, session: Object.keys(sessionStorage), cookie: document.cookie })',
+    );
+    expect(stored).toEqual({ local: { 'neck-signal.uuid': uuid }, session: [], cookie: '' });
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Password').waitFor();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Not logged in');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('streams head commands while a slider is dragged, at most one per 20 ms, the last value last', async () => {
+    await logIn();
+    const slider = page.getByRole('slider', { name: /^X/ });
+    const box = await slider.boundingBox();
+    if (!box) throw new Error('the X slider is not on screen');
+    const before = received().length;
+    const startedAt = Date.now();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.85, box.y + box.height / 2, { steps: 25 });
+    await page.mouse.up();
+    const value = await slider.inputValue();
+    expect(Number(value)).toBeGreaterThan(0);
+    const headLines = () =>
+      received()
+        .slice(before)
+        .filter((line) => line.startsWith('X'));
+    await waitFor(() => headLines().at(-1)?.startsWith(`X${value},`) ?? false, `the neck receives X${value}`);
+    const elapsedMs = Date.now() - startedAt;
+    expect(headLines().length).toBeGreaterThan(1);
+    expect(headLines().length).toBeLessThanOrEqual(Math.floor(elapsedMs / 20) + 1);
+    expect(headLines().every((line) => /^X-?\d+,Y-?\d+,Z-?\d+,H\d+,S[\d.]+,A[\d.]+,R-?\d+,P-?\d+$/.test(line))).toBe(
+      true,
+    );
+
+    // The keyboard moves it too.
+    await slider.focus();
+    await page.keyboard.press('ArrowRight');
+    const next = Number(value) + 1;
+    await waitFor(() => headLines().at(-1)?.startsWith(`X${next},`) ?? false, `the neck receives X${next}`);
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/^Connected/);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('refuses an invalid console command in the browser: the error is shown and nothing is sent', async () => {
+    await logIn();
+    const before = received().length;
+    const entries = await logEntries().count();
+    await sendFromConsole('X800,Y0');
+    const alert = page.locator('#console-error');
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toBe('X800: X must be an integer from -700 to 700');
+    await expect(page.getByLabel('Command', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+    expect(await logEntries().count()).toBe(entries);
+
+    // A valid command sent afterwards is the first thing the neck receives: the invalid one never left the page.
+    await sendFromConsole('health');
+    await commandEntry('HEALTH').getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+    expect(received().slice(before)).toEqual(['HEALTH']);
+    await expect(alert.isHidden()).resolves.toBe(true);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('sends the six actuators and a quaternion; the firmware output shows in the log', async () => {
+    await logIn();
+    const before = received().length;
+    for (const [id, mm] of [
+      [1, '10'],
+      [2, '20.5'],
+      [6, '80'],
+    ] as const) {
+      await page.getByLabel(`Actuator ${id}`).fill(mm);
+    }
+    await page.getByRole('button', { name: 'Send actuators' }).click();
+    await commandEntry('1:10,2:20.5,6:80').getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+
+    await page.getByLabel('Quaternion w').fill('0.7071');
+    await page.getByLabel('Quaternion z').fill('0.7071');
+    await page.getByRole('button', { name: 'Send quaternion' }).click();
+    const quaternion = 'Q:0.7071,0,0,0.7071,H0,S1,A1';
+    await commandEntry(quaternion).getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+    expect(received().slice(before)).toEqual(['1:10,2:20.5,6:80', quaternion]);
+    // The virtual firmware answers the quaternion (after its boot HOME has finished).
+    await page
+      .getByRole('log')
+      .getByText(/Quaternion command received. Euler angles \(deg\): Yaw=90/)
+      .waitFor({ timeout: WAIT_MS });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('tilt mode streams quaternions only while "Hold to move" is held', async () => {
+    await logIn();
+    const orient = (alpha: number, beta: number, gamma: number) =>
+      page.evaluate(
+        `window.dispatchEvent(new DeviceOrientationEvent('deviceorientation', ${JSON.stringify({ alpha, beta, gamma })}))`,
+      );
+    await page.getByRole('button', { name: 'Use tilt' }).click();
+    await orient(10, 0, 0);
+    const hold = page.getByRole('button', { name: 'Hold to move' });
+    const box = await hold.boundingBox();
+    if (!box) throw new Error('the hold button is not on screen');
+    const before = received().length;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await orient(40, 0, 0);
+    const quaternions = () =>
+      received()
+        .slice(before)
+        .filter((line) => line.startsWith('Q:'));
+    await waitFor(() => quaternions().length > 0, 'the neck receives a quaternion');
+    await page.mouse.up();
+    const sent = await logEntries().filter({ hasText: 'Q:' }).count();
+
+    await orient(80, 10, 0);
+    await orient(120, 20, 5);
+    await sendFromConsole('HEALTH');
+    await commandEntry('HEALTH').getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+    expect(await logEntries().filter({ hasText: 'Q:' }).count()).toBe(sent);
+    expect(quaternions().length).toBeLessThanOrEqual(sent);
+    // Yaw 30° from where the button went down, as Q:w,x,y,z with the sliders' H, S, A.
+    expect(quaternions()[0]).toMatch(/^Q:0\.96592\d*,0,0,0\.25881\d*,H0,S1,A1$/);
+
+    // The keyboard holds it too: Space down streams, Space up stops.
+    const held = quaternions().length;
+    await hold.focus();
+    await page.keyboard.down(' ');
+    await orient(60, 0, 0);
+    await waitFor(() => quaternions().length > held, 'the neck receives a quaternion while Space is held');
+    await page.keyboard.up(' ');
+    await expect(hold.getAttribute('aria-pressed')).resolves.toBe('false');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows a clear error for a wrong password', async () => {
+    await page.goto(`${hub.url}/app/`);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/^Wrong password/)
+      .waitFor({ timeout: WAIT_MS });
+    await expect(page.getByRole('button', { name: 'Log in' }).isEnabled()).resolves.toBe(true);
+    // Chromium reports the 401 of the login request itself; nothing else may appear.
+    expect(consoleErrors.filter((error) => !/status of 401/.test(error))).toEqual([]);
+  });
+
+  it('says when the hub is unreachable', async () => {
+    await page.goto(`${hub.url}/app/`);
+    await page.route('**/login', (route) => route.abort('connectionrefused'));
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/^The hub is unreachable/)
+      .waitFor({ timeout: WAIT_MS });
+    expect(consoleErrors.filter((error) => !/ERR_CONNECTION_REFUSED/.test(error))).toEqual([]);
+  });
+
+  it('says how long to wait when the hub throttles logins', async () => {
+    const strict = await TestHub.start({ auth: { maxFailedLogins: 1, failedLoginWindowSeconds: 60 } });
+    try {
+      await page.goto(`${strict.url}/app/`);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await page.getByLabel('Password').fill('wrong');
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page
+          .getByRole('alert')
+          .getByText(attempt === 0 ? /^Wrong password/ : /^Too many/)
+          .waitFor();
+      }
+      await expect(page.getByRole('alert').textContent()).resolves.toMatch(/refuses logins for \d+ s more/);
+      await expect(page.getByRole('button', { name: 'Log in' }).isDisabled()).resolves.toBe(true);
+      expect(consoleErrors.filter((error) => !/status of (401|429)/.test(error))).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('saves a screenshot of the page in use', async () => {
+    await logIn();
+    await page.getByRole('button', { name: 'HOME', exact: true }).click();
+    await commandEntry('HOME').getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+    await page.getByRole('slider', { name: /^X/ }).fill('220');
+    await page.getByRole('slider', { name: /^Y/ }).fill('-160');
+    await page.getByRole('slider', { name: /^H/ }).fill('35');
+    await page.getByRole('slider', { name: /^P/ }).fill('120');
+    await waitFor(() => received().at(-1) === 'X220,Y-160,Z0,H35,S1,A1,R0,P120', 'the neck receives the pose');
+    await page.getByText(/^reported by neck web-test-neck/).waitFor({ timeout: WAIT_MS });
+    await page
+      .getByRole('list', { name: 'Peers on the hub' })
+      .getByText('X220,Y-160,Z0,H35,S1,A1,R0,P120')
+      .waitFor({ timeout: WAIT_MS });
+    await sendFromConsole('HEALTH');
+    await commandEntry('HEALTH').getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+    await page
+      .getByRole('log')
+      .getByText(/^HEALTH\|DEVICE=NECK/)
+      .first()
+      .waitFor({ timeout: WAIT_MS });
+    mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // The README's copy is committed: written when missing or asked for, so a test run leaves the tree clean.
+    if (!existsSync(README_SCREENSHOT) || process.env.NECK_UPDATE_SCREENSHOT === '1') {
+      mkdirSync(join(ROOT, 'docs'), { recursive: true });
+      copyFileSync(SCREENSHOT, README_SCREENSHOT);
+    }
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      const small = await phone.newPage();
+      await logIn(small);
+      await small.screenshot({ path: join(ROOT, 'test-artifacts', 'web-phone.png'), fullPage: true });
+    } finally {
+      await phone.close();
+    }
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
