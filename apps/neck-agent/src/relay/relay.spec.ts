@@ -265,7 +265,7 @@ describe('Relay on a MockBinding port with the virtual neck', () => {
     expect(hub.acks).toEqual([{ command: '1:10', status: 'written', to: 'ui-sid', id: 'late' }]);
   });
 
-  it('rejects commands at once while the port is down, and fails the ones that were waiting', async () => {
+  it('rejects commands at once while the port is down, and fails the ones that were waiting', () => {
     hub.connect();
     const slow = new GatedLink(link);
     relay.portOpened(slow);
