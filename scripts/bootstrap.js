@@ -84,6 +84,7 @@ function ensure() {
       [require.resolve('typescript/bin/tsc', { paths: [root] }), '-b', 'tsconfig.build.json'],
       'build',
     );
+    run(process.execPath, [path.join(root, 'scripts', 'build-web.js'), '--quiet'], 'web page build');
     fs.mkdirSync(path.dirname(BUILD_STAMP), { recursive: true });
     fs.writeFileSync(BUILD_STAMP, `${new Date().toISOString()}\n`);
   }

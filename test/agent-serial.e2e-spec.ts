@@ -23,7 +23,7 @@ const AGENT_UUID = 'e2e-neck';
 const HOMING_SCALE = 0.01;
 const WAIT_MS = 15_000;
 /** A boot banner line long enough to keep the agent reading for a while. */
-const LONG_LINE = '#'.repeat(256 * 1024);
+const LONG_LINE = '#'.repeat(16 * 1024);
 
 /** A virtual neck that also keeps every byte it was sent, and says when lines arrive. */
 class WireNeck extends VirtualNeck {
@@ -354,9 +354,9 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
 
     // Pull the plug while the firmware is talking and the agent is not writing (a write would fail on the
     // hung-up tty and give the unplug away), so the agent is mid-read when the line hangs up: the neck reboots
-    // every 10 ms and prints a long boot banner each time. Long lines, not many: each line is a neck_output,
+    // every 50 ms and prints a long boot banner each time. Long lines, not many: each line is a neck_output,
     // and the hub takes at most 300 messages a second from a peer.
-    const chatter = setInterval(() => rig.neck.boot(), 10);
+    const chatter = setInterval(() => rig.neck.boot(), 50);
     const down = nextStatus(ui, (status) => status.serial.state === 'down');
     let unpluggedAt: number;
     try {

@@ -307,4 +307,21 @@ describe('Relay on a MockBinding port with the virtual neck', () => {
     expect(relay.status().health).toMatchObject({ device: 'NECK', motors: 6, baud: 115_200 });
     expect(relay.status().serial).toEqual({ state: 'open', path: PATH, baud: 115_200 });
   });
+
+  it('forwards at most 100 firmware lines a second and says how many it left out', () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      for (let i = 0; i < 150; i++) relay.firmwareLine(`line ${i}`);
+      expect(hub.outputs).toHaveLength(100);
+      expect(hub.outputs.at(-1)).toBe('line 99');
+      jest.setSystemTime(1_001_000);
+      relay.firmwareLine('next second');
+      expect(hub.outputs.slice(100)).toEqual([
+        '(neck-agent: 50 firmware lines not forwarded: more than 100 a second)',
+        'next second',
+      ]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -18,6 +18,11 @@ import { HubLink, IncomingCommand } from './hub-link';
 import { QueuedLine, Requester, WriteQueue } from './write-queue';
 
 const STATUS_COALESCE_MS = 100;
+/**
+ * Firmware lines forwarded per second at most. The hub takes 300 messages a second from a socket; acks for a
+ * 100 Hz pose stream and status need the rest, so a chatty firmware must not crowd them out.
+ */
+export const MAX_OUTPUT_LINES_PER_SECOND = 100;
 
 export interface RelayOptions {
   limits: Partial<NeckLimits>;
@@ -44,6 +49,7 @@ export class Relay {
   private poseKnown = false;
   private statusTimer: NodeJS.Timeout | undefined;
   private statusSoonTimer: NodeJS.Timeout | undefined;
+  private readonly output = { windowStart: 0, sent: 0, dropped: 0 };
 
   constructor(
     private readonly hub: HubLink,
@@ -94,9 +100,26 @@ export class Relay {
     if (changed) this.sendStatus();
   }
 
-  /** A line the firmware printed: forwarded as neck_output; a HEALTH answer is kept for neck_status. */
+  /**
+   * A line the firmware printed: forwarded as neck_output (at most MAX_OUTPUT_LINES_PER_SECOND; the number
+   * left out is reported once the second is over); a HEALTH answer is kept for neck_status.
+   */
   firmwareLine(line: string): void {
-    this.hub.output(line.slice(0, MAX_OUTPUT_LINE_LENGTH));
+    const now = Date.now();
+    if (now - this.output.windowStart >= 1000) {
+      if (this.output.dropped > 0) {
+        this.hub.output(
+          `(neck-agent: ${this.output.dropped} firmware lines not forwarded: more than ${MAX_OUTPUT_LINES_PER_SECOND} a second)`,
+        );
+      }
+      Object.assign(this.output, { windowStart: now, sent: 0, dropped: 0 });
+    }
+    if (this.output.sent < MAX_OUTPUT_LINES_PER_SECOND) {
+      this.output.sent += 1;
+      this.hub.output(line.slice(0, MAX_OUTPUT_LINE_LENGTH));
+    } else {
+      this.output.dropped += 1;
+    }
     const health = parseHealthLine(line);
     if (health) {
       this.health = health;
