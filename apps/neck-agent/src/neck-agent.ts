@@ -61,9 +61,10 @@ export class NeckAgent {
     this.client.onLifecycle('connected', (sid) =>
       this.logger.log(`connected to ${settings.serverUrl} as ${settings.uuid} (${sid})`),
     );
-    this.client.onLifecycle('disconnected', (reason) =>
-      this.logger.warn(`disconnected from the hub (${reason}); reconnecting`),
-    );
+    this.client.onLifecycle('disconnected', (reason) => {
+      // 'io client disconnect' is our own close() at shutdown: nothing to reconnect.
+      if (reason !== 'io client disconnect') this.logger.warn(`disconnected from the hub (${reason}); reconnecting`);
+    });
   }
 
   start(): void {
