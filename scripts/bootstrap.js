@@ -103,7 +103,7 @@ switch (command) {
   case 'ensure':
     break;
   case 'start':
-    exec('dist/apps/hub/main.js', args);
+    exec('dist/apps/cli/main.js', ['demo', ...args]);
     break;
   case 'test':
     exec('scripts/test.js', args);

@@ -1,9 +1,37 @@
 import { Module } from '@nestjs/common';
 import { CheckCommand } from './check/check.command';
 import { CliOutput } from './cli-output';
+import { CliAsker } from './common/cli-asker';
+import { CliContext } from './common/cli-context';
+import { ShutdownSignals } from './common/shutdown-signals';
+import { DemoCommand } from './demo/demo.command';
+import { PeersCommand } from './peers/peers.command';
 import { ProgramName } from './program-name';
+import { ReplRunner } from './repl/repl-runner';
+import { ReplCommand } from './repl/repl.command';
+import { SendCommand } from './send/send.command';
+import { SetupCommand } from './setup/setup.command';
+import { SiblingApps } from './sibling-apps';
+import { SimCommand } from './sim/sim.command';
+import { StatusCommand } from './status/status.command';
 
 @Module({
-  providers: [ProgramName, CliOutput, CheckCommand],
+  providers: [
+    ProgramName,
+    CliOutput,
+    CliContext,
+    CliAsker,
+    ShutdownSignals,
+    SiblingApps,
+    ReplRunner,
+    ReplCommand,
+    SendCommand,
+    PeersCommand,
+    StatusCommand,
+    SetupCommand,
+    SimCommand,
+    DemoCommand,
+    CheckCommand,
+  ],
 })
 export class CliModule {}

@@ -1,0 +1,14 @@
+import { Injectable } from '@nestjs/common';
+import { Asker, terminalAsker } from '@neck-signal/runtime';
+
+/** Asks the first-run questions on the terminal; tests replace it with scripted answers. */
+@Injectable()
+export class CliAsker implements Asker {
+  text(message: string, fallback?: string): Promise<string> {
+    return terminalAsker.text(message, fallback);
+  }
+
+  secret(message: string): Promise<string> {
+    return terminalAsker.secret(message);
+  }
+}

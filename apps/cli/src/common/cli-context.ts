@@ -1,0 +1,15 @@
+import { Injectable } from '@nestjs/common';
+import { isInteractive } from '@neck-signal/runtime';
+
+/** What commands read from the world: the environment, standard input and output, and whether a person is there. */
+@Injectable()
+export class CliContext {
+  readonly env: NodeJS.ProcessEnv = process.env;
+  readonly stdin: NodeJS.ReadableStream = process.stdin;
+  readonly stdout: NodeJS.WritableStream = process.stdout;
+
+  /** stdin and stdout are terminals (and not CI): questions may be asked, the REPL is interactive. */
+  get interactive(): boolean {
+    return isInteractive(this.env);
+  }
+}

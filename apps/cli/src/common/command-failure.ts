@@ -1,0 +1,39 @@
+import { ConfigError, EXIT_USAGE } from '@neck-signal/runtime';
+import { CliOutput } from '../cli-output';
+
+/** Exit codes of `neck` (DESIGN §2 and issue 5). */
+export const ExitCode = {
+  Ok: 0,
+  /** The neck (or the local grammar) rejected the command; the reason is on stderr. */
+  Rejected: 1,
+  /** A usage or configuration error: a bad flag, no password without a terminal, a wrong password. */
+  Usage: EXIT_USAGE,
+  /** Nothing answered in time: no neck acknowledged the command, or the hub could not be reached. */
+  NoAnswer: 3,
+} as const;
+
+/** Ends a command with a message on stderr and an exit code. */
+export class CommandFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs a command body, turning what it throws into a message on stderr and an exit code: a CommandFailure's
+ * own code, 2 for a ConfigError, 1 for anything else.
+ */
+export async function reportFailures(output: CliOutput, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    output.error(`neck: ${message}`);
+    if (error instanceof CommandFailure) output.exitCode(error.exitCode);
+    else if (error instanceof ConfigError) output.exitCode(error.exitCode);
+    else output.exitCode(1);
+  }
+}

@@ -1,0 +1,120 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '@neck-signal/runtime';
+import { ScriptedAsker, tempDir } from '../../test/cli-test-kit';
+import { loadCliSettings } from './cli-settings';
+
+describe('loadCliSettings', () => {
+  let dir: { path: string; remove: () => void };
+  const said: string[] = [];
+  const context = (env: NodeJS.ProcessEnv = {}, asker?: ScriptedAsker) => ({
+    env,
+    ...(asker ? { asker } : {}),
+    say: (message: string) => said.push(message),
+  });
+  const json = (file: string) => JSON.parse(readFileSync(join(dir.path, file), 'utf8')) as Record<string, unknown>;
+
+  beforeEach(() => {
+    dir = tempDir('neck-cli-config-');
+    said.length = 0;
+  });
+
+  afterEach(() => dir.remove());
+
+  it('asks the seed’s three questions on a first run at a terminal, in its order, and saves the answers', async () => {
+    const asker = new ScriptedAsker(['https://neck.example/', 'hunter2', 'my-laptop']);
+    const settings = await loadCliSettings({ configDir: dir.path }, context({}, asker));
+    expect(asker.asked).toEqual([
+      'Hub URL (printed by the hub, e.g. https://neck-signal.loca.lt)',
+      'Shared password (the hub’s PEER_SHARED_SECRET)',
+      'UUID for you (blank for a random one)',
+    ]);
+    expect(settings).toEqual({
+      configDir: dir.path,
+      serverUrl: 'https://neck.example',
+      password: 'hunter2',
+      uuid: 'my-laptop',
+    });
+    expect(json('cli.json')).toEqual({ server_url: 'https://neck.example/', uuid: 'my-laptop' });
+    expect(readFileSync(join(dir.path, '.env'), 'utf8')).toBe('PEER_SHARED_SECRET=hunter2\n');
+    expect(statSync(join(dir.path, '.env')).mode & 0o777).toBe(0o600);
+    expect(said.join('\n')).not.toContain('hunter2');
+  });
+
+  it('makes up a uuid for a blank answer, and asks nothing on the next run', async () => {
+    const first = await loadCliSettings({ configDir: dir.path }, context({}, new ScriptedAsker(['', 'pw', ''])));
+    expect(first.serverUrl).toBe('http://127.0.0.1:5000');
+    expect(first.uuid).toMatch(/^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
+    const again = new ScriptedAsker();
+    const second = await loadCliSettings({ configDir: dir.path }, context({}, again));
+    expect(again.asked).toEqual([]);
+    expect(second).toEqual(first);
+  });
+
+  it('without a terminal asks nothing and exits 2 naming PEER_SHARED_SECRET when there is no password', async () => {
+    const attempt = loadCliSettings({ configDir: dir.path, serverUrl: 'http://127.0.0.1:1' }, context());
+    await expect(attempt).rejects.toThrow(ConfigError);
+    await expect(attempt).rejects.toThrow(/no shared password: set PEER_SHARED_SECRET/);
+    await expect(attempt).rejects.toMatchObject({ exitCode: 2 });
+  });
+
+  it('without a terminal names -s and NECK_HUB_URL when there is no hub URL', async () => {
+    await expect(loadCliSettings({ configDir: dir.path }, context({ PEER_SHARED_SECRET: 'pw' }))).rejects.toThrow(
+      /no hub URL: pass -s\/--server-url URL or set NECK_HUB_URL/,
+    );
+  });
+
+  it('without a terminal makes up a uuid and keeps it in cli.json', async () => {
+    const env = { PEER_SHARED_SECRET: 'pw', NECK_HUB_URL: 'http://hub.example:5000' };
+    const first = await loadCliSettings({ configDir: dir.path }, context(env));
+    expect(first).toMatchObject({ serverUrl: 'http://hub.example:5000', password: 'pw' });
+    expect(json('cli.json')).toEqual({ uuid: first.uuid });
+    expect((await loadCliSettings({ configDir: dir.path }, context(env))).uuid).toBe(first.uuid);
+  });
+
+  it('takes flags over the environment over .env and cli.json', async () => {
+    writeFileSync(join(dir.path, '.env'), 'PEER_SHARED_SECRET=from-file\nNECK_HUB_URL=http://dotenv.example\n');
+    writeFileSync(join(dir.path, 'cli.json'), JSON.stringify({ server_url: 'http://saved.example', uuid: 'saved' }));
+    const fromFiles = await loadCliSettings({ configDir: dir.path }, context());
+    expect(fromFiles).toMatchObject({ serverUrl: 'http://dotenv.example', password: 'from-file', uuid: 'saved' });
+    const fromEnv = await loadCliSettings(
+      { configDir: dir.path },
+      context({ PEER_SHARED_SECRET: 'from-env', NECK_HUB_URL: 'http://env.example' }),
+    );
+    expect(fromEnv).toMatchObject({ serverUrl: 'http://env.example', password: 'from-env' });
+    const fromFlags = await loadCliSettings(
+      { configDir: dir.path, serverUrl: 'http://flag.example', uuid: 'flagged' },
+      context({ NECK_HUB_URL: 'http://env.example' }),
+    );
+    expect(fromFlags).toMatchObject({ serverUrl: 'http://flag.example', uuid: 'flagged' });
+    expect(json('cli.json')).toEqual({ server_url: 'http://saved.example', uuid: 'saved' });
+  });
+
+  it('finds the config dir through NECK_CONFIG_DIR', async () => {
+    const settings = await loadCliSettings(
+      {},
+      context({ NECK_CONFIG_DIR: dir.path, PEER_SHARED_SECRET: 'pw', NECK_HUB_URL: 'http://h.example' }),
+    );
+    expect(settings.configDir).toBe(dir.path);
+  });
+
+  it.each([
+    ['ftp://hub.example', /not an http\(s\) URL/],
+    ['not a url', /not an http\(s\) URL/],
+  ])('refuses the hub URL %j', async (url, message) => {
+    await expect(
+      loadCliSettings({ configDir: dir.path, serverUrl: url }, context({ PEER_SHARED_SECRET: 'pw' })),
+    ).rejects.toThrow(message);
+  });
+
+  it('refuses a uuid the hub would refuse, and a broken cli.json, naming the file', async () => {
+    const env = { PEER_SHARED_SECRET: 'pw', NECK_HUB_URL: 'http://h.example' };
+    await expect(loadCliSettings({ configDir: dir.path, uuid: 'no spaces' }, context(env))).rejects.toThrow(
+      /uuid "no spaces" may hold letters, digits/,
+    );
+    writeFileSync(join(dir.path, 'cli.json'), '{"uuid": 5}');
+    await expect(loadCliSettings({ configDir: dir.path }, context(env))).rejects.toThrow(
+      /cli\.json: uuid must be a string/,
+    );
+  });
+});

@@ -1,0 +1,91 @@
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { ManualShutdown, TestContext, runCli, startCli, tempDir } from '../../test/cli-test-kit';
+
+describe('neck demo', () => {
+  let dir: { path: string; remove: () => void };
+
+  beforeEach(() => {
+    dir = tempDir('neck-demo-');
+  });
+
+  afterEach(() => dir.remove());
+
+  /** Runs the demo without a terminal until it serves; returns its URL, password and a way to stop it. */
+  async function serve() {
+    const shutdown = new ManualShutdown();
+    const run = await startCli(['demo', '--port', '0'], {
+      context: new TestContext({ NECK_CONFIG_DIR: dir.path }),
+      shutdown,
+    });
+    await run.output.waitFor(/^serving until Ctrl-C/, 30_000);
+    const url = /^demo hub: (\S+)$/.exec(await run.output.waitFor(/^demo hub: /))?.[1] ?? '';
+    const password = /^demo password: (\S+) /.exec(await run.output.waitFor(/^demo password: /))?.[1] ?? '';
+    return { run, url, password, stop: (signal: NodeJS.Signals = 'SIGTERM') => shutdown.trigger(signal) };
+  }
+
+  it('without a terminal serves a hub with a virtual neck until SIGTERM, then stops everything', async () => {
+    const demo = await serve();
+    expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = (await (await fetch(`${demo.url}/`, { headers: { accept: 'application/json' } })).json()) as {
+      necks: { serial: { state: string; path: string } }[];
+    };
+    expect(health.necks).toEqual([
+      expect.objectContaining({ serial: expect.objectContaining({ state: 'open', path: '/dev/ttyVNECK0' }) }),
+    ]);
+    const login = await fetch(`${demo.url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: demo.password }),
+    });
+    expect(login.status).toBe(200);
+    demo.stop('SIGTERM');
+    await demo.run.done;
+    expect(demo.run.output.code).toBe(0);
+    expect(demo.run.output.lines.slice(-2)).toEqual(['SIGTERM: stopping the demo…', 'demo stopped']);
+    await expect(fetch(`${demo.url}/`)).rejects.toThrow();
+  });
+
+  it('makes up its password on the first run and reuses it on the next', async () => {
+    const first = await serve();
+    first.stop('SIGINT');
+    await first.run.done;
+    const second = await serve();
+    second.stop();
+    await second.run.done;
+    expect(first.password).toMatch(/^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
+    expect(second.password).toBe(first.password);
+    expect(second.run.output.code).toBe(0);
+  });
+
+  it('at a terminal runs the REPL in the foreground and stops everything on quit', async () => {
+    const context = new TestContext({ NECK_CONFIG_DIR: dir.path }, true);
+    const run = await startCli(['demo', '--port', '0'], { context });
+    await run.output.waitFor(/^READY connected to http:\/\/127\.0\.0\.1:\d+ as \S+; 1 neck: /, 30_000);
+    context.type('X50');
+    await run.output.waitFor(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck /);
+    context.type('quit');
+    await run.done;
+    expect(run.output.code).toBe(0);
+    expect(run.output.lines.at(-1)).toBe('demo stopped');
+  });
+
+  it('exits 1 naming --port when the port is taken', async () => {
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const output = await runCli(['demo', '--port', String(port)], {
+        context: new TestContext({ NECK_CONFIG_DIR: dir.path }),
+      });
+      expect(output.code).toBe(1);
+      expect(output.errors).toEqual([
+        `neck: port ${port} on 127.0.0.1 is taken (is a hub or another demo running?); pass --port N, or --port 0 for a free one`,
+      ]);
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -1,0 +1,228 @@
+import { LogLevel } from '@nestjs/common';
+import { Command, Option } from 'nest-commander';
+import { join } from 'node:path';
+import { HubPaths } from '@neck-signal/protocol';
+import {
+  envValue,
+  portOption,
+  randomPassword,
+  readEnvFile,
+  resolveConfigDir,
+  updateEnvFile,
+} from '@neck-signal/runtime';
+import type { RunningHub } from '../../../hub/src/hub.app';
+import type { NeckAgent } from '../../../neck-agent/src/neck-agent';
+import { CliOutput } from '../cli-output';
+import { CliContext } from '../common/cli-context';
+import { CommandFailure, reportFailures } from '../common/command-failure';
+import { ConfigCommandRunner, ConfigFlags } from '../common/hub-command';
+import { ShutdownSignals } from '../common/shutdown-signals';
+import { CLI_CONFIG_FILE, ENV_FILE, loadCliSettings, saveCliConfig } from '../config/cli-settings';
+import { seconds } from '../hub/connect';
+import { ReplRunner } from '../repl/repl-runner';
+import { DEFAULT_ACK_TIMEOUT_MS } from '../repl/repl.command';
+import { SiblingApps } from '../sibling-apps';
+
+export interface DemoFlags extends ConfigFlags {
+  port?: number;
+}
+
+/** The demo keeps its own config (password, JWT secret, uuids) here, apart from a real hub's. */
+export const DEMO_DIR = 'demo';
+export const DEFAULT_DEMO_PORT = 5000;
+/** How long the demo waits for its own agent to reach its own hub, ms. */
+const AGENT_CONNECT_TIMEOUT_MS = 20_000;
+/** How often the demo looks at its hub's health while waiting for its neck, ms. */
+const HEALTH_POLL_MS = 50;
+
+/** The hub and the agent of a running demo. */
+interface DemoStack {
+  readonly hub: RunningHub;
+  readonly agent: NeckAgent;
+  stop(): Promise<void>;
+}
+
+/**
+ * `neck demo` (what `npm start` runs): a hub on 127.0.0.1 without a tunnel and an agent on the virtual neck,
+ * both in this process. At a terminal the REPL runs in the foreground; without one the demo serves until
+ * SIGINT/SIGTERM. The password is made up on the first run and kept in <config dir>/demo/.env.
+ */
+@Command({
+  name: 'demo',
+  description:
+    'try it all on this machine: a hub on 127.0.0.1 (no tunnel) and an agent on a virtual neck, with the REPL at a terminal (npm start runs this)',
+})
+export class DemoCommand extends ConfigCommandRunner {
+  constructor(
+    private readonly output: CliOutput,
+    private readonly context: CliContext,
+    private readonly apps: SiblingApps,
+    private readonly shutdown: ShutdownSignals,
+    private readonly repl: ReplRunner,
+  ) {
+    super();
+  }
+
+  @Option({
+    flags: '--port <n>',
+    description: `port of the demo hub on 127.0.0.1 (default ${DEFAULT_DEMO_PORT}; 0 picks a free one)`,
+  })
+  parsePort(value: string): number {
+    return portOption(value);
+  }
+
+  async run(_args: string[], flags: DemoFlags = {}): Promise<void> {
+    await reportFailures(this.output, async () => {
+      const interactive = this.context.interactive;
+      const demoDir = join(resolveConfigDir(flags.configDir, this.context.env), DEMO_DIR);
+      const password = this.demoPassword(demoDir);
+      const signals = this.shutdown.wait();
+      try {
+        const stack = await this.start(demoDir, password, flags.port ?? DEFAULT_DEMO_PORT, interactive);
+        try {
+          this.describe(stack, demoDir, password);
+          if (interactive) {
+            saveCliConfig(join(demoDir, CLI_CONFIG_FILE), { server_url: stack.hub.url });
+            const settings = await loadCliSettings(
+              { configDir: demoDir },
+              { env: { PEER_SHARED_SECRET: password }, say: () => undefined },
+            );
+            await this.repl.run(settings, {
+              ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
+              interactive: true,
+              until: signals.received,
+            });
+          } else {
+            this.output.line('serving until Ctrl-C (SIGINT) or SIGTERM');
+            const signal = await signals.received;
+            this.output.line(`${signal}: stopping the demo…`);
+          }
+        } finally {
+          await stack.stop();
+        }
+        this.output.line('demo stopped');
+      } finally {
+        signals.dispose();
+      }
+    });
+  }
+
+  /** The demo's password: the one kept in demo/.env, or a new one saved there. */
+  private demoPassword(demoDir: string): string {
+    const envPath = join(demoDir, ENV_FILE);
+    const saved = envValue('PEER_SHARED_SECRET', {}, readEnvFile(envPath));
+    if (saved !== undefined) return saved;
+    const password = randomPassword();
+    updateEnvFile(envPath, { PEER_SHARED_SECRET: password });
+    return password;
+  }
+
+  private async start(demoDir: string, password: string, port: number, interactive: boolean): Promise<DemoStack> {
+    // Only the demo's own files count: a PEER_SHARED_SECRET or JWT_SECRET in the environment is a real hub's.
+    const env = { PEER_SHARED_SECRET: password };
+    const quiet = { say: () => undefined };
+    const hubSettings = await this.apps.hubSettings.loadHubSettings(
+      { tunnel: false, host: '127.0.0.1', port, cors: '*', configDir: demoDir },
+      { env: {}, ...quiet },
+    );
+    // At a terminal the REPL shows what matters; the hub's and agent's logs would only scroll it away.
+    const logger: LogLevel[] = interactive ? ['error'] : ['log', 'warn', 'error'];
+    let hub: RunningHub;
+    try {
+      hub = await this.apps.hubApp.startHub(hubSettings, { logger });
+    } catch (error) {
+      if (hasCode(error, 'EADDRINUSE')) {
+        throw new CommandFailure(
+          `port ${port} on 127.0.0.1 is taken (is a hub or another demo running?); pass --port N, or --port 0 for a free one`,
+          1,
+        );
+      }
+      throw error;
+    }
+    let agent: NeckAgent | undefined;
+    const stop = async () => {
+      await agent?.stop();
+      await hub.close();
+    };
+    try {
+      const agentSettings = await this.apps.agentSettings.loadAgentSettings(
+        { serverUrl: hub.url, simulate: true, configDir: demoDir },
+        { env, ...quiet },
+      );
+      agent = new this.apps.agent.NeckAgent(agentSettings);
+      agent.start();
+      await withTimeout(
+        agent.client.connect(),
+        AGENT_CONNECT_TIMEOUT_MS,
+        `the demo's agent did not reach the demo's hub within ${seconds(AGENT_CONNECT_TIMEOUT_MS)}`,
+      );
+      await neckOnHub(hub.url, agentSettings.uuid, AGENT_CONNECT_TIMEOUT_MS);
+      return { hub, agent, stop };
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+
+  private describe(stack: DemoStack, demoDir: string, password: string): void {
+    const { url } = stack.hub;
+    this.output.line('neck-signal demo: a hub and a virtual neck on this machine, local only (no tunnel)');
+    this.output.line(`demo hub: ${url}`);
+    this.output.line(`demo web page: ${url}${HubPaths.WebPage}`);
+    this.output.line(`demo password: ${password} (kept in ${join(demoDir, ENV_FILE)}; the same on every run)`);
+    this.output.line(`demo neck: a virtual neck driven by agent ${stack.agent.client.uuid ?? '?'}`);
+    this.output.line(`from another terminal, in this checkout: PEER_SHARED_SECRET=${password} npx neck repl -s ${url}`);
+  }
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+}
+
+/**
+ * Resolves once the hub's health lists the neck with its serial port open, so that everything said after
+ * "serving" (neck status, the REPL's READY) already shows it. The hub learns it from the agent's first
+ * neck_status, which can trail the agent's connection a little.
+ */
+async function neckOnHub(url: string, uuid: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${url}${HubPaths.Health}`, { headers: { accept: 'application/json' } });
+    const health: unknown = await response.json();
+    if (neckIsOpen(health, uuid)) return;
+    if (performance.now() > deadline) {
+      throw new Error(`the demo's virtual neck did not show on the demo's hub within ${seconds(timeoutMs)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
+  }
+}
+
+function neckIsOpen(health: unknown, uuid: string): boolean {
+  if (typeof health !== 'object' || health === null || !('necks' in health) || !Array.isArray(health.necks)) {
+    return false;
+  }
+  return health.necks.some(
+    (neck: unknown) =>
+      typeof neck === 'object' &&
+      neck !== null &&
+      'uuid' in neck &&
+      neck.uuid === uuid &&
+      'serial' in neck &&
+      typeof neck.serial === 'object' &&
+      neck.serial !== null &&
+      'state' in neck.serial &&
+      neck.serial.state === 'open',
+  );
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,56 @@
+import {
+  NeckAckDeliveryDto,
+  NeckStatusDeliveryDto,
+  NeckStatusDto,
+  PeerInfoDto,
+  formatHeadPose,
+} from '@neck-signal/protocol';
+
+/** How a peer is named on screen: its uuid and roles, e.g. `3f2a-9c1d-0b7e-55aa (neck)`. */
+export function describePeer(peer: PeerInfoDto): string {
+  return `${peer.uuid} (${peer.roles.join(', ') || 'no role'})`;
+}
+
+export function isNeck(peer: PeerInfoDto): boolean {
+  return peer.roles.includes('neck');
+}
+
+/**
+ * One ack as the REPL and `neck send` print it, e.g.
+ * `ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in 12 ms from neck 3f2a-…` or
+ * `ack rejected X50 in 3 ms from neck 3f2a-…: the neck is not connected (…) [PORT_DOWN]`.
+ */
+export function formatAck(ack: NeckAckDeliveryDto, neck: string, roundTripMs?: number): string {
+  const time = roundTripMs === undefined ? '' : ` in ${Math.max(0, Math.round(roundTripMs))} ms`;
+  const head = `ack ${ack.status} ${ack.command}${time} from neck ${neck}`;
+  if (ack.status !== 'rejected') return head;
+  return ack.error ? `${head}: ${ack.error.message} [${ack.error.code}]` : `${head}: no reason given`;
+}
+
+/** A neck's serial state, e.g. `serial open on /dev/ttyUSB0 at 115200 baud` or `serial down: unplugged`. */
+export function describeSerial(status: NeckStatusDto): string {
+  const { serial } = status;
+  if (serial.state === 'open') return `serial open on ${serial.path ?? '?'} at ${serial.baud} baud`;
+  return `serial down${serial.error ? `: ${serial.error}` : ''}`;
+}
+
+/** One neck of `neck status`. */
+export function describeNeckStatus(status: NeckStatusDeliveryDto): string[] {
+  const lines = [`neck ${status.uuid}: ${describeSerial(status)}`];
+  lines.push(`  pose ${status.pose ? formatHeadPose(status.pose) : 'unknown (not homed yet)'}`);
+  if (status.actuatorsMm) lines.push(`  actuators ${status.actuatorsMm.map((mm) => `${round(mm)} mm`).join(', ')}`);
+  lines.push(`  queue ${status.queueDepth} waiting`);
+  const health = status.health;
+  lines.push(
+    health
+      ? `  firmware ${health.device}/${health.role}, protocol ${health.proto ?? '?'}, ${health.motors ?? '?'} motors, up ${
+          health.uptimeMs === null ? '?' : `${Math.round(health.uptimeMs / 1000)} s`
+        }`
+      : '  firmware has not answered HEALTH yet',
+  );
+  return lines;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

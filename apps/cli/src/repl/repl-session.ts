@@ -1,0 +1,307 @@
+import {
+  AckTimeoutError,
+  ClientClosedError,
+  CommandResult,
+  HubClient,
+  HubError,
+  SendCommandOptions,
+} from '@neck-signal/hub-client';
+import { Events, NeckAckDeliveryDto, PeerInfoDto, parseNeckCommand } from '@neck-signal/protocol';
+import { describePeer, describeSerial, formatAck, isNeck } from '../hub/format';
+import { seconds } from '../hub/connect';
+
+/** Where the session prints: `line` for the transcript, `error` for problems. */
+export interface ReplView {
+  line(text: string): void;
+  error(text: string): void;
+}
+
+export interface ReplSessionOptions {
+  /** How long a command waits for its ack, ms. */
+  ackTimeoutMs: number;
+  /** Shown by `help`, when there is one. */
+  historyFile?: string;
+}
+
+/** A command sent and not yet answered, for acks from agents that send no id (the seed's Python agent). */
+interface InFlight {
+  readonly line: string;
+  readonly startedAt: number;
+  answer?: (result: CommandResult) => void;
+}
+
+const QUIT_WORDS = new Set(['quit', 'exit', ':quit', ':exit', ':q']);
+const HELP_WORDS = new Set(['help', '?', ':help', ':h']);
+/** Acks remembered to spot the further acks of a broadcast command (one per neck). */
+const REMEMBERED_COMMANDS = 500;
+
+/** True for `quit`, `exit` and their `:` forms. */
+export function isQuitCommand(line: string): boolean {
+  return QUIT_WORDS.has(line.trim().toLowerCase());
+}
+
+/**
+ * One REPL session on a connected hub client: checks each line with the firmware grammar (an invalid line is
+ * printed with its reason and nothing is sent), sends valid ones as `broadcast-message` — or as `peer-message`
+ * to the peer chosen with `:target` — and prints every ack (status, the line written, round trip), firmware
+ * output, necks' serial state changes and peers joining and leaving. The seed's user_interface.py, done properly.
+ */
+export class ReplSession {
+  /** Uuid of the peer commands go to; every peer when undefined. */
+  private targetUuid: string | undefined;
+  /** Connected peers by sid, kept here so that a peer that left can still be named. */
+  private readonly peers = new Map<string, PeerInfoDto>();
+  private readonly serialStates = new Map<string, string>();
+  /** performance.now() at which each answered command (by ack id) was sent. */
+  private readonly sentAt = new Map<string, number>();
+  private readonly printedAcks = new Set<string>();
+  private readonly inFlight = new Set<InFlight>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private connectedOnce = false;
+  private closed = false;
+
+  constructor(
+    private readonly client: HubClient,
+    private view: ReplView,
+    private readonly options: ReplSessionOptions,
+  ) {}
+
+  /** Subscribes to the hub's events; call before the client connects (existing-peers comes while connecting). */
+  attach(): void {
+    const { client } = this;
+    this.unsubscribe.push(
+      client.on(Events.ExistingPeers, (peers) => {
+        this.peers.clear();
+        for (const peer of peers) this.peers.set(peer.id, peer);
+      }),
+      client.on(Events.NewPeer, (peer) => {
+        this.peers.set(peer.id, peer);
+        this.view.line(`peer joined: ${describePeer(peer)}`);
+      }),
+      client.on(Events.PeerDisconnect, (sid) => {
+        const peer = this.peers.get(sid);
+        this.peers.delete(sid);
+        this.serialStates.delete(sid);
+        this.view.line(`peer left: ${peer ? describePeer(peer) : sid}`);
+        if (peer && peer.uuid === this.targetUuid && this.sidOf(peer.uuid) === undefined) {
+          this.view.error(
+            `your :target ${peer.uuid} has left; commands to it fail until it is back (:all for everyone)`,
+          );
+        }
+      }),
+      client.on(Events.NeckAck, (ack) => this.onAck(ack)),
+      client.on(Events.NeckOutput, (output) =>
+        this.view.line(`neck ${this.nameOf(output.peerId)} says: ${output.line}`),
+      ),
+      client.on(Events.NeckStatus, (status) => {
+        const serial = describeSerial(status);
+        if (this.serialStates.get(status.peerId) === serial) return;
+        this.serialStates.set(status.peerId, serial);
+        this.view.line(`neck ${status.uuid}: ${serial}`);
+      }),
+      client.onLifecycle('connected', () => {
+        if (this.connectedOnce) this.view.line('connected to the hub again');
+        this.connectedOnce = true;
+      }),
+      client.onLifecycle('disconnected', (reason) => {
+        if (!this.closed) this.view.error(`lost the hub (${reason}); reconnecting…`);
+      }),
+      client.onLifecycle('relogin', (info) => this.view.line(`logged in again (${info.reason})`)),
+    );
+  }
+
+  /** Prints from now on through this view (the interactive REPL redraws its prompt around each line). */
+  setView(view: ReplView): void {
+    this.view = view;
+  }
+
+  /** The prompt: `neck> `, or `neck → UUID> ` while commands go to one peer. */
+  get prompt(): string {
+    return this.targetUuid === undefined ? 'neck> ' : `neck → ${this.targetUuid}> `;
+  }
+
+  /** Uuids of the connected peers, for tab completion of `:target`. */
+  peerUuids(): string[] {
+    return [...new Set([...this.peers.values()].map((peer) => peer.uuid))];
+  }
+
+  /** `READY …`: who we are and which necks are there. */
+  readyLine(): string {
+    const necks = [...this.peers.values()].filter(isNeck).map((peer) => peer.uuid);
+    const who = `connected to ${this.client.url} as ${this.client.uuid ?? '?'}`;
+    const there =
+      necks.length === 0
+        ? 'no neck is connected yet; commands time out until one joins'
+        : `${necks.length} neck${necks.length === 1 ? '' : 's'}: ${necks.join(', ')}`;
+    return `READY ${who}; ${there}`;
+  }
+
+  /**
+   * Handles one line: a REPL command, or a neck command to check and send. Resolves once the line is done
+   * with: for a command, when its ack has been printed, the hub refused it, or the wait timed out.
+   * Quitting is the caller's business (see isQuitCommand).
+   */
+  async handle(input: string): Promise<void> {
+    const line = input.trim();
+    if (line === '') return;
+    const word = line.toLowerCase();
+    if (HELP_WORDS.has(word)) return this.help();
+    if (word === ':all') {
+      this.targetUuid = undefined;
+      this.view.line('commands now go to every peer (broadcast-message)');
+      return;
+    }
+    if (word === ':peers') return this.listPeers();
+    if (word === ':target' || word.startsWith(':target ')) return this.setTarget(line.slice(':target'.length).trim());
+    if (line.startsWith(':')) {
+      this.view.error(`unknown REPL command ${line.split(/\s/)[0]}; type help`);
+      return;
+    }
+    const parsed = parseNeckCommand(line);
+    if (!parsed.ok) {
+      this.view.error(`invalid: ${parsed.error.message} (nothing sent)`);
+      return;
+    }
+    await this.send(parsed.line);
+  }
+
+  /** Stops listening; commands still waiting are dropped by the client's close(). */
+  close(): void {
+    this.closed = true;
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  private async send(line: string): Promise<void> {
+    const options: SendCommandOptions = { timeoutMs: this.options.ackTimeoutMs };
+    if (this.targetUuid !== undefined) {
+      const sid = this.sidOf(this.targetUuid);
+      if (sid === undefined) {
+        this.view.error(
+          `${this.targetUuid} is not connected; ${line} was not sent (:peers lists peers, :all sends to all)`,
+        );
+        return;
+      }
+      options.target = sid;
+    }
+    const flight: InFlight = { line, startedAt: performance.now() };
+    const unanswered = new Promise<CommandResult>((resolve) => (flight.answer = resolve));
+    this.inFlight.add(flight);
+    try {
+      const result = await Promise.race([this.client.sendCommand(line, options), unanswered]);
+      this.printAck(result.ack, result.roundTripMs);
+      if (result.ack.id !== undefined) this.remember(result.ack.id, flight.startedAt);
+    } catch (error) {
+      if (this.closed || error instanceof ClientClosedError) return;
+      if (error instanceof AckTimeoutError) {
+        this.view.error(
+          `no ack for ${line} within ${seconds(error.timeoutMs)}; is a neck connected and its agent running? (:peers)`,
+        );
+      } else if (error instanceof HubError) {
+        this.view.error(`the hub refused ${line}: ${error.message} [${error.code}]`);
+      } else {
+        this.view.error(error instanceof Error ? error.message : String(error));
+      }
+    } finally {
+      this.inFlight.delete(flight);
+    }
+  }
+
+  /**
+   * Every neck_ack reaches this handler. The one that answers a command is printed by send() (its promise
+   * resolves first, in a microtask); the others — the further necks of a broadcast, acks without an id — here.
+   */
+  private onAck(ack: NeckAckDeliveryDto): void {
+    if (ack.id === undefined) {
+      const flight = [...this.inFlight].find((candidate) => candidate.line === ack.command);
+      if (flight?.answer) {
+        this.inFlight.delete(flight);
+        flight.answer({ ack, roundTripMs: performance.now() - flight.startedAt });
+        return;
+      }
+    }
+    setImmediate(() => {
+      if (ack.id !== undefined && this.printedAcks.has(ackKey(ack))) return;
+      const started = ack.id === undefined ? undefined : this.sentAt.get(ack.id);
+      this.printAck(ack, started === undefined ? undefined : performance.now() - started);
+    });
+  }
+
+  private printAck(ack: NeckAckDeliveryDto, roundTripMs: number | undefined): void {
+    if (ack.id !== undefined) this.printedAcks.add(ackKey(ack));
+    const text = formatAck(ack, this.nameOf(ack.peerId), roundTripMs);
+    if (ack.status === 'rejected') this.view.error(text);
+    else this.view.line(text);
+  }
+
+  private remember(id: string, startedAt: number): void {
+    this.sentAt.set(id, startedAt);
+    if (this.sentAt.size > REMEMBERED_COMMANDS) {
+      const [oldest] = this.sentAt.keys();
+      this.sentAt.delete(oldest);
+      for (const key of this.printedAcks) if (key.startsWith(`${oldest}|`)) this.printedAcks.delete(key);
+    }
+  }
+
+  private setTarget(wanted: string): void {
+    if (wanted === '') {
+      this.view.line(
+        this.targetUuid === undefined
+          ? 'commands go to every peer; :target UUID sends to one only'
+          : `commands go to ${this.targetUuid} only; :all sends to every peer`,
+      );
+      return;
+    }
+    const peer = [...this.peers.values()].find((candidate) => candidate.uuid === wanted || candidate.id === wanted);
+    if (!peer) {
+      const known = this.peerUuids();
+      this.view.error(`no peer ${wanted} is connected${known.length > 0 ? `; connected: ${known.join(', ')}` : ''}`);
+      return;
+    }
+    this.targetUuid = peer.uuid;
+    const note = isNeck(peer) ? '' : ' (not a neck: it will not write anything to a serial port)';
+    this.view.line(`commands now go to ${peer.uuid} only (peer-message)${note}; :all sends to every peer`);
+  }
+
+  private listPeers(): void {
+    const peers = [...this.peers.values()];
+    if (peers.length === 0) {
+      this.view.line('no other peer is connected');
+      return;
+    }
+    for (const peer of peers)
+      this.view.line(`peer ${describePeer(peer)}${peer.uuid === this.targetUuid ? '  ← :target' : ''}`);
+  }
+
+  private help(): void {
+    const lines = [
+      'Type a neck command and press Enter: it is checked here, then sent to every peer (or your :target).',
+      '  HOME  HOME_SOFT  HOME_BRUTE   home the neck (HOME is HOME_BRUTE)',
+      '  HEALTH  STATUS                ask the firmware for its health line',
+      '  X50,Y-20,H30,S1.5             head pose: X Y Z R P -700…700, H 0…70, S A 0…10;',
+      '                                axes left out keep their value (the agent merges the pose)',
+      '  1:55,2:60.5                   actuator lengths: id 1–6, 0…80 mm',
+      '  Q:0.7071,0,0.7071,0,H30       quaternion w,x,y,z, then H S A',
+      '  HOME_SOFT|X10                 up to 8 commands in one line, run in order',
+      'REPL commands:',
+      '  :target UUID   send to that peer only     :all    send to every peer again',
+      '  :peers         list connected peers       help    this text',
+      '  quit, exit or Ctrl-D to leave; Ctrl-C clears the line',
+      `Tab completes keywords, axes and uuids; ↑ and ↓ recall earlier lines${
+        this.options.historyFile ? ` (kept in ${this.options.historyFile})` : ''
+      }.`,
+    ];
+    for (const text of lines) this.view.line(text);
+  }
+
+  private sidOf(uuid: string): string | undefined {
+    return [...this.peers.values()].find((peer) => peer.uuid === uuid)?.id;
+  }
+
+  private nameOf(sid: string): string {
+    return this.peers.get(sid)?.uuid ?? sid;
+  }
+}
+
+function ackKey(ack: NeckAckDeliveryDto): string {
+  return `${ack.id ?? ''}|${ack.peerId}`;
+}

@@ -1,0 +1,212 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PeerMessageDeliveryDto } from '@neck-signal/protocol';
+import { TEST_PASSWORD, TestHub, nextEvent } from '../../../../test/support/hub';
+import { freePort } from '../../../../test/support/redis-server';
+import {
+  ScriptedAsker,
+  TestContext,
+  quietNestLogs,
+  runCli,
+  startCli,
+  SimulatedNeck,
+  startSimulatedNeck,
+  tempDir,
+} from '../../test/cli-test-kit';
+
+describe('neck repl', () => {
+  let hub: TestHub;
+  let sim: SimulatedNeck;
+  let dir: { path: string; remove: () => void };
+  const env = () => ({ NECK_CONFIG_DIR: dir.path, PEER_SHARED_SECRET: TEST_PASSWORD, NECK_HUB_URL: hub.url });
+
+  beforeAll(() => quietNestLogs());
+
+  beforeEach(async () => {
+    dir = tempDir('neck-repl-');
+    hub = await TestHub.start();
+    sim = await startSimulatedNeck(hub.url, dir.path);
+  });
+
+  afterEach(async () => {
+    await sim.stop();
+    await hub.close();
+    dir.remove();
+  });
+
+  it('from a pipe: sends each line, prints its ack with the merged pose, and exits 0 at the end', async () => {
+    const context = new TestContext(env());
+    const run = await startCli(['repl'], { context });
+    context.stdin.end('X50\nY-20\n');
+    await run.done;
+    const { output } = run;
+    expect(output.code).toBe(0);
+    expect(output.lines).toContainEqual(
+      expect.stringMatching(/^READY connected to http:\/\/127\.0\.0\.1:\d+ as \S+; 1 neck: test-neck$/),
+    );
+    const acks = output.lines.filter((line) => line.startsWith('ack '));
+    expect(acks).toEqual([
+      expect.stringMatching(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/),
+      expect.stringMatching(/^ack written X50,Y-20,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/),
+    ]);
+    expect(sim.neck.received).toContain('X50,Y-20,Z0,H0,S1,A1,R0,P0');
+  });
+
+  it('prints why a line is invalid and sends nothing of it', async () => {
+    const context = new TestContext(env());
+    const run = await startCli(['repl'], { context });
+    context.stdin.end('X9999\nHOME_SOFT|X10\n');
+    await run.done;
+    const { output } = run;
+    expect(output.errors).toContain('invalid: X9999: X must be an integer from -700 to 700 (nothing sent)');
+    expect(output.lines.filter((line) => line.startsWith('ack '))).toEqual([
+      expect.stringMatching(/^ack written HOME_SOFT\|X10,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms/),
+    ]);
+    expect(sim.neck.received.some((line) => line.includes('9999'))).toBe(false);
+    expect(output.code).toBe(0);
+  });
+
+  it('shows a neck’s rejection with its reason', async () => {
+    await sim.stop();
+    sim = await startSimulatedNeck(hub.url, dir.path, { limits: { X: { min: -100, max: 100 } } });
+    const context = new TestContext(env());
+    const run = await startCli(['repl'], { context });
+    context.stdin.end('X500\n');
+    await run.done;
+    expect(run.output.errors).toEqual([
+      expect.stringMatching(
+        /^ack rejected X500 in \d+ ms from neck test-neck: X500: X must be an integer from -100 to 100 \[OUT_OF_RANGE\]$/,
+      ),
+    ]);
+  });
+
+  it('shows firmware output and peers joining and leaving while it runs', async () => {
+    const context = new TestContext(env());
+    const run = await startCli(['repl'], { context });
+    await run.output.waitFor(/^READY/);
+    context.type('HOME_SOFT');
+    await run.output.waitFor(/^neck test-neck says: Executing HOME_SOFT command\.\.\.$/);
+    const other = await hub.connect('ui', 'other-operator');
+    await run.output.waitFor(/^peer joined: other-operator \(ui\)$/);
+    other.socket.disconnect();
+    await run.output.waitFor(/^peer left: other-operator \(ui\)$/);
+    context.stdin.end();
+    await run.done;
+    expect(run.output.code).toBe(0);
+  });
+
+  it(':target sends to one peer with peer-message, :all to everyone again', async () => {
+    const watcher = await hub.connect('ui', 'watcher');
+    const seen: PeerMessageDeliveryDto[] = [];
+    watcher.socket.on('peer-message', (message) => seen.push(message));
+    const context = new TestContext(env());
+    const run = await startCli(['repl'], { context });
+    await run.output.waitFor(/^READY/);
+    context.type(':target test-neck');
+    await run.output.waitFor(/^commands now go to test-neck only \(peer-message\)/);
+    context.type('X10');
+    await run.output.waitFor(/^ack written X10,/);
+    expect(seen).toEqual([]);
+    context.type(':all');
+    const broadcast = nextEvent(watcher.socket, 'peer-message');
+    context.type('X20');
+    await run.output.waitFor(/^ack written X20,/);
+    expect((await broadcast).message).toBe('X20');
+    context.type(':target nobody');
+    await run.output.waitFor(/^! no peer nobody is connected; connected: /);
+    context.stdin.end();
+    await run.done;
+  });
+
+  it('without a password and without a terminal exits 2 naming PEER_SHARED_SECRET', async () => {
+    const output = await runCli(['repl', '-s', hub.url], { context: new TestContext({ NECK_CONFIG_DIR: dir.path }) });
+    expect(output.code).toBe(2);
+    expect(output.errors.join('\n')).toMatch(/PEER_SHARED_SECRET/);
+    expect(output.lines).toEqual([]);
+  });
+
+  it('stops at once on a wrong password (retrying would lock everyone out), exit 2', async () => {
+    const context = new TestContext({ ...env(), PEER_SHARED_SECRET: 'wrong' });
+    const output = await runCli(['repl'], { context });
+    expect(output.code).toBe(2);
+    expect(output.errors).toEqual([expect.stringMatching(/refused the password.*fix PEER_SHARED_SECRET/)]);
+  });
+
+  it('says why it retries while the hub is unreachable, and gives up after --connect-timeout (exit 3)', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const context = new TestContext({ ...env(), NECK_HUB_URL: closed });
+    const output = await runCli(['repl', '--connect-timeout', '1.5'], { context });
+    expect(output.errors[0]).toBe(
+      `login failed: hub at ${closed} is unreachable (ECONNREFUSED); retrying in 3 s (attempt 1 failed)`,
+    );
+    expect(output.errors.at(-1)).toBe(
+      `neck: no answer from the hub at ${closed} within 1.5 s (hub at ${closed} is unreachable (ECONNREFUSED))`,
+    );
+    expect(output.code).toBe(3);
+  });
+
+  it('at a terminal: asks the first-run questions, prompts, keeps a history file and quits on quit', async () => {
+    const asker = new ScriptedAsker([hub.url, TEST_PASSWORD, 'operator-1']);
+    const context = new TestContext({ NECK_CONFIG_DIR: dir.path }, true);
+    const run = await startCli(['repl'], { context, asker });
+    await run.output.waitFor(/^type help for commands/);
+    expect(asker.asked).toHaveLength(3);
+    context.type('x50, y-20');
+    await run.output.waitFor(/^ack written X50,Y-20,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/);
+    context.type('help');
+    await run.output.waitFor(/^REPL commands:$/);
+    context.type('quit');
+    await run.done;
+    expect(run.output.code).toBe(0);
+    expect(context.written.join('')).toContain('neck> ');
+    const history = join(dir.path, 'repl_history');
+    expect(readFileSync(history, 'utf8')).toBe('x50, y-20\nhelp\nquit\n');
+    expect(statSync(history).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(dir.path, 'cli.json'), 'utf8'))).toEqual({
+      server_url: hub.url,
+      uuid: 'operator-1',
+    });
+  });
+
+  it('at a terminal: Ctrl-D leaves, tab completes keywords', async () => {
+    const context = new TestContext(env(), true);
+    const run = await startCli(['repl'], { context });
+    await run.output.waitFor(/^type help for commands/);
+    context.stdin.write('home_s\t');
+    await context.waitForWritten('home_soft');
+    context.stdin.write('\r');
+    await run.output.waitFor(/^ack written HOME_SOFT in \d+ ms/);
+    context.stdin.write('\u0004');
+    await run.done;
+    expect(run.output.code).toBe(0);
+  });
+
+  it('at a terminal: Ctrl-C clears what was typed, and leaves on an empty line', async () => {
+    const context = new TestContext(env(), true);
+    const run = await startCli(['repl'], { context });
+    await run.output.waitFor(/^type help for commands/);
+    context.stdin.write('X9999');
+    await context.waitForWritten('X9999');
+    context.stdin.write('\u0003');
+    context.type('HOME_SOFT');
+    await run.output.waitFor(/^ack written HOME_SOFT in \d+ ms/);
+    context.stdin.write('\u0003');
+    await run.done;
+    expect(run.output.code).toBe(0);
+    expect(run.output.text()).not.toMatch(/9999/);
+  });
+
+  it('takes acks without an id (the seed’s Python agent) as the answer to the line sent', async () => {
+    await sim.stop();
+    const seedAgent = await hub.connect('neck', 'python-neck');
+    seedAgent.socket.on('peer-message', (message) => seedAgent.socket.emit('neck_ack', { command: message.message }));
+    const context = new TestContext(env());
+    const run = await startCli(['repl', '--timeout', '2'], { context });
+    context.stdin.end('X50\n');
+    await run.done;
+    expect(run.output.lines.filter((line) => line.startsWith('ack '))).toEqual([
+      expect.stringMatching(/^ack written X50 in \d+ ms from neck python-neck$/),
+    ]);
+    expect(run.output.errors).toEqual([]);
+  });
+});

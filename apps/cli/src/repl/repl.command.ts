@@ -1,0 +1,82 @@
+import { Command, Help, Option } from 'nest-commander';
+import { CliOutput } from '../cli-output';
+import { CliAsker } from '../common/cli-asker';
+import { CliContext } from '../common/cli-context';
+import { reportFailures } from '../common/command-failure';
+import { HubCommandRunner, HubFlags } from '../common/hub-command';
+import { secondsOption } from '../common/options';
+import { loadCliSettings } from '../config/cli-settings';
+import { ReplRunner } from './repl-runner';
+
+export interface ReplFlags extends HubFlags {
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+/** Default wait for each ack, ms. */
+export const DEFAULT_ACK_TIMEOUT_MS = 5_000;
+/** Without a terminal, how long the REPL tries to reach the hub before giving up (exit 3), ms. */
+export const SCRIPT_CONNECT_TIMEOUT_MS = 30_000;
+
+/** `neck repl`: the seed's REPL client (user_interface.py). */
+@Command({
+  name: 'repl',
+  description:
+    'type neck commands and see their acks, firmware output and peers (from a pipe: send each line, wait for its ack, exit 0)',
+})
+export class ReplCommand extends HubCommandRunner {
+  constructor(
+    private readonly output: CliOutput,
+    private readonly context: CliContext,
+    private readonly asker: CliAsker,
+    private readonly repl: ReplRunner,
+  ) {
+    super();
+  }
+
+  @Option({
+    flags: '--timeout <seconds>',
+    description: `how long each command waits for its ack (default ${DEFAULT_ACK_TIMEOUT_MS / 1000})`,
+    name: 'timeoutMs',
+  })
+  parseTimeout(value: string): number {
+    return secondsOption(value);
+  }
+
+  @Option({
+    flags: '--connect-timeout <seconds>',
+    description: `give up reaching the hub after this long, exit 3 (default: keep trying at a terminal, ${SCRIPT_CONNECT_TIMEOUT_MS / 1000} s from a pipe)`,
+    name: 'connectTimeoutMs',
+  })
+  parseConnectTimeout(value: string): number {
+    return secondsOption(value);
+  }
+
+  @Help('after')
+  examples(): string {
+    return `
+At a terminal the first run asks for the hub URL, the shared password and your uuid (blank for a random one)
+and keeps them in cli.json and .env in the config dir. Type help in the REPL for the command forms.
+
+Examples:
+  neck repl -s https://neck-signal.loca.lt
+  printf 'HOME\\nX50\\nY-20\\n' | neck repl      # a script: each line waits for its ack, exit 0 at the end`;
+  }
+
+  async run(_args: string[], flags: ReplFlags = {}): Promise<void> {
+    await reportFailures(this.output, async () => {
+      const interactive = this.context.interactive;
+      const settings = await loadCliSettings(flags, {
+        env: this.context.env,
+        ...(interactive ? { asker: this.asker } : {}),
+        say: (message) => this.output.line(message),
+      });
+      const connectTimeoutMs = flags.connectTimeoutMs ?? (interactive ? undefined : SCRIPT_CONNECT_TIMEOUT_MS);
+      await this.repl.run(settings, {
+        ackTimeoutMs: flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+        interactive,
+        ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+      });
+    });
+  }
+}

@@ -1,0 +1,187 @@
+import { Command, Help, Option } from 'nest-commander';
+import { AckTimeoutError, CommandResult, HubClient, HubError, NotConnectedError } from '@neck-signal/hub-client';
+import { Events, PeerInfoDto, parseNeckCommand } from '@neck-signal/protocol';
+import { CliOutput } from '../cli-output';
+import { CliAsker } from '../common/cli-asker';
+import { CliContext } from '../common/cli-context';
+import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
+import { HubCommandRunner, HubFlags } from '../common/hub-command';
+import { secondsOption } from '../common/options';
+import { loadCliSettings } from '../config/cli-settings';
+import { connectToHub, seconds } from '../hub/connect';
+import { formatAck, isNeck } from '../hub/format';
+import { DEFAULT_ACK_TIMEOUT_MS } from '../repl/repl.command';
+
+export interface SendFlags extends HubFlags {
+  timeoutMs?: number;
+  target?: string;
+}
+
+/** Delay between login attempts of a one-shot command, ms. */
+export const ONE_SHOT_RETRY_MS = 1_000;
+
+/**
+ * `neck send CMD…`: one command, checked here, sent as `neck_command` to every neck (or the --target one);
+ * waits for its ack. Exit 0 written (or superseded by a newer pose), 1 rejected (the reason on stderr),
+ * 2 usage or configuration error, 3 no neck answered in time (none connected, hub unreachable, no ack).
+ */
+@Command({
+  name: 'send',
+  arguments: '<command...>',
+  description:
+    'send one neck command and wait for its ack: exit 0 written, 1 rejected (reason on stderr), 2 usage or config error, 3 no neck answered in time',
+  argsDescription: { command: 'a neck command, e.g. HOME or X50,Y-20 (words are joined with spaces)' },
+})
+export class SendCommand extends HubCommandRunner {
+  constructor(
+    private readonly output: CliOutput,
+    private readonly context: CliContext,
+    private readonly asker: CliAsker,
+  ) {
+    super();
+  }
+
+  @Option({
+    flags: '--timeout <seconds>',
+    description: `give up after this long, reaching the hub and a neck included (default ${DEFAULT_ACK_TIMEOUT_MS / 1000})`,
+    name: 'timeoutMs',
+  })
+  parseTimeout(value: string): number {
+    return secondsOption(value);
+  }
+
+  @Option({
+    flags: '-t, --target <uuid>',
+    description: 'send to this neck only (default: every neck; the first ack counts)',
+  })
+  parseTarget(value: string): string {
+    return value;
+  }
+
+  @Help('after')
+  examples(): string {
+    return `
+Exit codes: 0 written (or superseded by a newer pose), 1 rejected (the reason on stderr), 2 usage or configuration
+error (no password without a terminal, wrong password), 3 no neck answered in time (none connected, hub unreachable).
+
+Examples:
+  neck send HOME
+  neck send X50,Y-20,H30 --timeout 2
+  neck send -t lab-neck 'HOME_SOFT|X10'`;
+  }
+
+  async run(words: string[], flags: SendFlags = {}): Promise<void> {
+    await reportFailures(this.output, async () => {
+      const parsed = parseNeckCommand(words.join(' '));
+      if (!parsed.ok) {
+        throw new CommandFailure(`rejected: ${parsed.error.message} (nothing sent)`, ExitCode.Rejected);
+      }
+      const interactive = this.context.interactive;
+      const settings = await loadCliSettings(flags, {
+        env: this.context.env,
+        ...(interactive ? { asker: this.asker } : {}),
+        say: (message) => this.output.error(message),
+      });
+      const timeoutMs = flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+      const deadline = performance.now() + timeoutMs;
+      const left = () => Math.max(1, deadline - performance.now());
+      const client = await connectToHub(settings, {
+        role: 'ui',
+        timeoutMs,
+        retryIntervalMs: ONE_SHOT_RETRY_MS,
+        onRetry: (message) => this.output.error(`login failed: ${message}`),
+      });
+      try {
+        const neck = await waitForNeck(client, flags.target, left(), timeoutMs);
+        const result = await sendAndWait(client, parsed.line, flags.target === undefined ? undefined : neck.id, left());
+        const name = client.peers().find((peer) => peer.id === result.ack.peerId)?.uuid ?? result.ack.peerId;
+        const text = formatAck(result.ack, name, result.roundTripMs);
+        if (result.ack.status === 'rejected') throw new CommandFailure(text, ExitCode.Rejected);
+        this.output.line(text);
+      } catch (error) {
+        throw explain(error, parsed.line, timeoutMs);
+      } finally {
+        await client.close();
+      }
+    });
+  }
+}
+
+/** A connected neck (the --target one when given), waiting for one to join until the time is up. */
+async function waitForNeck(
+  client: HubClient,
+  target: string | undefined,
+  waitMs: number,
+  timeoutMs: number,
+): Promise<PeerInfoDto> {
+  const wanted = (peer: PeerInfoDto) => isNeck(peer) && (target === undefined || peer.uuid === target);
+  const present = client.peers().find(wanted);
+  if (present) return present;
+  let off: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<PeerInfoDto>((resolve, reject) => {
+      off = client.on(Events.NewPeer, (peer) => {
+        if (wanted(peer)) resolve(peer);
+      });
+      timer = setTimeout(() => {
+        const which = target === undefined ? 'no neck' : `no neck ${target}`;
+        reject(
+          new CommandFailure(
+            `${which} is connected to the hub at ${client.url} (waited ${seconds(timeoutMs)}); start neck-agent`,
+            ExitCode.NoAnswer,
+          ),
+        );
+      }, waitMs);
+    });
+  } finally {
+    off?.();
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Sends the line as `neck_command` and resolves with its ack. An ack without an id (the seed's Python agent
+ * sends none) carrying the same line counts too.
+ */
+async function sendAndWait(
+  client: HubClient,
+  line: string,
+  target: string | undefined,
+  timeoutMs: number,
+): Promise<CommandResult> {
+  const startedAt = performance.now();
+  let off: (() => void) | undefined;
+  const legacy = new Promise<CommandResult>((resolve) => {
+    off = client.on(Events.NeckAck, (ack) => {
+      if (ack.id === undefined && ack.command === line) resolve({ ack, roundTripMs: performance.now() - startedAt });
+    });
+  });
+  try {
+    return await Promise.race([
+      client.sendCommand(line, { via: 'neck_command', timeoutMs, ...(target === undefined ? {} : { target }) }),
+      legacy,
+    ]);
+  } finally {
+    off?.();
+  }
+}
+
+/** The exit code and message for what went wrong while sending. */
+function explain(error: unknown, line: string, timeoutMs: number): unknown {
+  if (error instanceof AckTimeoutError) {
+    return new CommandFailure(
+      `no neck answered ${line} within ${seconds(timeoutMs)}; is its agent running and its serial port open? (neck status)`,
+      ExitCode.NoAnswer,
+    );
+  }
+  if (error instanceof HubError) {
+    const noNeck = error.code === 'NO_NECK' || error.code === 'UNKNOWN_TARGET';
+    return new CommandFailure(
+      `the hub refused ${line}: ${error.message} [${error.code}]`,
+      noNeck ? ExitCode.NoAnswer : ExitCode.Rejected,
+    );
+  }
+  if (error instanceof NotConnectedError) return new CommandFailure(error.message, ExitCode.NoAnswer);
+  return error;
+}

@@ -1,0 +1,91 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { ReadlineParser, SerialPort } from 'serialport';
+import { ManualShutdown, TestContext, runCli, startCli, tempDir } from '../../test/cli-test-kit';
+
+/** A socat PTY pair: `neck` and `agent` are links to its two ends. */
+async function ptyPair(dir: string): Promise<{ socat: ChildProcess; neck: string; agent: string }> {
+  const neck = join(dir, 'neck');
+  const agent = join(dir, 'agent');
+  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${neck}`, `pty,raw,echo=0,link=${agent}`]);
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`socat did not start:\n${stderr}`)), 5_000);
+    socat.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('starting data transfer loop')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    socat.once('exit', (code) => reject(new Error(`socat exited with ${code}:\n${stderr}`)));
+  });
+  return { socat, neck, agent };
+}
+
+function openPort(path: string): Promise<SerialPort> {
+  return new Promise((resolve, reject) => {
+    const port = new SerialPort({ path, baudRate: 115_200 }, (error) => (error ? reject(error) : resolve(port)));
+  });
+}
+
+describe('neck sim', () => {
+  let dir: { path: string; remove: () => void };
+  let socat: ChildProcess | undefined;
+  let port: SerialPort | undefined;
+
+  beforeEach(() => {
+    dir = tempDir('neck-sim-');
+  });
+
+  afterEach(async () => {
+    if (port?.isOpen) {
+      const open = port;
+      await new Promise<void>((resolve) => open.close(() => resolve()));
+    }
+    if (socat && socat.exitCode === null && socat.signalCode === null) {
+      const exited = once(socat, 'exit');
+      socat.kill('SIGTERM');
+      await exited;
+    }
+    port = undefined;
+    socat = undefined;
+    dir.remove();
+  });
+
+  it('puts the virtual neck on a tty: it answers HEALTH, shows what it gets, and stops on SIGINT', async () => {
+    const pair = await ptyPair(dir.path);
+    socat = pair.socat;
+    const shutdown = new ManualShutdown();
+    const run = await startCli(['sim', '--serial', pair.neck, '--fast-homing'], {
+      context: new TestContext({}),
+      shutdown,
+    });
+    await run.output.waitFor(/^virtual neck on .* at 115200 baud/);
+    port = await openPort(pair.agent);
+    const lines = port.pipe(new ReadlineParser({ delimiter: '\r\n' }));
+    const health = new Promise<string>((resolve) =>
+      lines.on('data', (line: string) => {
+        if (line.startsWith('HEALTH|')) resolve(line);
+      }),
+    );
+    port.write('HEALTH\n');
+    expect(await health).toMatch(/^HEALTH\|DEVICE=NECK\|ROLE=STEWART_NECK\|PROTO=1\|/);
+    await run.output.waitFor(/^received: HEALTH$/);
+    await run.output.waitFor(/^printed: {2}HEALTH\|DEVICE=NECK/);
+    shutdown.trigger('SIGINT');
+    await run.done;
+    expect(run.output.code).toBe(0);
+    expect(run.output.lines.at(-1)).toBe('SIGINT: stopping the virtual neck');
+  });
+
+  it('exits 2 without --serial, and 1 when the tty cannot be opened', async () => {
+    const missing = await runCli(['sim'], { context: new TestContext({}) });
+    expect(missing.code).toBe(2);
+    expect(missing.errors[0]).toMatch(/needs --serial PATH/);
+    const absent = await runCli(['sim', '--serial', join(dir.path, 'nothing')], { context: new TestContext({}) });
+    expect(absent.code).toBe(1);
+    expect(absent.errors[0]).toMatch(/could not open .*nothing for the virtual neck/);
+  });
+});

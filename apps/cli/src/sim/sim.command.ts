@@ -1,0 +1,113 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { integerOption } from '@neck-signal/runtime';
+import { VirtualNeck, VirtualNeckOptions, attachVirtualNeckToPath } from '@neck-signal/virtual-neck';
+import { CliOutput } from '../cli-output';
+import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
+import { ShutdownSignals } from '../common/shutdown-signals';
+
+export interface SimFlags {
+  serial?: string;
+  baud?: number;
+  fastHoming?: boolean;
+}
+
+/** A virtual neck that also reports each line it receives, as the firmware's serial monitor would show it. */
+class ReportingNeck extends VirtualNeck {
+  private pending = '';
+
+  constructor(
+    options: VirtualNeckOptions,
+    private readonly report: (line: string) => void,
+  ) {
+    super(options);
+  }
+
+  override receive(data: string | Uint8Array): void {
+    this.pending += typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
+    const lines = this.pending.split('\n');
+    this.pending = lines.pop() ?? '';
+    super.receive(data);
+    for (const line of lines) this.report(line.replace(/\r$/, ''));
+  }
+}
+
+/**
+ * `neck sim --serial PATH`: the virtual neck (libs/virtual-neck) on a tty, so the agent can be tried without
+ * hardware: make a PTY pair with socat, run this on one end and `neck-agent --serial` on the other.
+ */
+@Command({
+  name: 'sim',
+  description: 'run the virtual neck (a simulator of the firmware) on a tty, to try neck-agent without hardware',
+})
+export class SimCommand extends CommandRunner {
+  constructor(
+    private readonly output: CliOutput,
+    private readonly shutdown: ShutdownSignals,
+  ) {
+    super();
+  }
+
+  @Option({
+    flags: '--serial <path>',
+    description:
+      'tty to attach to, e.g. one end of: socat -d -d pty,raw,echo=0,link=/tmp/neck pty,raw,echo=0,link=/tmp/agent',
+  })
+  parseSerial(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--baud <n>', description: 'line speed (default 115200)' })
+  parseBaud(value: string): number {
+    return integerOption(50, 4_000_000, 'a baud rate such as 115200')(value);
+  }
+
+  @Option({ flags: '--fast-homing', description: 'home at once instead of the firmware’s ~5 s' })
+  parseFastHoming(): boolean {
+    return true;
+  }
+
+  async run(_args: string[], flags: SimFlags = {}): Promise<void> {
+    await reportFailures(this.output, async () => {
+      const path = flags.serial;
+      if (!path) {
+        throw new CommandFailure(
+          'neck sim needs --serial PATH: a tty such as one end of a PTY pair ' +
+            '(socat -d -d pty,raw,echo=0,link=/tmp/neck pty,raw,echo=0,link=/tmp/agent)',
+          ExitCode.Usage,
+        );
+      }
+      const baudRate = flags.baud ?? 115_200;
+      const neck = new ReportingNeck({ baudRate, homingScale: flags.fastHoming ? 0 : 1 }, (line) =>
+        this.output.line(`received: ${line}`),
+      );
+      neck.onLine((line) => this.output.line(`printed:  ${line}`));
+      const signals = this.shutdown.wait();
+      try {
+        const attachment = await attachVirtualNeckToPath(path, {
+          neck,
+          baudRate,
+          onError: (error) => this.output.error(`${path}: ${error.message}`),
+        });
+        this.output.line(
+          `virtual neck on ${path} at ${baudRate} baud; run the agent on the other end: neck-agent --serial OTHER_END`,
+        );
+        this.output.line('stop with Ctrl-C');
+        const ended = await Promise.race([
+          signals.received.then((signal) => ({ stopped: true, why: `${signal}: stopping the virtual neck` })),
+          attachment.closed.then((error) => ({
+            stopped: false,
+            why: `${path} closed${error ? ` (${error.message})` : ''}; the virtual neck is off`,
+          })),
+        ]);
+        await attachment.close();
+        if (ended.stopped) {
+          this.output.line(ended.why);
+        } else {
+          throw new CommandFailure(ended.why, 1);
+        }
+      } finally {
+        signals.dispose();
+      }
+    });
+  }
+}

@@ -1,0 +1,152 @@
+import { Command, Option } from 'nest-commander';
+import { HubPaths, NeckStatusDeliveryDto, PeerInfoDto } from '@neck-signal/protocol';
+import type { HubHealth } from '../../../hub/src/health/health.controller';
+import { CliOutput } from '../cli-output';
+import { CliAsker } from '../common/cli-asker';
+import { CliContext } from '../common/cli-context';
+import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
+import { HubCommandRunner, HubFlags } from '../common/hub-command';
+import { secondsOption } from '../common/options';
+import { CliSettings, loadCliSettings } from '../config/cli-settings';
+import { connectToHub, seconds } from '../hub/connect';
+import { describeNeckStatus, describePeer } from '../hub/format';
+import { DEFAULT_ACK_TIMEOUT_MS } from '../repl/repl.command';
+import { ONE_SHOT_RETRY_MS } from '../send/send.command';
+
+export interface StatusFlags extends HubFlags {
+  timeoutMs?: number;
+  json?: boolean;
+}
+
+/** `neck status`: the hub's health (GET /), each neck's serial state and pose, and the peers. */
+@Command({
+  name: 'status',
+  description: "show the hub's health, each neck's serial state, pose and firmware, and the connected peers",
+})
+export class StatusCommand extends HubCommandRunner {
+  constructor(
+    private readonly output: CliOutput,
+    private readonly context: CliContext,
+    private readonly asker: CliAsker,
+  ) {
+    super();
+  }
+
+  @Option({
+    flags: '--timeout <seconds>',
+    description: `give up reaching the hub after this long, exit 3 (default ${DEFAULT_ACK_TIMEOUT_MS / 1000})`,
+    name: 'timeoutMs',
+  })
+  parseTimeout(value: string): number {
+    return secondsOption(value);
+  }
+
+  @Option({ flags: '--json', description: 'print {health, peers} as JSON' })
+  parseJson(): boolean {
+    return true;
+  }
+
+  async run(_args: string[], flags: StatusFlags = {}): Promise<void> {
+    await reportFailures(this.output, async () => {
+      const settings = await loadCliSettings(flags, {
+        env: this.context.env,
+        ...(this.context.interactive ? { asker: this.asker } : {}),
+        say: (message) => this.output.error(message),
+      });
+      const timeoutMs = flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+      const health = await fetchHealth(settings, timeoutMs);
+      const client = await connectToHub(settings, {
+        role: 'observer',
+        timeoutMs,
+        retryIntervalMs: ONE_SHOT_RETRY_MS,
+      });
+      const peers = client.peers();
+      await client.close();
+      if (flags.json) {
+        this.output.line(JSON.stringify({ health, peers }, null, 2));
+        return;
+      }
+      for (const line of describeHealth(settings.serverUrl, health, peers)) this.output.line(line);
+    });
+  }
+}
+
+/** GET / on the hub as JSON; exit 3 when it does not answer in time, 1 when the answer is not a hub's health. */
+export async function fetchHealth(settings: CliSettings, timeoutMs: number): Promise<HubHealth> {
+  let response: Response;
+  let body: unknown;
+  try {
+    response = await fetch(`${settings.serverUrl}${HubPaths.Health}`, {
+      headers: { accept: 'application/json', 'bypass-tunnel-reminder': 'neck-signal' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    body = await response.json().catch(() => undefined);
+  } catch (error) {
+    const cause =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `no answer within ${seconds(timeoutMs)}`
+        : causeOf(error);
+    throw new CommandFailure(`the hub at ${settings.serverUrl} is unreachable (${cause})`, ExitCode.NoAnswer);
+  }
+  if (!response.ok || !isHealth(body)) {
+    throw new CommandFailure(
+      `${settings.serverUrl}${HubPaths.Health} answered ${response.status} without a hub's health; is the URL a neck-signal hub?`,
+      ExitCode.Rejected,
+    );
+  }
+  return body;
+}
+
+/** The lines of `neck status`. */
+export function describeHealth(url: string, health: HubHealth, peers: PeerInfoDto[]): string[] {
+  const tunnel =
+    health.tunnel.state === 'open'
+      ? `tunnel open at ${health.tunnel.url ?? '?'}`
+      : health.tunnel.state === 'down'
+        ? `tunnel down${health.tunnel.lastError ? ` (${health.tunnel.lastError})` : ''}`
+        : `tunnel ${health.tunnel.state}`;
+  const lines = [
+    `hub ${url}: ${health.status}, version ${health.version}, up ${health.uptimeSeconds} s, ${health.peers} peer${
+      health.peers === 1 ? '' : 's'
+    }, ${tunnel}`,
+  ];
+  if (health.necks.length === 0) lines.push('no neck is connected; start neck-agent');
+  for (const neck of health.necks) lines.push(...describeNeckStatus(neck));
+  lines.push(peers.length === 0 ? 'peers: none besides us' : `peers: ${peers.map(describePeer).join(', ')}`);
+  return lines;
+}
+
+function isHealth(value: unknown): value is HubHealth {
+  if (typeof value !== 'object' || value === null) return false;
+  const health = value as Partial<Record<keyof HubHealth, unknown>>;
+  return (
+    health.status === 'ok' &&
+    typeof health.version === 'string' &&
+    typeof health.uptimeSeconds === 'number' &&
+    typeof health.peers === 'number' &&
+    Array.isArray(health.necks) &&
+    health.necks.every(isNeckStatus) &&
+    typeof health.tunnel === 'object' &&
+    health.tunnel !== null &&
+    'state' in health.tunnel
+  );
+}
+
+function isNeckStatus(value: unknown): value is NeckStatusDeliveryDto {
+  return typeof value === 'object' && value !== null && 'uuid' in value && 'serial' in value && 'queueDepth' in value;
+}
+
+/** Node's code for a failed fetch (ECONNREFUSED, ENOTFOUND…), else its message; duck-typed (jest runs other realms). */
+function causeOf(error: unknown): string {
+  const cause = property(error, 'cause');
+  const code = property(cause, 'code');
+  if (typeof code === 'string') return code;
+  const message = property(cause, 'message') ?? property(error, 'message');
+  return typeof message === 'string' ? message : String(error);
+}
+
+function property(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && key in value
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
