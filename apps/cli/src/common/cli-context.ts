@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { isInteractive } from '@neck-signal/runtime';
+import { Asker, isInteractive } from '@neck-signal/runtime';
+import { CliLoadContext } from '../config/cli-settings';
 
 /** What commands read from the world: the environment, standard input and output, and whether a person is there. */
 @Injectable()
@@ -11,5 +12,10 @@ export class CliContext {
   /** stdin and stdout are terminals (and not CI): questions may be asked, the REPL is interactive. */
   get interactive(): boolean {
     return isInteractive(this.env);
+  }
+
+  /** What loadCliSettings needs: our environment, the asker only when a person can answer, and where to say things. */
+  settingsContext(asker: Asker, say: (message: string) => void): CliLoadContext {
+    return { env: this.env, ...(this.interactive ? { asker } : {}), say };
   }
 }

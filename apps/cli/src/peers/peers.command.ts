@@ -46,11 +46,10 @@ export class PeersCommand extends HubCommandRunner {
 
   async run(_args: string[], flags: PeersFlags = {}): Promise<void> {
     await reportFailures(this.output, async () => {
-      const settings = await loadCliSettings(flags, {
-        env: this.context.env,
-        ...(this.context.interactive ? { asker: this.asker } : {}),
-        say: (message) => this.output.error(message),
-      });
+      const settings = await loadCliSettings(
+        flags,
+        this.context.settingsContext(this.asker, (message) => this.output.error(message)),
+      );
       const client = await connectToHub(settings, {
         role: 'observer',
         timeoutMs: flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,

@@ -66,11 +66,10 @@ Examples:
   async run(_args: string[], flags: ReplFlags = {}): Promise<void> {
     await reportFailures(this.output, async () => {
       const interactive = this.context.interactive;
-      const settings = await loadCliSettings(flags, {
-        env: this.context.env,
-        ...(interactive ? { asker: this.asker } : {}),
-        say: (message) => this.output.line(message),
-      });
+      const settings = await loadCliSettings(
+        flags,
+        this.context.settingsContext(this.asker, (message) => this.output.line(message)),
+      );
       const connectTimeoutMs = flags.connectTimeoutMs ?? (interactive ? undefined : SCRIPT_CONNECT_TIMEOUT_MS);
       await this.repl.run(settings, {
         ackTimeoutMs: flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,

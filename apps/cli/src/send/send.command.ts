@@ -76,12 +76,10 @@ Examples:
       if (!parsed.ok) {
         throw new CommandFailure(`rejected: ${parsed.error.message} (nothing sent)`, ExitCode.Rejected);
       }
-      const interactive = this.context.interactive;
-      const settings = await loadCliSettings(flags, {
-        env: this.context.env,
-        ...(interactive ? { asker: this.asker } : {}),
-        say: (message) => this.output.error(message),
-      });
+      const settings = await loadCliSettings(
+        flags,
+        this.context.settingsContext(this.asker, (message) => this.output.error(message)),
+      );
       const timeoutMs = flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
       const deadline = performance.now() + timeoutMs;
       const left = () => Math.max(1, deadline - performance.now());

@@ -48,11 +48,10 @@ export class StatusCommand extends HubCommandRunner {
 
   async run(_args: string[], flags: StatusFlags = {}): Promise<void> {
     await reportFailures(this.output, async () => {
-      const settings = await loadCliSettings(flags, {
-        env: this.context.env,
-        ...(this.context.interactive ? { asker: this.asker } : {}),
-        say: (message) => this.output.error(message),
-      });
+      const settings = await loadCliSettings(
+        flags,
+        this.context.settingsContext(this.asker, (message) => this.output.error(message)),
+      );
       const timeoutMs = flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
       const health = await fetchHealth(settings, timeoutMs);
       const client = await connectToHub(settings, {
