@@ -22,3 +22,12 @@ export const terminalAsker: Asker = {
     return password({ message, mask: '*' });
   },
 };
+
+/** What a program's settings loader needs from its surroundings. */
+export interface SettingsContext {
+  env: NodeJS.ProcessEnv;
+  /** Present when a person can answer the first-run questions. */
+  asker?: Asker;
+  /** Where to tell the user things (a generated password, files written). */
+  say: (message: string) => void;
+}

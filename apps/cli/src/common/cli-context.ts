@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Asker, isInteractive } from '@neck-signal/runtime';
-import { CliLoadContext } from '../config/cli-settings';
+import { Asker, SettingsContext, isInteractive } from '@neck-signal/runtime';
 
 /** What commands read from the world: the environment, standard input and output, and whether a person is there. */
 @Injectable()
@@ -15,7 +14,7 @@ export class CliContext {
   }
 
   /** What loadCliSettings needs: our environment, the asker only when a person can answer, and where to say things. */
-  settingsContext(asker: Asker, say: (message: string) => void): CliLoadContext {
+  settingsContext(asker: Asker, say: (message: string) => void): SettingsContext {
     return { env: this.env, ...(this.interactive ? { asker } : {}), say };
   }
 }

@@ -3,13 +3,14 @@ import { IsOptional, IsString, validateSync } from 'class-validator';
 import { join } from 'node:path';
 import { UUID_PATTERN, describeValidationErrors } from '@neck-signal/protocol';
 import {
-  Asker,
+  asConfigError,
   ConfigError,
   envValue,
   randomUuid,
   readEnvFile,
   readJsonFile,
   resolveConfigDir,
+  SettingsContext,
   updateEnvFile,
   writeJsonFile,
 } from '@neck-signal/runtime';
@@ -38,14 +39,6 @@ export interface CliSettings {
   readonly uuid: string;
 }
 
-export interface CliLoadContext {
-  env: NodeJS.ProcessEnv;
-  /** Present when a person can answer questions. */
-  asker?: Asker;
-  /** Where to say what was saved. */
-  say: (message: string) => void;
-}
-
 /** Paths of a config dir's files. */
 export function configPaths(configDir: string): { cli: string; env: string } {
   return { cli: join(configDir, CLI_CONFIG_FILE), env: join(configDir, ENV_FILE) };
@@ -57,12 +50,12 @@ export function configPaths(configDir: string): { cli: string; env: string } {
  * (hub URL, shared password, uuid — blank for a random one) and saves the answers. Without a terminal nothing is
  * asked: a missing password or URL is a ConfigError (exit 2) naming the env var, and a missing uuid is made up.
  */
-export async function loadCliSettings(flags: HubFlags, context: CliLoadContext): Promise<CliSettings> {
+export async function loadCliSettings(flags: HubFlags, context: SettingsContext): Promise<CliSettings> {
   const { env, asker, say } = context;
   const configDir = resolveConfigDir(flags.configDir, env);
   const paths = configPaths(configDir);
   const file = readCliConfig(paths.cli);
-  const dotEnv = guard(() => readEnvFile(paths.env));
+  const dotEnv = asConfigError(() => readEnvFile(paths.env));
   const saved: CliConfigFile = { ...file };
 
   let serverUrl = flags.serverUrl ?? envValue('NECK_HUB_URL', env, dotEnv) ?? file.server_url;
@@ -90,7 +83,7 @@ export async function loadCliSettings(flags: HubFlags, context: CliLoadContext):
     password = await asker.secret('Shared password (the hub’s PEER_SHARED_SECRET)');
     if (password === '') throw new ConfigError('no shared password given; the hub refuses logins without it');
     const value = password;
-    guard(() => updateEnvFile(paths.env, { PEER_SHARED_SECRET: value }));
+    asConfigError(() => updateEnvFile(paths.env, { PEER_SHARED_SECRET: value }));
     say(`shared password saved in ${paths.env}`);
   }
   const secret = password ?? '';
@@ -113,7 +106,7 @@ export async function loadCliSettings(flags: HubFlags, context: CliLoadContext):
 
 /** cli.json's content, validated; {} when there is none. */
 export function readCliConfig(path: string): CliConfigFile {
-  return guard(() => {
+  return asConfigError(() => {
     const raw = readJsonFile(path);
     if (raw === undefined) return {};
     const value = plainToInstance(CliConfigFile, raw);
@@ -125,7 +118,7 @@ export function readCliConfig(path: string): CliConfigFile {
 
 /** Merges the values into cli.json (atomically), keeping keys it does not know. */
 export function saveCliConfig(path: string, values: CliConfigFile): void {
-  guard(() => writeJsonFile(path, { ...(readJsonFile(path) ?? {}), ...values }));
+  asConfigError(() => writeJsonFile(path, { ...(readJsonFile(path) ?? {}), ...values }));
 }
 
 /** The URL without trailing slashes; a ConfigError unless it is http(s). */
@@ -148,14 +141,5 @@ export function checkHubUrl(value: string): string {
 export function checkUuid(uuid: string): void {
   if (!UUID_PATTERN.test(uuid) || uuid.length > 64) {
     throw new ConfigError(`uuid ${JSON.stringify(uuid)} may hold letters, digits and _ . : - only (at most 64)`);
-  }
-}
-
-function guard<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
 }

@@ -1,6 +1,7 @@
 import { Command } from 'nest-commander';
 import { join } from 'node:path';
 import {
+  asConfigError,
   ConfigError,
   randomPassword,
   randomUuid,
@@ -80,8 +81,8 @@ export class SetupCommand extends ConfigCommandRunner {
   private async setupHub(configDir: string): Promise<void> {
     const { HUB_CONFIG_FILE, validateHubConfigFile } = this.apps.hubConfigFile;
     const path = join(configDir, HUB_CONFIG_FILE);
-    const raw = guard(() => readJsonFile(path) ?? {});
-    const current = guard(() => validateHubConfigFile(path, raw));
+    const raw = asConfigError(() => readJsonFile(path) ?? {});
+    const current = asConfigError(() => validateHubConfigFile(path, raw));
     const cors = (
       await this.asker.text('CORS origins (* or comma-separated URLs)', current.cors_origins ?? '*')
     ).trim();
@@ -97,7 +98,7 @@ export class SetupCommand extends ConfigCommandRunner {
     const next: Record<string, unknown> = { ...raw, cors_origins: cors === '' ? '*' : cors };
     if (subdomain === '' || subdomain === '-') delete next.subdomain;
     else next.subdomain = subdomain;
-    guard(() => writeJsonFile(path, next));
+    asConfigError(() => writeJsonFile(path, next));
     this.output.line(`saved ${path}`);
     this.savePassword(configDir, password);
   }
@@ -106,8 +107,8 @@ export class SetupCommand extends ConfigCommandRunner {
   private async setupAgent(configDir: string): Promise<void> {
     const { AGENT_CONFIG_FILE, validateAgentConfigFile } = this.apps.agentSettings;
     const path = join(configDir, AGENT_CONFIG_FILE);
-    const raw = guard(() => readJsonFile(path) ?? {});
-    const current = guard(() => validateAgentConfigFile(path, raw));
+    const raw = asConfigError(() => readJsonFile(path) ?? {});
+    const current = asConfigError(() => validateAgentConfigFile(path, raw));
     const password = await this.askPassword(configDir, 'agent');
     const serverUrl = checkHubUrl(
       await this.asker.text(
@@ -116,7 +117,7 @@ export class SetupCommand extends ConfigCommandRunner {
       ),
     );
     const uuid = await this.askUuid('UUID for this agent (blank for a random one)', current.uuid);
-    guard(() => writeJsonFile(path, { ...raw, server_url: serverUrl, uuid }));
+    asConfigError(() => writeJsonFile(path, { ...raw, server_url: serverUrl, uuid }));
     this.output.line(`saved ${path}`);
     this.savePassword(configDir, password);
   }
@@ -140,7 +141,7 @@ export class SetupCommand extends ConfigCommandRunner {
 
   /** The new password, or undefined to keep the saved one. The hub makes one up when there is none. */
   private async askPassword(configDir: string, program: SetupProgram): Promise<string | undefined> {
-    const saved = guard(() => readEnvFile(join(configDir, ENV_FILE))).PEER_SHARED_SECRET;
+    const saved = asConfigError(() => readEnvFile(join(configDir, ENV_FILE))).PEER_SHARED_SECRET;
     const hint = saved
       ? 'blank keeps the saved one'
       : program === 'hub'
@@ -168,20 +169,11 @@ export class SetupCommand extends ConfigCommandRunner {
       this.output.line(`kept the shared password in ${path}`);
       return;
     }
-    guard(() => updateEnvFile(path, { PEER_SHARED_SECRET: password }));
+    asConfigError(() => updateEnvFile(path, { PEER_SHARED_SECRET: password }));
     this.output.line(`saved the shared password in ${path}`);
   }
 }
 
 function isSetupProgram(value: string | undefined): value is SetupProgram {
   return (SETUP_PROGRAMS as readonly (string | undefined)[]).includes(value);
-}
-
-function guard<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(error instanceof Error ? error.message : String(error));
-  }
 }

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import {
-  Asker,
   ConfigError,
   envValue,
   randomJwtSecret,
@@ -8,6 +7,7 @@ import {
   readEnvFile,
   readJsonFile,
   resolveConfigDir,
+  SettingsContext,
   updateEnvFile,
   writeJsonFile,
 } from '@neck-signal/runtime';
@@ -18,20 +18,12 @@ import { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER } from './hub-settings';
 
 export const MIN_JWT_SECRET_BYTES = 32;
 
-export interface LoadContext {
-  env: NodeJS.ProcessEnv;
-  /** Present when a person can answer the first-run questions. */
-  asker?: Asker;
-  /** Where to tell the user things (a generated password, files written). */
-  say: (message: string) => void;
-}
-
 /**
  * Resolves the hub's settings: flags over env over the config dir's .env and hub.json over defaults.
  * On first run (no hub.json) on a terminal it asks the seed's questions; without a terminal it asks
  * nothing, and a missing password is a ConfigError (exit 2). A JWT secret is generated when absent.
  */
-export async function loadHubSettings(flags: HubFlags, context: LoadContext): Promise<HubSettings> {
+export async function loadHubSettings(flags: HubFlags, context: SettingsContext): Promise<HubSettings> {
   const { env, asker, say } = context;
   const configDir = resolveConfigDir(flags.configDir, env);
   const configPath = join(configDir, HUB_CONFIG_FILE);

@@ -2,21 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Asker, ConfigError } from '@neck-signal/runtime';
+import { ScriptedAsker } from '../../../../test/support/scripted-asker';
 import { loadAgentSettings } from './load-agent-settings';
-
-class ScriptedAsker implements Asker {
-  readonly asked: string[] = [];
-  constructor(private readonly answers: string[]) {}
-  text(message: string, fallback?: string): Promise<string> {
-    this.asked.push(message);
-    const answer = this.answers.shift() ?? '';
-    return Promise.resolve(answer === '' && fallback !== undefined ? fallback : answer);
-  }
-  secret(message: string): Promise<string> {
-    this.asked.push(message);
-    return Promise.resolve(this.answers.shift() ?? '');
-  }
-}
 
 describe('loadAgentSettings', () => {
   let dir: string;

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import {
-  Asker,
+  asConfigError,
   ConfigError,
   envValue,
   randomUuid,
   readEnvFile,
   readJsonFile,
   resolveConfigDir,
+  SettingsContext,
   updateEnvFile,
   writeJsonFile,
 } from '@neck-signal/runtime';
@@ -18,34 +19,27 @@ import { parseLimits } from './limits';
 
 export const AGENT_CONFIG_FILE = 'agent.json';
 
-export interface LoadContext {
-  env: NodeJS.ProcessEnv;
-  /** Present when a person can answer the first-run questions. */
-  asker?: Asker;
-  say: (message: string) => void;
-}
-
 /**
  * Flags over env over the config dir's .env and agent.json. On a terminal, missing values are asked for
  * (the seed's questions: shared password, hub URL, uuid — blank for random) and saved; without one, a
  * missing hub URL or password is a ConfigError (exit 2) naming the flag and the env var.
  */
-export async function loadAgentSettings(flags: AgentFlags, context: LoadContext): Promise<AgentSettings> {
+export async function loadAgentSettings(flags: AgentFlags, context: SettingsContext): Promise<AgentSettings> {
   const { env, asker, say } = context;
   const configDir = resolveConfigDir(flags.configDir, env);
   const configPath = join(configDir, AGENT_CONFIG_FILE);
   const envPath = join(configDir, '.env');
-  const file = guard(() => {
+  const file = asConfigError(() => {
     const raw = readJsonFile(configPath);
     return raw === undefined ? undefined : validateAgentConfigFile(configPath, raw);
   });
   const saved: AgentConfigFile = { ...file };
-  const dotEnv = guard(() => readEnvFile(envPath));
+  const dotEnv = asConfigError(() => readEnvFile(envPath));
 
   let password = envValue('PEER_SHARED_SECRET', env, dotEnv);
   if (password === undefined && asker) {
     password = await asker.secret('Shared password (must match the hub)');
-    if (password !== '') guard(() => updateEnvFile(envPath, { PEER_SHARED_SECRET: password ?? '' }));
+    if (password !== '') asConfigError(() => updateEnvFile(envPath, { PEER_SHARED_SECRET: password ?? '' }));
   }
   if (!password) {
     throw new ConfigError(
@@ -75,7 +69,7 @@ export async function loadAgentSettings(flags: AgentFlags, context: LoadContext)
   }
 
   if (JSON.stringify(saved) !== JSON.stringify(file ?? {})) {
-    guard(() => writeJsonFile(configPath, { ...(readJsonFile(configPath) ?? {}), ...saved }));
+    asConfigError(() => writeJsonFile(configPath, { ...(readJsonFile(configPath) ?? {}), ...saved }));
     say(`saved ${configPath}`);
   }
 
@@ -92,17 +86,8 @@ export async function loadAgentSettings(flags: AgentFlags, context: LoadContext)
       retryMs: saved.serial_retry_ms ?? 1_000,
       probeTimeoutMs: saved.probe_timeout_ms ?? 8_000,
     },
-    limits: guard(() => parseLimits(configPath, saved.limits)),
+    limits: asConfigError(() => parseLimits(configPath, saved.limits)),
     statusIntervalMs: saved.status_interval_ms ?? 10_000,
     loginRetryMs: saved.login_retry_ms ?? 3_000,
   };
-}
-
-function guard<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError((error as Error).message);
-  }
 }
