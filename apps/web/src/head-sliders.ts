@@ -23,7 +23,7 @@ const SLIDERS: readonly SliderSpec[] = [
   { axis: 'R', label: 'R', step: 1 },
   { axis: 'P', label: 'P', step: 1 },
   { axis: 'H', label: 'H · height', step: 1 },
-  { axis: 'S', label: 'S · speed', step: 0.1 },
+  { axis: 'S', label: 'S · speed', step: 0.01 },
   { axis: 'A', label: 'A · accel', step: 0.1 },
 ];
 
@@ -78,7 +78,8 @@ export class HeadSliders {
     const input = html('input');
     input.type = 'range';
     input.id = id;
-    input.min = String(range.min);
+    // S and A must be above 0 (the stepper driver refuses 0): the slider starts one step up.
+    input.min = String(range.minExclusive ? range.min + spec.step : range.min);
     input.max = String(range.max);
     input.step = String(spec.step);
     // The slider itself exposes its value; the number beside it is for the eye only.

@@ -16,11 +16,14 @@ export function parseLimits(file: string, raw: Record<string, unknown> | undefin
     if (!isRangeKey(key)) throw new Error(`${file}: limits.${key} is not a limit; use one of ${RANGE_KEYS.join(', ')}`);
     const firmware = DEFAULT_NECK_LIMITS[key];
     if (!isRange(value) || value.min > value.max || value.min < firmware.min || value.max > firmware.max) {
+      const from = firmware.minExclusive ? `above ${firmware.min}` : `${firmware.min}`;
       throw new Error(
-        `${file}: limits.${key} must be {"min": …, "max": …} within the firmware's ${firmware.min}…${firmware.max}`,
+        `${file}: limits.${key} must be {"min": …, "max": …} within the firmware's ${from}…${firmware.max}`,
       );
     }
-    limits[key] = { min: value.min, max: value.max };
+    // A range that starts where the firmware's does keeps the firmware's exclusive bound (S and A above 0).
+    const minExclusive = firmware.minExclusive === true && value.min === firmware.min;
+    limits[key] = { min: value.min, max: value.max, ...(minExclusive ? { minExclusive } : {}) };
   }
   return limits;
 }

@@ -84,5 +84,18 @@ describe('loadAgentSettings', () => {
     );
     writeFileSync(join(dir, 'agent.json'), JSON.stringify({ limits: { Q: { min: 0, max: 1 } } }));
     await expect(loadAgentSettings({ configDir: dir }, context(env))).rejects.toThrow(/limits\.Q is not a limit/);
+    // S above 4.19 is refused by the stepper driver; narrowing from 0 keeps "above 0".
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ limits: { S: { min: 0, max: 5 } } }));
+    await expect(loadAgentSettings({ configDir: dir }, context(env))).rejects.toThrow(
+      /limits\.S must be \{"min": …, "max": …\} within the firmware's above 0…4\.19/,
+    );
+    writeFileSync(
+      join(dir, 'agent.json'),
+      JSON.stringify({ limits: { S: { min: 0, max: 2 }, A: { min: 0.5, max: 3 } } }),
+    );
+    expect((await loadAgentSettings({ configDir: dir }, context(env))).limits).toEqual({
+      S: { min: 0, max: 2, minExclusive: true },
+      A: { min: 0.5, max: 3 },
+    });
   });
 });

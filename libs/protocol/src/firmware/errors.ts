@@ -15,6 +15,8 @@ export const COMMAND_ERROR_CODES = [
   'BAD_ACTUATOR',
   'QUATERNION_ARITY',
   'QUATERNION_ZERO',
+  'QUATERNION_PITCH',
+  'QUATERNION_EXTRAS',
 ] as const;
 
 export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[number];

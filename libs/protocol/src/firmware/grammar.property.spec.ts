@@ -10,6 +10,7 @@ import {
   SimpleCommand,
 } from './command';
 import { formatNeckCommand } from './format';
+import { firmwareAccel, firmwareSpeedHz } from './kinematics';
 import { DEFAULT_NECK_LIMITS, Range } from './limits';
 import { DECIMAL_PLACES } from './numbers';
 import { parseNeckCommand } from './parse';
@@ -17,9 +18,22 @@ import { parseNeckCommand } from './parse';
 const SCALE = 10 ** DECIMAL_PLACES;
 const integerIn = (range: Range) => fc.integer({ min: range.min, max: range.max });
 const decimalIn = (range: Range) =>
-  fc.integer({ min: range.min * SCALE, max: range.max * SCALE }).map((units) => units / SCALE + 0);
+  fc
+    .integer({ min: Math.round(range.min * SCALE) + (range.minExclusive ? 1 : 0), max: Math.round(range.max * SCALE) })
+    .map((units) => units / SCALE + 0);
+/** S and A the stepper driver takes: not so small that 48000 × S or 36000 × A truncates to 0. */
+const STEPPER_ACCEPTS: Partial<Record<(typeof HEAD_AXES)[number], (value: number) => boolean>> = {
+  S: (value) => firmwareSpeedHz(value) > 0,
+  A: (value) => firmwareAccel(value) > 0,
+};
 const axisValue = (axis: (typeof HEAD_AXES)[number]) =>
-  INTEGER_AXES.has(axis) ? integerIn(DEFAULT_NECK_LIMITS[axis]) : decimalIn(DEFAULT_NECK_LIMITS[axis]);
+  INTEGER_AXES.has(axis)
+    ? integerIn(DEFAULT_NECK_LIMITS[axis])
+    : decimalIn(DEFAULT_NECK_LIMITS[axis]).filter(STEPPER_ACCEPTS[axis] ?? (() => true));
+/** Pitch within 1° of ±90° is refused (the firmware computes NaN there). */
+const pitchIsSafe = (q: { w: number; x: number; y: number; z: number }) =>
+  Math.abs((2 * (q.w * q.y - q.x * q.z)) / (q.w ** 2 + q.x ** 2 + q.y ** 2 + q.z ** 2)) <=
+  Math.sin((89 * Math.PI) / 180);
 
 const home = fc.constantFrom(...HOME_KEYWORDS).map((keyword) => ({ kind: 'home' as const, keyword }));
 const health = fc.constantFrom(...HEALTH_KEYWORDS).map((keyword) => ({ kind: 'health' as const, keyword }));
@@ -37,11 +51,14 @@ const quaternion = fc
     x: decimalIn({ min: -2, max: 2 }),
     y: decimalIn({ min: -2, max: 2 }),
     z: decimalIn({ min: -2, max: 2 }),
-    extras: fc.record(Object.fromEntries(QUATERNION_EXTRA_AXES.map((axis) => [axis, axisValue(axis)])), {
-      requiredKeys: [],
-    }),
+    extras: fc
+      .record(Object.fromEntries(QUATERNION_EXTRA_AXES.map((axis) => [axis, axisValue(axis)])), {
+        requiredKeys: [],
+      })
+      // The firmware reads at most six values after Q:, so two of H, S, A.
+      .filter((extras) => Object.keys(extras).length <= 2),
   })
-  .filter((q) => q.w !== 0 || q.x !== 0 || q.y !== 0 || q.z !== 0)
+  .filter((q) => (q.w !== 0 || q.x !== 0 || q.y !== 0 || q.z !== 0) && pitchIsSafe(q))
   .map((q) => ({ kind: 'quaternion' as const, ...q }));
 
 const simple: fc.Arbitrary<SimpleCommand> = fc.oneof(home, health, actuators, head, quaternion);

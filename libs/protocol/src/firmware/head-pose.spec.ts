@@ -56,7 +56,7 @@ describe('HeadPoseTracker', () => {
 
   it('refuses a merge whose line would be too long, and keeps the pose', () => {
     const tracker = new HeadPoseTracker();
-    mergeText(tracker, 'X-700,Y-700,Z-700,H70,S9.123456,A9.123456,R-700');
+    mergeText(tracker, 'X-700,Y-700,Z-700,H70,S4.123456,A9.123456,R-700');
     const parsed = parseNeckCommand('X1|X2|X3|X4');
     if (!parsed.ok) throw new Error(parsed.error.message);
     const before = tracker.pose;

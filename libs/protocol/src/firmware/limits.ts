@@ -2,11 +2,13 @@
 export interface Range {
   readonly min: number;
   readonly max: number;
+  /** `min` itself is refused: the value must be above it (S and A must be above 0). */
+  readonly minExclusive?: boolean;
 }
 
 /**
- * What the firmware accepts. Defaults are the Stewart-neck firmware's own ranges (DESIGN §4); a robot's
- * config may narrow them.
+ * What the firmware accepts and can execute. Defaults are the Stewart-neck firmware's own ranges, tightened
+ * to what its stepper driver takes (see the README's grammar table); a robot's config may narrow them.
  */
 export interface NeckLimits {
   /** Head yaw-like axis X, integer firmware units. Default −700…700. */
@@ -21,9 +23,9 @@ export interface NeckLimits {
   readonly P: Range;
   /** Head height H, integer. Default 0…70. */
   readonly H: Range;
-  /** Speed scale S, decimal (speed = 48000 Hz × S). Default 0…10. */
+  /** Speed scale S, decimal (speed = 48000 Hz × S). Default above 0, at most 4.19 (the stepper driver's 201 kHz). */
   readonly S: Range;
-  /** Acceleration scale A, decimal (36000 steps/s² × A). Default 0…10. */
+  /** Acceleration scale A, decimal (36000 steps/s² × A). Default above 0, at most 10. */
   readonly A: Range;
   /** Direct actuator target in mm, decimal. Default 0…80. */
   readonly actuatorMm: Range;
@@ -44,8 +46,8 @@ export const DEFAULT_NECK_LIMITS: NeckLimits = Object.freeze({
   R: AXIS_RANGE,
   P: AXIS_RANGE,
   H: { min: 0, max: 70 },
-  S: { min: 0, max: 10 },
-  A: { min: 0, max: 10 },
+  S: { min: 0, max: 4.19, minExclusive: true },
+  A: { min: 0, max: 10, minExclusive: true },
   actuatorMm: { min: 0, max: 80 },
   quaternion: { min: -1_000_000, max: 1_000_000 },
   maxLineLength: 128,

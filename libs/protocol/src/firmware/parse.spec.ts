@@ -61,8 +61,9 @@ describe('parseNeckCommand: accepted forms', () => {
   it.each([
     ['X50,Y-20,H30,S1.5', 'X50,Y-20,H30,S1.5'],
     ['x50, s1.50', 'X50,S1.5'],
-    ['A0.0', 'A0'],
-    ['X-700,Y700,Z0,H70,S10,A0,R-700,P700', 'X-700,Y700,Z0,H70,S10,A0,R-700,P700'],
+    ['A1.0', 'A1'],
+    ['X-700,Y700,Z0,H70,S4.19,A10,R-700,P700', 'X-700,Y700,Z0,H70,S4.19,A10,R-700,P700'],
+    ['S0.000021,A0.000028', 'S0.000021,A0.000028'],
     ['X+5', 'X5'],
     ['X-0', 'X0'],
     ['P 12', 'P12'],
@@ -81,7 +82,10 @@ describe('parseNeckCommand: accepted forms', () => {
   });
 
   it.each([
-    ['Q:0.7071,0,0.7071,0,H30,S1,A1', 'Q:0.7071,0,0.7071,0,H30,S1,A1'],
+    ['Q:0.9239,0,0.3827,0,H30,S1', 'Q:0.9239,0,0.3827,0,H30,S1'],
+    ['Q:0.7071,0,0,0.7071,S2,A1', 'Q:0.7071,0,0,0.7071,S2,A1'],
+    // Pitch 88°: one degree short of the firmware's NaN zone is fine.
+    ['Q:0.7193,0,0.6947,0', 'Q:0.7193,0,0.6947,0'],
     ['q: 1, 0, 0, 0', 'Q:1,0,0,0'],
     ['Q:1.000,-0.0,0,0,a2,h5', 'Q:1,0,0,0,H5,A2'],
     ['Q:16384,0,0,0', 'Q:16384,0,0,0'],
@@ -137,8 +141,43 @@ describe('parseNeckCommand: rejections name the token and what is allowed', () =
     ['Y-701', 'OUT_OF_RANGE', 'Y-701: Y must be an integer from -700 to 700'],
     ['H71', 'OUT_OF_RANGE', 'H71: H must be an integer from 0 to 70'],
     ['H-1', 'OUT_OF_RANGE', 'H-1: H must be an integer from 0 to 70'],
-    ['S10.5', 'OUT_OF_RANGE', 'S10.5: S must be a number from 0 to 10'],
-    ['A-0.1', 'OUT_OF_RANGE', 'A-0.1: A must be a number from 0 to 10'],
+    [
+      'S10.5',
+      'OUT_OF_RANGE',
+      "S10.5: speed above 4.19 is refused by the neck's stepper driver (48000 Hz × S ≤ 201 kHz)",
+    ],
+    ['S5', 'OUT_OF_RANGE', "S5: speed above 4.19 is refused by the neck's stepper driver (48000 Hz × S ≤ 201 kHz)"],
+    [
+      'S4.191',
+      'OUT_OF_RANGE',
+      "S4.191: speed above 4.19 is refused by the neck's stepper driver (48000 Hz × S ≤ 201 kHz)",
+    ],
+    [
+      'S0',
+      'OUT_OF_RANGE',
+      "S0: speed 0 comes out at 0 Hz (48000 Hz × S, in whole Hz), which the neck's stepper driver refuses; S must be above 0",
+    ],
+    [
+      'S0.00002',
+      'OUT_OF_RANGE',
+      "S0.00002: speed 0.00002 comes out at 0 Hz (48000 Hz × S, in whole Hz), which the neck's stepper driver refuses; S must be above 0",
+    ],
+    [
+      'S-1',
+      'OUT_OF_RANGE',
+      "S-1: speed -1 comes out at -48000 Hz (48000 Hz × S, in whole Hz), which the neck's stepper driver refuses; S must be above 0",
+    ],
+    [
+      'A0',
+      'OUT_OF_RANGE',
+      "A0: acceleration 0 comes out at 0 steps/s² (36000 × A, whole steps), which the neck's stepper driver refuses; A must be above 0",
+    ],
+    [
+      'A-0.1',
+      'OUT_OF_RANGE',
+      "A-0.1: acceleration -0.1 comes out at -3600 steps/s² (36000 × A, whole steps), which the neck's stepper driver refuses; A must be above 0",
+    ],
+    ['A10.5', 'OUT_OF_RANGE', 'A10.5: A must be a number above 0 and at most 10'],
     ['X50.5', 'NOT_AN_INTEGER', 'X50.5: X must be an integer from -700 to 700'],
     ['H30.0', 'NOT_AN_INTEGER', 'H30.0: H must be an integer from 0 to 70'],
     ['X', 'NOT_A_NUMBER', 'X: X must be an integer from -700 to 700'],
@@ -148,10 +187,10 @@ describe('parseNeckCommand: rejections name the token and what is allowed', () =
       'Xabc: unknown command; try HOME, HOME_SOFT, HEALTH, 1:55,2:60, X50,Y-20,H30 or Q:1,0,0,0',
     ],
     ['X5e2', 'NOT_A_NUMBER', 'X5e2: X must be an integer from -700 to 700'],
-    ['S1e1', 'NOT_A_NUMBER', 'S1e1: S must be a number from 0 to 10'],
+    ['S1e1', 'NOT_A_NUMBER', 'S1e1: S must be a number above 0 and at most 4.19'],
     ['SInfinity', 'UNKNOWN_COMMAND', expect.stringContaining('SInfinity: unknown command')],
     ['SNaN', 'UNKNOWN_COMMAND', expect.stringContaining('SNaN: unknown command')],
-    ['S0x10', 'NOT_A_NUMBER', 'S0x10: S must be a number from 0 to 10'],
+    ['S0x10', 'NOT_A_NUMBER', 'S0x10: S must be a number above 0 and at most 4.19'],
     ['X--5', 'NOT_A_NUMBER', 'X--5: X must be an integer from -700 to 700'],
     ['X10,X20', 'DUPLICATE_AXIS', 'X20: X is given twice; each axis at most once'],
     ['x10,Y2,x3', 'DUPLICATE_AXIS', 'x3: X is given twice; each axis at most once'],
@@ -179,6 +218,32 @@ describe('parseNeckCommand: rejections name the token and what is allowed', () =
     ['Q:1,0,0,0,5', 'UNKNOWN_AXIS', '5: after w,x,y,z a quaternion takes only H, S and A'],
     ['Q:1,0,0,0,H71', 'OUT_OF_RANGE', 'H71: H must be an integer from 0 to 70'],
     ['Q:1,0,0,0,H5,H6', 'DUPLICATE_AXIS', 'H6: H is given twice; each axis at most once'],
+    [
+      'Q:0.7071,0,0.7071,0',
+      'QUATERNION_PITCH',
+      "Q:0.7071,0,0.7071,0: pitch 90° is within 1° of ±90°, where the neck's firmware computes NaN for every actuator; keep the pitch between -89° and 89°",
+    ],
+    [
+      'q:0.7071, 0, -0.7071, 0, H30',
+      'QUATERNION_PITCH',
+      "q:0.7071, 0, -0.7071, 0, H30: pitch -90° is within 1° of ±90°, where the neck's firmware computes NaN for every actuator; keep the pitch between -89° and 89°",
+    ],
+    [
+      // Pitch 89.5°: inside the last degree.
+      'Q:0.7102,0,0.7040,0',
+      'QUATERNION_PITCH',
+      "Q:0.7102,0,0.7040,0: pitch 89.5° is within 1° of ±90°, where the neck's firmware computes NaN for every actuator; keep the pitch between -89° and 89°",
+    ],
+    [
+      'Q:1,0,0,0,H30,S1,A1',
+      'QUATERNION_EXTRAS',
+      "A1: the neck's firmware reads at most six values after Q:, so only two of H, S and A can follow w,x,y,z",
+    ],
+    [
+      'Q:1,0,0,0,S5',
+      'OUT_OF_RANGE',
+      "S5: speed above 4.19 is refused by the neck's stepper driver (48000 Hz × S ≤ 201 kHz)",
+    ],
     ['Q:1,x,0,0', 'QUATERNION_ARITY', 'Q:1,x,0,0: a quaternion needs four numbers, Q:w,x,y,z'],
     ['Q:1,2000000,0,0', 'OUT_OF_RANGE', '2000000: quaternion components w,x,y,z are numbers from -1000000 to 1000000'],
     ['Q:1,1e3,0,0', 'NOT_A_NUMBER', '1e3: quaternion components w,x,y,z are numbers from -1000000 to 1000000'],

@@ -20,8 +20,9 @@ import {
 } from './command';
 import { CommandError, CommandErrorCode } from './errors';
 import { formatNeckCommand } from './format';
-import { NeckLimits, Range, resolveNeckLimits } from './limits';
-import { parseDecimal, parseInteger } from './numbers';
+import { firmwareAccel, firmwareSpeedHz, isAcceptedAccel, isAcceptedSpeedHz, MAX_SPEED_HZ } from './kinematics';
+import { DEFAULT_NECK_LIMITS, NeckLimits, Range, resolveNeckLimits } from './limits';
+import { formatNumber, parseDecimal, parseInteger } from './numbers';
 
 export type ParseResult<T = NeckCommand> =
   | { readonly ok: true; readonly command: T; readonly line: string }
@@ -30,6 +31,11 @@ export type ParseResult<T = NeckCommand> =
 type Step<T> = { ok: true; value: T } | { ok: false; error: CommandError };
 
 const EXAMPLES = 'HOME, HOME_SOFT, HEALTH, 1:55,2:60, X50,Y-20,H30 or Q:1,0,0,0';
+/** The firmware reads at most six values after `Q:`: w, x, y, z and two of H, S, A. */
+const QUATERNION_MAX_EXTRAS = 2;
+/** A quaternion whose pitch is within 1° of ±90° makes the firmware's `asin` overflow into NaN. */
+const MAX_QUATERNION_PITCH_DEG = 89;
+const SIN_MAX_PITCH = Math.sin((MAX_QUATERNION_PITCH_DEG * Math.PI) / 180);
 
 /**
  * Parses one command as a person or a program would type it (lower case and spaces around tokens are
@@ -201,6 +207,16 @@ function parseQuaternion(piece: string, limits: NeckLimits): Step<QuaternionComm
       piece.trim(),
     );
   }
+  const sinPitch = (2 * (w * y - x * z)) / (w * w + x * x + y * y + z * z);
+  if (Math.abs(sinPitch) > SIN_MAX_PITCH) {
+    const pitch = formatNumber(Math.round((Math.asin(Math.max(-1, Math.min(1, sinPitch))) * 1800) / Math.PI) / 10);
+    return stepFail(
+      'QUATERNION_PITCH',
+      `${piece.trim()}: pitch ${pitch}° is within 1° of ±90°, where the neck's firmware computes NaN for every ` +
+        `actuator; keep the pitch between -${MAX_QUATERNION_PITCH_DEG}° and ${MAX_QUATERNION_PITCH_DEG}°`,
+      piece.trim(),
+    );
+  }
   const extras: Partial<Record<QuaternionExtraAxis, number>> = {};
   for (const token of tokens.slice(4)) {
     if (token === '') return stepFail('EMPTY', 'empty value between commas', piece.trim());
@@ -211,6 +227,13 @@ function parseQuaternion(piece: string, limits: NeckLimits): Step<QuaternionComm
     if (extras[letter] !== undefined) {
       return stepFail('DUPLICATE_AXIS', `${token}: ${letter} is given twice; each axis at most once`, token);
     }
+    if (Object.keys(extras).length >= QUATERNION_MAX_EXTRAS) {
+      return stepFail(
+        'QUATERNION_EXTRAS',
+        `${token}: the neck's firmware reads at most six values after Q:, so only two of H, S and A can follow w,x,y,z`,
+        token,
+      );
+    }
     const value = parseAxisValue(token, letter, token.slice(1).trim(), limits[letter]);
     if (!value.ok) return value;
     extras[letter] = value.value;
@@ -220,14 +243,39 @@ function parseQuaternion(piece: string, limits: NeckLimits): Step<QuaternionComm
 
 function parseAxisValue(token: string, axis: HeadAxis, text: string, range: Range): Step<number> {
   const integer = INTEGER_AXES.has(axis);
-  const rule = `${axis} must be ${integer ? 'an integer' : 'a number'} from ${range.min} to ${range.max}`;
+  const bounds = range.minExclusive
+    ? `above ${range.min} and at most ${range.max}`
+    : `from ${range.min} to ${range.max}`;
+  const rule = `${axis} must be ${integer ? 'an integer' : 'a number'} ${bounds}`;
   const parsed = integer ? parseInteger(text) : parseDecimal(text);
   if (!parsed.ok) {
     const code: CommandErrorCode = parsed.reason === 'not-an-integer' ? 'NOT_AN_INTEGER' : 'NOT_A_NUMBER';
     return stepFail(code, `${token}: ${rule}`, token);
   }
+  const refused = stepperRefusal(axis, parsed.value);
+  if (refused) return stepFail('OUT_OF_RANGE', `${token}: ${refused}`, token);
   if (!inRange(parsed.value, range)) return stepFail('OUT_OF_RANGE', `${token}: ${rule}`, token);
   return { ok: true, value: parsed.value };
+}
+
+/**
+ * Why the firmware's stepper driver would refuse S or A (it keeps the old speed or acceleration without a
+ * word), in its own terms; undefined when it takes the value.
+ */
+function stepperRefusal(axis: HeadAxis, value: number): string | undefined {
+  if (axis === 'S') {
+    const maxS = DEFAULT_NECK_LIMITS.S.max;
+    if (value > maxS || firmwareSpeedHz(value) > MAX_SPEED_HZ) {
+      return `speed above ${maxS} is refused by the neck's stepper driver (48000 Hz × S ≤ ${Math.floor(MAX_SPEED_HZ / 1000)} kHz)`;
+    }
+    if (!isAcceptedSpeedHz(firmwareSpeedHz(value))) {
+      return `speed ${formatNumber(value)} comes out at ${firmwareSpeedHz(value)} Hz (48000 Hz × S, in whole Hz), which the neck's stepper driver refuses; S must be above 0`;
+    }
+  }
+  if (axis === 'A' && !isAcceptedAccel(firmwareAccel(value))) {
+    return `acceleration ${formatNumber(value)} comes out at ${firmwareAccel(value)} steps/s² (36000 × A, whole steps), which the neck's stepper driver refuses; A must be above 0`;
+  }
+  return undefined;
 }
 
 function unknownToken(token: string): Step<never> {
@@ -250,7 +298,8 @@ function isActuatorId(id: number): id is ActuatorId {
 }
 
 function inRange(value: number, range: Range): boolean {
-  return Number.isFinite(value) && value >= range.min && value <= range.max;
+  const aboveMin = range.minExclusive ? value > range.min : value >= range.min;
+  return Number.isFinite(value) && aboveMin && value <= range.max;
 }
 
 function error(code: CommandErrorCode, message: string, token?: string): CommandError {
