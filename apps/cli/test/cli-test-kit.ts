@@ -14,6 +14,7 @@ import { CliContext } from '../src/common/cli-context';
 import { ShutdownSignals, SignalWait } from '../src/common/shutdown-signals';
 import type { AgentSettings } from '../../neck-agent/src/config/agent-settings';
 import { NeckAgent } from '../../neck-agent/src/neck-agent';
+import { DEFAULT_FIRMWARE_TIMING } from '../../neck-agent/src/firmware/firmware-session';
 import { systemDiscoveryEnvironment } from '../../neck-agent/src/serial/port-discovery';
 import { TEST_PASSWORD } from '../../../test/support/hub';
 
@@ -222,9 +223,12 @@ export interface SimulatedNeck {
   stop(): Promise<void>;
 }
 
+/** The virtual neck boots in 300 ms like an ESP32; the agent waits a little longer than that, not its usual 1 s. */
+const FAST_BOOT_QUIET_MS = 400;
+
 /**
- * A neck-agent in this process on a virtual neck that homes at once (the firmware takes ~5 s), connected to the
- * hub at `url` as `test-neck`.
+ * A neck-agent in this process on a virtual neck that homes at once (the firmware takes ~5 s) but is otherwise
+ * as strict as the firmware, connected to the hub at `url` as `test-neck`.
  */
 export async function startSimulatedNeck(
   url: string,
@@ -246,8 +250,10 @@ export async function startSimulatedNeck(
         candidates: [],
         retryMs: 100,
         probeTimeoutMs: 2_000,
+        bootQuietMs: FAST_BOOT_QUIET_MS,
       },
       limits: {},
+      firmware: { ...DEFAULT_FIRMWARE_TIMING, bootQuietMs: FAST_BOOT_QUIET_MS },
       statusIntervalMs: 10_000,
       loginRetryMs: 200,
       ...overrides,

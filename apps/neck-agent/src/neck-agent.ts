@@ -45,6 +45,7 @@ export class NeckAgent {
     });
     this.relay = new Relay(new HubClientLink(this.client), {
       limits: settings.limits,
+      timing: settings.firmware,
       baudRate: serialSettings.baudRate,
       statusIntervalMs: settings.statusIntervalMs,
       print: (line) => this.logger.log(`wrote ${line}`),

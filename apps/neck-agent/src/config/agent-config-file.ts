@@ -16,6 +16,12 @@ export class AgentConfigFile {
   @IsOptional() @IsInt() @Min(10) serial_retry_ms?: number;
   @IsOptional() @IsInt() @Min(100) probe_timeout_ms?: number;
   @IsOptional() @IsInt() @Min(10) login_retry_ms?: number;
+  /** Silence after the port opens before the first HEALTH (the board resets and boots), ms. */
+  @IsOptional() @IsInt() @Min(0) firmware_boot_ms?: number;
+  /** How much longer than the known homing time to wait for a HEALTH answer, ms. */
+  @IsOptional() @IsInt() @Min(0) firmware_answer_margin_ms?: number;
+  /** On firmware that never answers HEALTH, how much longer than the known homing time to wait, ms. */
+  @IsOptional() @IsInt() @Min(0) firmware_legacy_margin_ms?: number;
 }
 
 export function validateAgentConfigFile(file: string, raw: Record<string, unknown>): AgentConfigFile {

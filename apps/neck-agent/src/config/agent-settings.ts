@@ -1,4 +1,5 @@
 import { NeckLimits } from '@neck-signal/protocol';
+import { FirmwareTiming } from '../firmware/firmware-session';
 
 /** Everything the agent runs with, resolved once at start-up from flags, env, .env and agent.json. */
 export interface AgentSettings {
@@ -12,6 +13,8 @@ export interface AgentSettings {
   readonly serial: SerialSettings;
   /** Ranges the grammar enforces, narrowed by agent.json `limits`. */
   readonly limits: Partial<NeckLimits>;
+  /** How the agent paces itself to the firmware (agent.json `firmware_boot_ms`, …). */
+  readonly firmware: FirmwareTiming;
   /** Period of neck_status while nothing changes, ms. Default 10 000. */
   readonly statusIntervalMs: number;
   /** Delay between login attempts, ms. Default 3 000. */
@@ -31,6 +34,8 @@ export interface SerialSettings {
   readonly retryMs: number;
   /** How long a HEALTH probe waits for `DEVICE=NECK` (the firmware homes ~5 s after a reset), ms. Default 8 000. */
   readonly probeTimeoutMs: number;
+  /** Silence after opening a port before the first byte (a DevKit resets on open and boots), ms. Default 1 000. */
+  readonly bootQuietMs: number;
 }
 
 /** The seed's /dev/tty0 and tty1 are Linux consoles, not serial ports: they are not here. */

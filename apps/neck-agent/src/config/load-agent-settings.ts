@@ -13,6 +13,7 @@ import {
 } from '@neck-signal/runtime';
 import { UUID_PATTERN } from '@neck-signal/protocol';
 import { AgentFlags } from '../agent-flags';
+import { DEFAULT_FIRMWARE_TIMING } from '../firmware/firmware-session';
 import { AgentConfigFile, validateAgentConfigFile } from './agent-config-file';
 import { AgentSettings, DEFAULT_SERIAL_CANDIDATES } from './agent-settings';
 import { parseLimits } from './limits';
@@ -85,8 +86,14 @@ export async function loadAgentSettings(flags: AgentFlags, context: SettingsCont
       candidates: saved.serial_candidates ?? DEFAULT_SERIAL_CANDIDATES,
       retryMs: saved.serial_retry_ms ?? 1_000,
       probeTimeoutMs: saved.probe_timeout_ms ?? 8_000,
+      bootQuietMs: saved.firmware_boot_ms ?? DEFAULT_FIRMWARE_TIMING.bootQuietMs,
     },
     limits: asConfigError(() => parseLimits(configPath, saved.limits)),
+    firmware: {
+      bootQuietMs: saved.firmware_boot_ms ?? DEFAULT_FIRMWARE_TIMING.bootQuietMs,
+      answerMarginMs: saved.firmware_answer_margin_ms ?? DEFAULT_FIRMWARE_TIMING.answerMarginMs,
+      legacyMarginMs: saved.firmware_legacy_margin_ms ?? DEFAULT_FIRMWARE_TIMING.legacyMarginMs,
+    },
     statusIntervalMs: saved.status_interval_ms ?? 10_000,
     loginRetryMs: saved.login_retry_ms ?? 3_000,
   };

@@ -13,9 +13,15 @@ import {
   parseHealthLine,
   parseNeckCommand,
 } from '@neck-signal/protocol';
+import {
+  DEFAULT_FIRMWARE_TIMING,
+  FirmwareSession,
+  FirmwareTiming,
+  QueuedLine,
+  Requester,
+} from '../firmware/firmware-session';
 import { SerialLink } from '../serial/serial-link';
 import { HubLink, IncomingCommand } from './hub-link';
-import { QueuedLine, Requester, WriteQueue } from './write-queue';
 
 const STATUS_COALESCE_MS = 100;
 /**
@@ -28,23 +34,25 @@ export interface RelayOptions {
   limits: Partial<NeckLimits>;
   baudRate: number;
   statusIntervalMs: number;
+  /** How the agent paces itself to the firmware. Default DEFAULT_FIRMWARE_TIMING. */
+  timing?: FirmwareTiming;
   /** Prints each line written to the firmware (the seed's habit). */
   print: (line: string) => void;
 }
 
 /**
- * The agent's core: turns every command from the hub into one validated firmware line, writes it through
- * a serialised queue and acknowledges it to its sender. Sends exactly one HOME per opening of the port,
- * once the agent has been connected to the hub at least once; a hub reconnect alone sends nothing.
+ * The agent's core: turns every command from the hub into one validated firmware line, hands it to the
+ * firmware session (which writes it only when the firmware reads) and acknowledges it to its sender, once.
+ * Sends exactly one HOME per opening of the port, once the agent has been connected to the hub at least
+ * once; a hub reconnect alone sends nothing.
  */
 export class Relay {
   private readonly logger = new Logger(Relay.name);
   private readonly tracker: HeadPoseTracker;
-  private queue: WriteQueue | undefined;
+  private session: FirmwareSession | undefined;
   private link: SerialLink | undefined;
   private downReason: string | undefined = 'looking for the neck’s serial port';
   private hubConnectedOnce = false;
-  private homeSentForLink: SerialLink | undefined;
   private health: FirmwareHealth | null = null;
   private poseKnown = false;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -59,7 +67,7 @@ export class Relay {
     hub.onCommand((command) => this.handle(command));
     hub.onConnected(() => {
       this.hubConnectedOnce = true;
-      this.homeOnce();
+      this.session?.home();
       this.sendStatus();
     });
   }
@@ -71,32 +79,50 @@ export class Relay {
   stop(): void {
     clearInterval(this.statusTimer);
     clearTimeout(this.statusSoonTimer);
-    this.queue?.failAll(new Error('the agent is shutting down'));
+    this.session?.close({ code: 'SHUTTING_DOWN', message: 'the agent is shutting down; nothing was sent' });
   }
 
-  /** The port opened: HOME (if the hub has been reached), then HEALTH to learn the firmware. */
+  /**
+   * The port opened: the firmware is booting. The session asks HEALTH until it reads, then writes the HOME
+   * (once the hub has been reached) and holds everything else until that homing is over.
+   */
   portOpened(link: SerialLink): void {
+    this.session?.close({ code: 'PORT_DOWN', message: 'the serial port was reopened; nothing was sent' });
     this.link = link;
     this.downReason = undefined;
     this.health = null;
     this.poseKnown = false;
-    this.queue = new WriteQueue((line) => this.writeLine(link, line), {
-      written: (item) => this.acknowledge(item, 'written'),
-      superseded: (item) => this.acknowledge(item, 'superseded'),
-      failed: (item, error) => this.acknowledge(item, 'rejected', { code: 'WRITE_FAILED', message: error.message }),
-    });
-    this.homeOnce();
-    this.enqueueOwn('HEALTH');
+    this.tracker.reset();
+    this.session = new FirmwareSession(
+      link,
+      { baudRate: this.options.baudRate, timing: this.options.timing ?? DEFAULT_FIRMWARE_TIMING },
+      {
+        written: (item) => this.acknowledge(item, 'written'),
+        superseded: (item) => this.acknowledge(item, 'superseded'),
+        rejected: (item, error) => this.acknowledge(item, 'rejected', error),
+        changed: () => this.statusSoon(),
+        wrote: (line) => {
+          // The agent's own HOME: from here on the pose is known.
+          if (line === 'HOME') this.poseKnown = true;
+          this.options.print(line);
+        },
+        warn: (message) => this.logger.warn(message),
+      },
+    );
+    if (this.hubConnectedOnce) this.session.home();
     this.sendStatus();
   }
 
-  /** The port went away (or none was found): waiting commands are rejected, new ones refused until it is back. */
+  /** The port went away (or none was found): held commands are rejected, new ones refused until it is back. */
   portDown(reason: string): void {
     const changed = this.downReason !== reason;
     this.link = undefined;
     this.downReason = reason;
-    this.queue?.failAll(new Error(`the neck's serial port went down: ${reason}`));
-    this.queue = undefined;
+    this.session?.close({
+      code: 'PORT_DOWN',
+      message: `the neck's serial port went down (${reason}); nothing was sent`,
+    });
+    this.session = undefined;
     if (changed) this.sendStatus();
   }
 
@@ -120,6 +146,7 @@ export class Relay {
     } else {
       this.output.dropped += 1;
     }
+    this.session?.firmwareLine(line);
     const health = parseHealthLine(line);
     if (health) {
       this.health = health;
@@ -136,9 +163,13 @@ export class Relay {
         baud: this.options.baudRate,
         ...(this.downReason ? { error: this.downReason } : {}),
       },
+      firmware: {
+        state: this.session?.state ?? 'down',
+        answersHealth: this.session?.answersHealth ?? null,
+      },
       pose: pose ? { ...pose } : null,
       ...(pose ? { actuatorsMm: headPoseToMm(pose) } : {}),
-      queueDepth: this.queue?.depth ?? 0,
+      queueDepth: this.session?.depth ?? 0,
       health: this.health ? { ...this.health, fields: { ...this.health.fields } } : null,
     };
   }
@@ -151,12 +182,17 @@ export class Relay {
       this.reject(received, requester, parsed.error);
       return;
     }
-    const queue = this.queue;
-    if (!queue) {
+    const session = this.session;
+    if (!session) {
       this.reject(received, requester, {
         code: 'PORT_DOWN',
         message: `the neck is not connected (${this.downReason ?? 'serial port down'}); nothing was sent`,
       });
+      return;
+    }
+    const refusal = session.refusal(parsed.command);
+    if (refusal) {
+      this.reject(received, requester, refusal);
       return;
     }
     const merged = this.tracker.merge(parsed.command);
@@ -165,29 +201,8 @@ export class Relay {
       return;
     }
     this.poseKnown ||= parsed.command.kind === 'home' || isPoseCommand(parsed.command);
-    queue.enqueue({ line: merged.line, pose: isPoseCommand(parsed.command), requester });
+    session.enqueue({ line: merged.line, command: parsed.command, requester });
     this.statusSoon();
-  }
-
-  private homeOnce(): void {
-    const link = this.link;
-    if (!link || !this.hubConnectedOnce || this.homeSentForLink === link) return;
-    this.homeSentForLink = link;
-    this.enqueueOwn('HOME');
-  }
-
-  private enqueueOwn(text: string): void {
-    const parsed = parseNeckCommand(text);
-    if (!parsed.ok || !this.queue) return;
-    const merged = this.tracker.merge(parsed.command);
-    if (!merged.ok) return;
-    if (parsed.command.kind === 'home') this.poseKnown = true;
-    this.queue.enqueue({ line: merged.line, pose: false, requester: {} });
-  }
-
-  private async writeLine(link: SerialLink, line: string): Promise<void> {
-    await link.write(line);
-    this.options.print(line);
   }
 
   private acknowledge(item: QueuedLine, status: 'written' | 'superseded' | 'rejected', error?: AckErrorDto): void {

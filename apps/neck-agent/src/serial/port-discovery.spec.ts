@@ -10,6 +10,7 @@ const settings = (extra: Partial<SerialSettings> = {}): SerialSettings => ({
   candidates: ['/dev/ttyUSB0', '/dev/ttyUSB1', '/dev/ttyACM0'],
   retryMs: 10,
   probeTimeoutMs: 300,
+  bootQuietMs: 0,
   ...extra,
 });
 

@@ -80,17 +80,20 @@ async function probe(path: string, settings: SerialSettings, env: DiscoveryEnvir
     env.log(`${path}: ${(error as Error).message}`);
     return null;
   }
+  // Opening a DevKit's port resets it, and what it gets while it boots is lost: ask once it has booted. The
+  // answer then waits for its boot homing (~5 s), hence the long timeout.
   const answered = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => finish(false), settings.probeTimeoutMs);
+    const timer = setTimeout(() => finish(false), settings.bootQuietMs + settings.probeTimeoutMs);
+    const ask = setTimeout(() => link.write('HEALTH').catch(() => finish(false)), settings.bootQuietMs);
     const unsubscribe = link.onLine((line) => {
       if (isNeckHealth(parseHealthLine(line))) finish(true);
     });
     function finish(result: boolean) {
       clearTimeout(timer);
+      clearTimeout(ask);
       unsubscribe();
       resolve(result);
     }
-    link.write('HEALTH').catch(() => finish(false));
   });
   if (answered) return link;
   env.log(`${path}: no DEVICE=NECK answer to HEALTH within ${settings.probeTimeoutMs} ms`);

@@ -53,13 +53,31 @@ export class NeckCommandDeliveryDto {
   id?: string;
 }
 
-/** `written`: on the wire; `superseded`: a newer pose replaced it before it was written; `rejected`: never sent. */
+/**
+ * `written`: the line reached the firmware while it was reading; `superseded`: a newer pose replaced it before
+ * it was written; `rejected`: never sent.
+ */
 export const ACK_STATUSES = ['written', 'superseded', 'rejected'] as const;
 export type AckStatus = (typeof ACK_STATUSES)[number];
 
+/**
+ * Why a neck refused a command, besides the grammar's reasons: `PORT_DOWN` (no serial port), `WRITE_FAILED`,
+ * `SHUTTING_DOWN`, `QUEUE_FULL` (too many commands held while the firmware homes), `LEGACY_FIRMWARE` (the
+ * neck's firmware predates HEALTH, STATUS and HOME_SOFT), `NOT_READY` (still booting: not yet known whether it has them).
+ */
+export const NECK_ERROR_CODES = [
+  'PORT_DOWN',
+  'WRITE_FAILED',
+  'SHUTTING_DOWN',
+  'QUEUE_FULL',
+  'LEGACY_FIRMWARE',
+  'NOT_READY',
+] as const;
+export type NeckErrorCode = (typeof NECK_ERROR_CODES)[number];
+
 /** Why a command was rejected: a firmware-grammar error or a neck condition such as the port being down. */
-export const ACK_ERROR_CODES = [...COMMAND_ERROR_CODES, 'PORT_DOWN', 'WRITE_FAILED', 'SHUTTING_DOWN'] as const;
-export type AckErrorCode = CommandErrorCode | 'PORT_DOWN' | 'WRITE_FAILED' | 'SHUTTING_DOWN';
+export const ACK_ERROR_CODES = [...COMMAND_ERROR_CODES, ...NECK_ERROR_CODES] as const;
+export type AckErrorCode = CommandErrorCode | NeckErrorCode;
 
 export class AckErrorDto {
   @IsIn(ACK_ERROR_CODES)
@@ -167,6 +185,23 @@ export class SerialStatusDto {
   error?: string;
 }
 
+export const FIRMWARE_STATES = ['booting', 'homing', 'ready', 'down'] as const;
+/**
+ * What the firmware is doing, as far as the agent knows: `booting` (port just opened: it resets and homes before
+ * it reads), `homing` (a HOME is running; commands are held until it is done), `ready` (reading), `down` (no port).
+ */
+export type FirmwareState = (typeof FIRMWARE_STATES)[number];
+
+export class FirmwareStatusDto {
+  @IsIn(FIRMWARE_STATES)
+  state!: FirmwareState;
+
+  /** True when it answers HEALTH, false for firmware before Feb 2026 (legacy), null while not yet known. */
+  @ValidateIf((_, value) => value !== null)
+  @IsBoolean()
+  answersHealth!: boolean | null;
+}
+
 export class FirmwareHealthDto implements FirmwareHealth {
   @IsString() @MaxLength(64) device!: string;
   @IsString() @MaxLength(64) role!: string;
@@ -188,6 +223,11 @@ export class NeckStatusDto {
   @Type(() => SerialStatusDto)
   serial!: SerialStatusDto;
 
+  @IsObject()
+  @ValidateNested()
+  @Type(() => FirmwareStatusDto)
+  firmware!: FirmwareStatusDto;
+
   /** The head pose last written, or null when unknown (before the first HOME). */
   @ValidateIf((_, value) => value !== null)
   @IsObject()
@@ -202,7 +242,7 @@ export class NeckStatusDto {
   @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true })
   actuatorsMm?: number[];
 
-  /** Commands waiting to be written. */
+  /** Commands waiting to be written (held while the firmware boots or homes). */
   @IsInt()
   @Min(0)
   queueDepth!: number;

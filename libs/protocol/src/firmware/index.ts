@@ -8,3 +8,4 @@ export * from './limits';
 export * from './numbers';
 export * from './parse';
 export * from './quaternion';
+export * from './timing';

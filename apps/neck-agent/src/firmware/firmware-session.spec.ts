@@ -1,0 +1,246 @@
+import { AckErrorDto, HOMING_DURATION_MS, byteTimeMs, parseNeckCommand } from '@neck-signal/protocol';
+import { SerialLink } from '../serial/serial-link';
+import { DEFAULT_FIRMWARE_TIMING, FirmwareSession, MAX_HELD_COMMANDS, QueuedLine } from './firmware-session';
+
+const HEALTH_ANSWER =
+  'HEALTH|DEVICE=NECK|ROLE=STEWART_NECK|PROTO=1|UPTIME_MS=6000|BAUD=115200|BT_NAME=NECK_BT|MOTORS=6|SPEED_HZ=144000|ACCEL=108000|BYPASS_CLAMP=0';
+const ANNOUNCE_BRUTE = 'Executing HOME_BRUTE command...';
+const ANNOUNCE_SOFT = 'Executing HOME_SOFT command...';
+const BYTE_MS = byteTimeMs(115_200);
+const { bootQuietMs, answerMarginMs, legacyMarginMs } = DEFAULT_FIRMWARE_TIMING;
+
+/** A port that records each line written and when (fake time); the firmware's side is played by the test. */
+class RecordingLink implements SerialLink {
+  readonly path = '/dev/ttyTEST0';
+  readonly writes: { line: string; at: number }[] = [];
+  isOpen = true;
+
+  write(line: string): Promise<void> {
+    if (!this.isOpen) return Promise.reject(new Error(`${this.path} is not open`));
+    this.writes.push({ line, at: performance.now() });
+    return Promise.resolve();
+  }
+  onLine(): () => void {
+    return () => undefined;
+  }
+  onClose(): void {}
+  close(): Promise<void> {
+    this.isOpen = false;
+    return Promise.resolve();
+  }
+  get lines(): string[] {
+    return this.writes.map((write) => write.line);
+  }
+}
+
+type Ack = { id: string; status: 'written' | 'superseded' | 'rejected'; line: string; error?: AckErrorDto };
+
+describe('FirmwareSession: writes only what the firmware can read', () => {
+  let link: RecordingLink;
+  let session: FirmwareSession;
+  let acks: Ack[];
+  let warnings: string[];
+  let sent: number;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+    link = new RecordingLink();
+    acks = [];
+    warnings = [];
+    sent = 0;
+    session = new FirmwareSession(
+      link,
+      { baudRate: 115_200, timing: DEFAULT_FIRMWARE_TIMING },
+      {
+        written: (item) => acks.push({ id: item.requester.id ?? '', status: 'written', line: item.line }),
+        superseded: (item) => acks.push({ id: item.requester.id ?? '', status: 'superseded', line: item.line }),
+        rejected: (item, error) =>
+          acks.push({ id: item.requester.id ?? '', status: 'rejected', line: item.line, error }),
+        changed: () => undefined,
+        wrote: () => undefined,
+        warn: (message) => warnings.push(message),
+      },
+    );
+  });
+
+  afterEach(() => {
+    session.close({ code: 'SHUTTING_DOWN', message: 'test over' });
+    jest.useRealTimers();
+  });
+
+  /** An operator's command as the relay hands it over (already merged: the tests use full lines). */
+  function send(text: string): string {
+    const parsed = parseNeckCommand(text);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const id = `c${sent++}`;
+    const refusal = session.refusal(parsed.command);
+    const item: QueuedLine = { line: parsed.line, command: parsed.command, requester: { to: 'ui', id } };
+    if (refusal) acks.push({ id, status: 'rejected', line: parsed.line, error: refusal });
+    else session.enqueue(item);
+    return id;
+  }
+
+  const advance = (ms: number) => jest.advanceTimersByTimeAsync(ms);
+
+  /** Boot: the quiet, the first HEALTH, its answer: the firmware reads. */
+  async function bootAnswering(): Promise<void> {
+    await advance(bootQuietMs);
+    expect(link.lines).toEqual(['HEALTH']);
+    session.firmwareLine(HEALTH_ANSWER);
+    expect(session.answersHealth).toBe(true);
+    expect(session.state).not.toBe('booting');
+  }
+
+  it('writes nothing while the board boots, then asks HEALTH and is ready at its answer', async () => {
+    expect(session.state).toBe('booting');
+    await advance(bootQuietMs - 1);
+    expect(link.lines).toEqual([]);
+    await advance(1);
+    expect(link.lines).toEqual(['HEALTH']);
+    // The answer waits for boot homing: nothing else is asked meanwhile.
+    await advance(HOMING_DURATION_MS.HOME_BRUTE);
+    expect(link.lines).toEqual(['HEALTH']);
+    expect(session.answersHealth).toBeNull();
+    session.firmwareLine(HEALTH_ANSWER);
+    expect([session.state, session.answersHealth]).toEqual(['ready', true]);
+  });
+
+  it('holds commands while booting, then HOME, its HEALTH fence, and nothing more until the homing has ended', async () => {
+    session.home();
+    send('X10,Y0,Z0,H0,S1,A1,R0,P0');
+    await bootAnswering();
+    await advance(10);
+    expect(link.lines).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    expect(session.state).toBe('homing');
+
+    // The operator streams poses and a discrete command while the neck homes: poses collapse, the rest waits.
+    for (let x = 11; x <= 20; x++) {
+      send(`X${x},Y0,Z0,H0,S1,A1,R0,P0`);
+      if (x === 15) send('1:20');
+      await advance(10);
+    }
+    expect(link.lines).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    expect(acks.filter((ack) => ack.status === 'superseded')).toHaveLength(10);
+    expect(acks.every((ack) => ack.status === 'superseded')).toBe(true);
+    expect(session.depth).toBe(2);
+
+    // An answer printed before the homing's announcement is an old one (a boot probe's): it lifts nothing.
+    session.firmwareLine(HEALTH_ANSWER);
+    await advance(HOMING_DURATION_MS.HOME_BRUTE);
+    expect(session.state).toBe('homing');
+    session.firmwareLine(ANNOUNCE_BRUTE);
+    session.firmwareLine(HEALTH_ANSWER);
+    expect(session.state).toBe('ready');
+    await advance(20);
+    // Discrete commands in their order, the newest pose last.
+    expect(link.lines.slice(3)).toEqual(['1:20', 'X20,Y0,Z0,H0,S1,A1,R0,P0']);
+    expect(acks.filter((ack) => ack.status === 'written').map((ack) => ack.line)).toEqual([
+      '1:20',
+      'X20,Y0,Z0,H0,S1,A1,R0,P0',
+    ]);
+    expect(acks).toHaveLength(sent);
+  });
+
+  it('never writes faster than the wire, and acks written only once the last byte can have arrived', async () => {
+    await bootAnswering();
+    await advance(5);
+    const lines = ['1:10', 'X700,Y-700,Z700,H70,S4.19,A10,R-700,P700', '2:20.5'];
+    const ids = lines.map((line) => send(line));
+    await advance(0);
+    expect(link.lines.slice(1)).toEqual([lines[0]]);
+    expect(acks).toEqual([]);
+    await advance(50);
+    const writes = link.writes.slice(1);
+    expect(writes.map((write) => write.line)).toEqual(lines);
+    for (let i = 1; i < writes.length; i++) {
+      expect(writes[i].at - writes[i - 1].at).toBeGreaterThanOrEqual((lines[i - 1].length + 1) * BYTE_MS);
+    }
+    expect(acks.map((ack) => [ack.id, ack.status])).toEqual(ids.map((id) => [id, 'written']));
+  });
+
+  it('fences every line with a HOME in it, a compound too, until each homing is announced and HEALTH answers', async () => {
+    await bootAnswering();
+    send('HOME_SOFT|X10,Y0,Z0,H0,S1,A1,R0,P0|HOME');
+    send('1:5');
+    await advance(5);
+    expect(link.lines.slice(1)).toEqual(['HOME_SOFT|X10,Y0,Z0,H0,S1,A1,R0,P0|HOME', 'HEALTH']);
+    session.firmwareLine(ANNOUNCE_SOFT);
+    session.firmwareLine(HEALTH_ANSWER);
+    expect(session.state).toBe('homing');
+    session.firmwareLine(ANNOUNCE_BRUTE);
+    session.firmwareLine(HEALTH_ANSWER);
+    await advance(5);
+    expect(link.lines.slice(3)).toEqual(['1:5']);
+  });
+
+  it('carries on after a HOME whose HEALTH is never answered once the homing must be over, and says so', async () => {
+    await bootAnswering();
+    send('HOME');
+    send('1:5');
+    await advance(HOMING_DURATION_MS.HOME + answerMarginMs - 5);
+    expect(link.lines).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    await advance(10);
+    expect(link.lines.at(-1)).toBe('1:5');
+    expect(warnings).toEqual([expect.stringMatching(/no HEALTH answer within 6050 ms of a HOME/)]);
+  });
+
+  it('takes firmware that never answers for legacy: no HEALTH fences, the known homing time instead', async () => {
+    session.home();
+    await advance(bootQuietMs + HOMING_DURATION_MS.HOME_BRUTE + answerMarginMs);
+    expect(link.lines).toEqual(['HEALTH', 'HEALTH']);
+    expect(session.state).toBe('booting');
+    await advance(answerMarginMs);
+    expect([session.state, session.answersHealth]).toEqual(['homing', false]);
+    expect(link.lines).toEqual(['HEALTH', 'HEALTH', 'HOME']);
+    const homeAt = link.writes[2].at + 5 * BYTE_MS;
+
+    send('X5,Y0,Z0,H0,S1,A1,R0,P0');
+    for (const keyword of ['HEALTH', 'STATUS', 'HOME_SOFT|X1']) send(keyword);
+    expect(acks.map((ack) => [ack.line, ack.error?.code])).toEqual([
+      ['HEALTH', 'LEGACY_FIRMWARE'],
+      ['STATUS', 'LEGACY_FIRMWARE'],
+      ['HOME_SOFT|X1', 'LEGACY_FIRMWARE'],
+    ]);
+    await jest.advanceTimersByTimeAsync(
+      Math.ceil(homeAt + HOMING_DURATION_MS.HOME + legacyMarginMs - performance.now()) - 2,
+    );
+    expect(link.lines).toHaveLength(3);
+    await advance(5);
+    expect(link.lines.slice(3)).toEqual(['X5,Y0,Z0,H0,S1,A1,R0,P0']);
+    expect(warnings).toEqual([expect.stringMatching(/does not answer HEALTH/)]);
+  });
+
+  it('refuses what firmware may lack while it is not yet known whether it has it', () => {
+    send('HEALTH');
+    send('home_soft');
+    expect(acks.map((ack) => ack.error?.code)).toEqual(['NOT_READY', 'NOT_READY']);
+    expect(acks[0].error?.message).toMatch(/still booting/);
+  });
+
+  it(`holds at most ${MAX_HELD_COMMANDS} commands besides the newest pose, then refuses with QUEUE_FULL`, () => {
+    for (let i = 0; i < MAX_HELD_COMMANDS; i++) send(`1:${i}`);
+    send('X1,Y0,Z0,H0,S1,A1,R0,P0');
+    send('2:1');
+    expect(acks).toEqual([
+      expect.objectContaining({
+        line: '2:1',
+        status: 'rejected',
+        error: expect.objectContaining({ code: 'QUEUE_FULL' }),
+      }),
+    ]);
+    expect(session.depth).toBe(MAX_HELD_COMMANDS + 1);
+  });
+
+  it('refuses everything held when closed, once each, and writes nothing after', async () => {
+    send('1:1');
+    send('X1,Y0,Z0,H0,S1,A1,R0,P0');
+    session.close({ code: 'PORT_DOWN', message: 'unplugged' });
+    expect(acks.map((ack) => [ack.line, ack.error?.code])).toEqual([
+      ['1:1', 'PORT_DOWN'],
+      ['X1,Y0,Z0,H0,S1,A1,R0,P0', 'PORT_DOWN'],
+    ]);
+    expect(session.state).toBe('down');
+    await advance(bootQuietMs * 10);
+    expect(link.lines).toEqual([]);
+  });
+});

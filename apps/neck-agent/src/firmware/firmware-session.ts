@@ -1,0 +1,336 @@
+import {
+  AckErrorDto,
+  FirmwareState,
+  HOMING_DURATION_MS,
+  NeckCommand,
+  blockingMsOf,
+  byteTimeMs,
+  homingsOf,
+  isHomingAnnouncement,
+  isPoseCommand,
+  legacyMissingKeywordsOf,
+  parseHealthLine,
+} from '@neck-signal/protocol';
+import { SerialLink } from '../serial/serial-link';
+
+/** Who asked for a line, so the ack can go back to them. */
+export interface Requester {
+  /** The sid of the peer the command came from. */
+  readonly to?: string;
+  /** The command's correlation id, echoed in the ack. */
+  readonly id?: string;
+}
+
+/** An operator's command, validated and merged: what to write and who to tell. */
+export interface QueuedLine {
+  /** The exact firmware line, without "\n". */
+  readonly line: string;
+  readonly command: NeckCommand;
+  readonly requester: Requester;
+}
+
+/** How the agent paces itself to the firmware; every value in ms. */
+export interface FirmwareTiming {
+  /**
+   * Silence after the port opens before the first HEALTH: a DevKit resets when its port is opened and loses
+   * whatever arrives while it boots. Default 1000.
+   */
+  readonly bootQuietMs: number;
+  /** How much longer than the known homing time to wait for a HEALTH answer. Default 1000. */
+  readonly answerMarginMs: number;
+  /** On firmware that never answers HEALTH, how much longer than the known homing time to wait. Default 250. */
+  readonly legacyMarginMs: number;
+}
+
+export const DEFAULT_FIRMWARE_TIMING: FirmwareTiming = Object.freeze({
+  bootQuietMs: 1000,
+  answerMarginMs: 1000,
+  legacyMarginMs: 250,
+});
+
+/** Commands other than poses held at most while the firmware cannot read; past it, QUEUE_FULL. */
+export const MAX_HELD_COMMANDS = 32;
+
+export interface FirmwareSessionEvents {
+  /** The line reached the firmware while it was reading. */
+  written(item: QueuedLine): void;
+  /** A newer pose replaced this one before it was written. */
+  superseded(item: QueuedLine, by: QueuedLine): void;
+  rejected(item: QueuedLine, error: AckErrorDto): void;
+  /** State, firmware kind or queue depth changed. */
+  changed(): void;
+  /** Every line written, ours too (the seed's habit). */
+  wrote(line: string): void;
+  warn(message: string): void;
+}
+
+export interface FirmwareSessionOptions {
+  readonly baudRate: number;
+  readonly timing: FirmwareTiming;
+}
+
+/** The wait for the HEALTH answer that says a HOME has ended. */
+interface Fence {
+  /** `Executing HOME_… command...` lines still to come before an answer can be ours. */
+  announcementsDue: number;
+  /** Lifts the fence once the homing must be over; set when the line has reached the firmware. */
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Talks to the firmware on one open port, which acknowledges nothing and loses every byte past its 256-byte
+ * UART buffer while it homes (see docs/firmware.md). So nothing is written unless the firmware is known to be
+ * reading: after the port opens it is `booting` until it answers HEALTH (or, on firmware that never answers,
+ * until its boot homing must be over); after any line with a HOME it is `homing` until the HEALTH written right
+ * behind that line is answered (or the known homing time has passed). Meanwhile commands are held: a newer
+ * pose replaces a held one, other commands keep their order (at most MAX_HELD_COMMANDS), and the newest pose
+ * is always last. Lines go out one at a time, never faster than the wire.
+ */
+export class FirmwareSession {
+  private currentState: FirmwareState = 'booting';
+  private healthAnswers: boolean | null = null;
+  private readonly waiting: QueuedLine[] = [];
+  private homeWanted = false;
+  private homeSent = false;
+  private fence: Fence | undefined;
+  private bootTimer: NodeJS.Timeout | undefined;
+  private writing = false;
+  private closed = false;
+  private wireFreeAt = 0;
+  /** The writes in flight, in order: one line at a time on the wire. */
+  private writes: Promise<void> = Promise.resolve();
+  private readonly byteMs: number;
+
+  constructor(
+    private readonly link: SerialLink,
+    private readonly options: FirmwareSessionOptions,
+    private readonly events: FirmwareSessionEvents,
+  ) {
+    this.byteMs = byteTimeMs(options.baudRate);
+    this.bootTimer = setTimeout(() => this.probe(0), options.timing.bootQuietMs);
+  }
+
+  get state(): FirmwareState {
+    return this.closed ? 'down' : this.currentState;
+  }
+
+  /** True when the firmware answers HEALTH, false on firmware before Feb 2026, null until known. */
+  get answersHealth(): boolean | null {
+    return this.healthAnswers;
+  }
+
+  /** Commands waiting to be written. */
+  get depth(): number {
+    return this.waiting.length;
+  }
+
+  /** The agent's one HOME for this opening of the port: written as soon as the firmware reads. */
+  home(): void {
+    if (this.homeWanted) return;
+    this.homeWanted = true;
+    void this.pump();
+  }
+
+  /**
+   * Why a command cannot be taken now (queue full, a keyword this firmware lacks or may lack), or undefined.
+   * Asked before the command is merged into the pose, so a refused one changes nothing.
+   */
+  refusal(command: NeckCommand): AckErrorDto | undefined {
+    const missing = legacyMissingKeywordsOf(command);
+    if (missing.length > 0 && this.healthAnswers === false) {
+      return {
+        code: 'LEGACY_FIRMWARE',
+        message: `${missing.join(', ')}: this neck's firmware predates Feb 2026 and lacks it; it would run it as a head move, so nothing was sent`,
+      };
+    }
+    if (missing.length > 0 && this.healthAnswers === null) {
+      return {
+        code: 'NOT_READY',
+        message: `${missing.join(', ')}: the neck is still booting and it is not yet known whether its firmware has it (older firmware would run it as a head move); send it again once the neck is ready`,
+      };
+    }
+    const held = this.waiting.filter((waiting) => !isPoseCommand(waiting.command)).length;
+    if (!isPoseCommand(command) && held >= MAX_HELD_COMMANDS) {
+      return {
+        code: 'QUEUE_FULL',
+        message: `${MAX_HELD_COMMANDS} commands are already waiting for the neck (it is ${this.state}); send this one again once it is ready`,
+      };
+    }
+    return undefined;
+  }
+
+  /**
+   * Takes an operator's command that `refusal` let through: written at once when the firmware reads, else
+   * held. A held pose is replaced by a newer one, which goes last.
+   */
+  enqueue(item: QueuedLine): void {
+    if (isPoseCommand(item.command)) {
+      const held = this.waiting.findIndex((waiting) => isPoseCommand(waiting.command));
+      if (held >= 0) {
+        const [replaced] = this.waiting.splice(held, 1);
+        this.events.superseded(replaced, item);
+      }
+    }
+    this.waiting.push(item);
+    this.events.changed();
+    void this.pump();
+  }
+
+  /** A line the firmware printed: HEALTH answers and homing announcements move the state on. */
+  firmwareLine(line: string): void {
+    if (this.closed) return;
+    if (isHomingAnnouncement(line)) {
+      if (this.fence && this.fence.announcementsDue > 0) this.fence.announcementsDue--;
+      return;
+    }
+    if (!parseHealthLine(line)) return;
+    if (this.currentState === 'booting') {
+      this.healthAnswers = true;
+      this.ready();
+    } else if (this.fence && this.fence.announcementsDue === 0) {
+      // Lines run in order: an answer after the homing's announcement comes from a HEALTH read after it ended.
+      this.healthAnswers = true;
+      this.liftFence();
+    }
+  }
+
+  /** The port went away or the agent stops: everything held is refused with `reason`. */
+  close(error: AckErrorDto): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.bootTimer);
+    if (this.fence) clearTimeout(this.fence.timer);
+    this.fence = undefined;
+    for (const item of this.waiting.splice(0)) this.events.rejected(item, error);
+  }
+
+  /**
+   * Asks HEALTH after the boot quiet. A first probe may be lost (the board still booting) or wait in the UART
+   * buffer until boot homing ends, so it gets the homing time plus a margin; a second one, sent when the
+   * firmware must be reading, gets only the margin. No answer to either: firmware that never answers.
+   */
+  private probe(attempt: number): void {
+    if (this.closed || this.currentState !== 'booting') return;
+    this.writeOwn('HEALTH');
+    const { answerMarginMs } = this.options.timing;
+    const waitMs = (attempt === 0 ? HOMING_DURATION_MS.HOME_BRUTE : 0) + answerMarginMs;
+    this.bootTimer = setTimeout(() => {
+      if (attempt === 0) {
+        this.probe(1);
+        return;
+      }
+      this.events.warn(
+        'the firmware does not answer HEALTH: taking it for firmware before Feb 2026, which homes without a word',
+      );
+      this.healthAnswers = false;
+      this.ready();
+    }, waitMs);
+  }
+
+  private ready(): void {
+    clearTimeout(this.bootTimer);
+    this.bootTimer = undefined;
+    if (this.currentState === 'ready') return;
+    this.currentState = 'ready';
+    this.events.changed();
+    void this.pump();
+  }
+
+  private writeOwn(line: string): void {
+    void this.writeLine(line).catch((error: unknown) =>
+      this.events.warn(`could not write ${line}: ${(error as Error).message}`),
+    );
+  }
+
+  /** Writes what may be written now, one line at a time, until nothing may. */
+  private async pump(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (!this.closed && this.currentState === 'ready') {
+        if (this.homeWanted && !this.homeSent) {
+          this.homeSent = true;
+          await this.writeHoming('HOME', { kind: 'home', keyword: 'HOME' });
+          continue;
+        }
+        const item = this.waiting.shift();
+        if (!item) break;
+        this.events.changed();
+        try {
+          await this.writeHoming(item.line, item.command);
+          this.events.written(item);
+        } catch (error) {
+          this.events.rejected(item, { code: 'WRITE_FAILED', message: (error as Error).message });
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** Writes a line and, when it homes, fences: HEALTH right behind it, and nothing else until it is answered. */
+  private async writeHoming(line: string, command: NeckCommand): Promise<void> {
+    const homings = homingsOf(command);
+    if (homings.length === 0) {
+      await this.writeLine(line);
+      return;
+    }
+    const answers = this.healthAnswers === true;
+    // Counted from before the write: the firmware announces the homing as soon as it reads the line.
+    this.fence = { announcementsDue: answers ? homings.length : 0, timer: undefined };
+    this.currentState = 'homing';
+    this.events.changed();
+    try {
+      await this.writeLine(line);
+    } finally {
+      if (!this.closed) this.armFence(blockingMsOf(command), answers);
+    }
+    if (answers && !this.closed) this.writeOwn('HEALTH');
+  }
+
+  /** From the moment the line has reached the firmware: its homing time plus a margin at most. */
+  private armFence(blockingMs: number, answers: boolean): void {
+    const fence = this.fence;
+    if (!fence) return;
+    const { answerMarginMs, legacyMarginMs } = this.options.timing;
+    const waitMs = blockingMs + (answers ? answerMarginMs : legacyMarginMs);
+    fence.timer = setTimeout(() => {
+      if (answers) {
+        this.events.warn(`no HEALTH answer within ${waitMs} ms of a HOME; carrying on as if the homing had ended`);
+      }
+      this.liftFence();
+    }, waitMs);
+  }
+
+  private liftFence(): void {
+    if (!this.fence) return;
+    clearTimeout(this.fence.timer);
+    this.fence = undefined;
+    this.currentState = 'ready';
+    this.events.changed();
+    void this.pump();
+  }
+
+  /**
+   * One line in one piece, in the order asked, never faster than the wire: each starts once the previous one
+   * has left. Resolves once its last byte can have reached the firmware, which is what `written` claims.
+   */
+  private writeLine(line: string): Promise<void> {
+    const written = this.writes.then(async () => {
+      await delayUntil(this.wireFreeAt);
+      if (this.closed) throw new Error(`${this.link.path} closed before the line was written`);
+      this.wireFreeAt = performance.now() + (line.length + 1) * this.byteMs;
+      await this.link.write(line);
+      this.events.wrote(line);
+      await delayUntil(this.wireFreeAt);
+    });
+    this.writes = written.catch(() => undefined);
+    return written;
+  }
+}
+
+function delayUntil(at: number): Promise<void> {
+  const ms = at - performance.now();
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, Math.ceil(ms)));
+}
