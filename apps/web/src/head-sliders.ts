@@ -42,6 +42,7 @@ export class HeadSliders {
   private readonly moved = new Set<HeadAxis>();
   private readonly stream: Throttle;
   private lastMoveAt = Number.NEGATIVE_INFINITY;
+  private heldBecause: string | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -63,8 +64,24 @@ export class HeadSliders {
   /** Moves the sliders to a reported pose, unless the user is moving them. */
   follow(pose: Readonly<HeadPose>): void {
     if (performance.now() - this.lastMoveAt < SETTLE_MS || this.moved.size > 0) return;
+    // The neck's pose is where it is told to go, not where the sliders wait to send it.
     for (const [axis, slider] of this.sliders) this.show(slider, pose[axis]);
     this.changed();
+  }
+
+  /**
+   * While the neck cannot read (booting, homing) nothing is sent: the page says why and keeps the sliders'
+   * pose, which goes out the moment `hold(undefined)` says the neck is ready.
+   */
+  hold(reason: string | undefined): void {
+    if (reason === this.heldBecause) return;
+    this.heldBecause = reason;
+    if (reason === undefined) {
+      showError(this.error, '');
+      this.stream.request();
+    } else if (this.moved.size > 0) {
+      showError(this.error, reason);
+    }
   }
 
   /** Called whenever the sliders' pose changes. */
@@ -108,6 +125,10 @@ export class HeadSliders {
   /** Sends the axes moved since the last command, with their current values. */
   private flush(): void {
     if (this.moved.size === 0) return;
+    if (this.heldBecause !== undefined) {
+      showError(this.error, this.heldBecause);
+      return;
+    }
     const pose = this.pose();
     const line = [...this.moved].map((axis) => `${axis}${formatNumber(pose[axis])}`).join(',');
     this.moved.clear();

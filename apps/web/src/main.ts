@@ -75,8 +75,14 @@ function redraw(): void {
   else platform.show(headPoseToMm(sliders.pose()), 'preview of the sliders (no neck has reported a pose)');
 }
 necks.onChange(() => {
-  const pose = necks.shownStatus()?.pose;
-  if (pose) sliders.follow(pose);
+  const status = necks.shownStatus();
+  const waiting = status && (status.firmware.state === 'booting' || status.firmware.state === 'homing');
+  const reason = waiting
+    ? `neck ${status.uuid} is ${status.firmware.state}… your latest pose goes out when it is ready`
+    : undefined;
+  sliders.hold(reason);
+  tilt.hold(reason);
+  if (status?.pose) sliders.follow(status.pose);
   redraw();
 });
 sliders.onChange(redraw);

@@ -120,6 +120,10 @@ export class NeckDirectory {
         : `serial down${serial.error ? `: ${serial.error}` : ''}`;
     item.append(html('div', `serial serial-${serial.state}`, state));
     item.append(html('div', 'pose', 'pose ', html('code', '', status.pose ? formatHeadPose(status.pose) : 'unknown')));
+    const firmwareState = status.firmware.state;
+    const doing = firmwareState === 'booting' || firmwareState === 'homing' ? `${firmwareState}…` : firmwareState;
+    const kind = status.firmware.answersHealth === false ? ' · legacy firmware (no HEALTH)' : '';
+    item.append(html('div', `firmware firmware-${firmwareState}`, `firmware ${doing}${kind}`));
     const firmware = status.health
       ? `firmware ${status.health.role || status.health.device}`
       : 'firmware not heard yet';

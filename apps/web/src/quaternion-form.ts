@@ -11,9 +11,12 @@ const COMPONENTS = [
   ['z', '0'],
 ] as const;
 
-/** Quaternion line `Q:w,x,y,z,H..,S..,A..`; H, S and A keep the sliders' values (the firmware resets omitted ones). */
+/**
+ * Quaternion line `Q:w,x,y,z,H..,S..`: H and S keep the sliders' values (the firmware resets omitted ones). The
+ * firmware reads only six values after `Q:`, so A cannot follow too: it runs at A1.
+ */
 export function quaternionLine(q: readonly [number, number, number, number], pose: Readonly<HeadPose>): string {
-  const extras = (['H', 'S', 'A'] as const).map((axis) => `${axis}${formatNumber(pose[axis])}`);
+  const extras = (['H', 'S'] as const).map((axis) => `${axis}${formatNumber(pose[axis])}`);
   return `Q:${[...q.map((value) => formatNumber(value)), ...extras].join(',')}`;
 }
 

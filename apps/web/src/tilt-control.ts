@@ -29,6 +29,7 @@ export class TiltControl {
   private holding = false;
   private latest: Orientation | undefined;
   private reference: Orientation | undefined;
+  private heldBecause: string | undefined;
   private readonly stream = new Throttle(STREAM_INTERVAL_MS, () => this.flush());
   private readonly onOrientation = (event: DeviceOrientationEvent) => this.orientation(event);
 
@@ -132,23 +133,33 @@ export class TiltControl {
     this.stream.request();
   }
 
+  /** While the neck cannot read (booting, homing) the tilt streams nothing; the latest tilt goes out after. */
+  hold(reason: string | undefined): void {
+    this.heldBecause = reason;
+    showError(this.error, reason ?? '');
+    if (reason === undefined && this.holding) this.stream.request();
+  }
+
   private flush(): void {
-    if (!this.holding || !this.latest) return;
+    if (!this.holding || !this.latest || this.heldBecause !== undefined) return;
     const { yaw, pitch, roll } = this.relative(this.latest);
     const outcome = this.send(quaternionLine(eulerToQuaternion(yaw, pitch, roll), this.pose()));
     showError(this.error, outcome.ok ? '' : outcome.error);
   }
 
-  /** Turn since "Hold to move" went down, each angle in −180…180°. */
+  /** Turn since "Hold to move" went down, each angle in −180…180°; pitch short of ±90°, where the firmware fails. */
   private relative(now: Orientation): { yaw: number; pitch: number; roll: number } {
     const from = this.reference ?? now;
     return {
       yaw: wrap(now.alpha - from.alpha),
-      pitch: wrap(now.beta - from.beta),
+      pitch: Math.max(-MAX_PITCH_DEG, Math.min(MAX_PITCH_DEG, wrap(now.beta - from.beta))),
       roll: wrap(now.gamma - from.gamma),
     };
   }
 }
+
+/** The grammar refuses a quaternion pitch within 1° of ±90° (the firmware computes NaN there). */
+const MAX_PITCH_DEG = 85;
 
 function wrap(degrees: number): number {
   return ((((degrees + 180) % 360) + 360) % 360) - 180;

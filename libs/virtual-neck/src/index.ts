@@ -1,5 +1,9 @@
 /** The pure simulator: bytes in, printed lines out, time from a scheduler. */
 export * from './virtual-neck';
+/** What the simulated firmware lost or got wrong, counted and described. */
+export * from './anomalies';
+/** The firmware's quaternion maths in 32-bit floats (NaN pitch at ±90°). */
+export * from './firmware-euler';
 /** Homing sequences and their durations. */
 export * from './homing';
 /** Clocks: real time (jest fake timers apply) or a manual one. */

@@ -6,12 +6,19 @@ import {
   HEAD_STEPS_PER_MM,
   HOME_POSE,
   HeadPose,
+  MAX_SPEED_HZ,
+  firmwareAccel,
+  firmwareSpeedHz,
   headPoseToSteps,
-  quaternionToEuler,
+  isAcceptedAccel,
+  isAcceptedSpeedHz,
 } from '@neck-signal/protocol';
+import { NeckAnomaly, NeckAnomalyKind, NeckStats } from './anomalies';
 import { atof, toFloat, toInt, toInt32 } from './arduino-numbers';
+import { firmwareEuler, float32Norm } from './firmware-euler';
 import { HOMING_SEQUENCES, HomingKind, HomingMove } from './homing';
 import { NeckScheduler, NeckTimer, realScheduler } from './scheduler';
+import { SerialWire } from './wire';
 
 /** What the firmware ends every printed line with (`Serial.println`). */
 export const FIRMWARE_LINE_ENDING = '\r\n';
@@ -20,7 +27,7 @@ export const FIRMWARE_LINE_ENDING = '\r\n';
 export const FIRMWARE_MESSAGES = Object.freeze({
   homing: (kind: HomingKind) => `Executing ${kind} command...`,
   quaternion: (yaw: number, pitch: number, roll: number) =>
-    `Quaternion command received. Euler angles (deg): Yaw=${yaw}, Pitch=${pitch}, Roll=${roll}`,
+    `Quaternion command received. Euler angles (deg): Yaw=${arduinoNumber(yaw)}, Pitch=${arduinoNumber(pitch)}, Roll=${arduinoNumber(roll)}`,
   invalidStepper: 'Invalid stepper number',
   quaternionArity: 'Invalid quaternion command: not enough parameters.',
   quaternionZero: 'Invalid quaternion: norm is zero.',
@@ -36,19 +43,35 @@ export const ESP32_BOOT_BANNER: readonly string[] = Object.freeze([
   'entry 0x400805e4',
 ]);
 
-/** How a virtual neck behaves; every option has the firmware's own value as its default. */
+/** Firmware generations: `legacy` is what necks ran before Feb 2026 (no HEALTH, STATUS or HOME_SOFT). */
+export const FIRMWARE_VARIANTS = ['current', 'legacy'] as const;
+export type FirmwareVariant = (typeof FIRMWARE_VARIANTS)[number];
+
+/** What the firmware is doing: powered off, booting (input lost), homing (input buffered), or reading. */
+export type NeckState = 'off' | 'booting' | 'homing' | 'reading';
+
+/**
+ * How a virtual neck behaves. Every default is the real ESP32's; the options marked "kind" turn a hardship off
+ * for unit tests that are not about it.
+ */
 export interface VirtualNeckOptions {
-  /** Multiplies every homing settle (HOME_BRUTE 2.3 s + 0.15 s + 2.6 s, HOME_SOFT 2.2 s). Default 1; 0 homes at once. */
+  /** Multiplies every homing settle (HOME_BRUTE 2.3 s + 0.15 s + 2.6 s, HOME_SOFT 2.2 s). Default 1; 0 (kind) homes at once. */
   readonly homingScale?: number;
-  /** The BAUD the HEALTH answer reports. Default 115200. */
+  /** Line speed in baud: the BAUD the HEALTH answer reports, and 10 bits a byte on the wire. Default 115200. */
   readonly baudRate?: number;
-  /** Ms of silence after which a line with no `\n` is taken whole, as Arduino's `readStringUntil` times out. Default 1000; Infinity waits for `\n`. */
+  /** Bytes a second the wire carries to the UART. Default baudRate / 10 (11520: 86.8 µs a byte); Infinity (kind) delivers at once. */
+  readonly wireBytesPerSecond?: number;
+  /** Ms of silence inside a line after which `readStringUntil` gives up and the piece runs as a line. Default 1000; Infinity (kind) waits for `\n`. */
   readonly lineTimeoutMs?: number;
-  /** Bytes the UART holds while the firmware is busy homing; later bytes are lost. Default Infinity (an ESP32 holds 256). */
+  /** Bytes the UART buffer holds while the firmware is not reading (homing); later bytes are lost. Default 256; Infinity (kind) loses none. */
   readonly rxBufferBytes?: number;
-  /** Most entries kept in `received` and `printed`; older ones are dropped. Default 10000. */
+  /** Ms a boot (or reset) takes before the firmware starts, every byte arriving meanwhile lost. Default 300; 0 (kind) starts at once. */
+  readonly bootMs?: number;
+  /** Which firmware runs: 'current', or 'legacy' (before Feb 2026: no HEALTH, STATUS or HOME_SOFT). Default 'current'. */
+  readonly firmware?: FirmwareVariant;
+  /** Most entries kept in `received`, `printed` and `anomalies`; older ones are dropped. Default 10000. */
   readonly historyLimit?: number;
-  /** Lines printed on every boot before homing starts. Default none (see ESP32_BOOT_BANNER). */
+  /** Lines printed on every boot, once booting is over and before homing starts. Default none (see ESP32_BOOT_BANNER). */
   readonly bootBanner?: readonly string[];
   /** Clock and timers. Default real time (`performance.now`, `setTimeout`), so jest's fake timers apply. */
   readonly scheduler?: NeckScheduler;
@@ -62,22 +85,58 @@ interface Actuator {
   readonly stepsPerMm: number;
 }
 
+interface BufferedLine {
+  readonly text: string;
+  readonly garbled: boolean;
+}
+
+type LossReason = 'booting' | 'reset' | 'buffer-full';
+
+interface LossBurst {
+  readonly reason: LossReason;
+  readonly atMs: number;
+  count: number;
+}
+
 interface IdleWaiter {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
+type Counts = { -readonly [K in keyof NeckStats]: number };
+
+const LOSS_REASONS: Readonly<Record<LossReason, string>> = {
+  booting: 'sent while the board was booting',
+  reset: 'unread when the board reset',
+  'buffer-full': 'UART buffer full while homing',
+};
+
 const ARDUINO_SPACE = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
 const QUATERNION_MAX_TOKENS = 6;
 const UINT32 = 2 ** 32;
+/** Timers and summed byte times can miss an instant by float rounding; events this close to now are due. */
+const TIME_EPSILON_MS = 1e-6;
 
 /**
  * A simulator of the Stewart-neck ESP32 firmware, with no I/O of its own: feed it the bytes written to the
- * serial port with `receive()`, hear what it prints with `onLine()`.
+ * serial port with `receive()`, hear what it prints with `onLine()`, and what it lost with `onAnomaly()`.
+ *
+ * By default it is as strict as the board (DESIGN.md §4, "What the real firmware does"):
+ * - bytes travel the wire at `wireBytesPerSecond` (86.8 µs each at 115200 baud) and reach the UART in order;
+ * - `boot()`/`reset()` (what opening the port does) loses every byte for `bootMs`, prints `bootBanner`, then homes
+ *   (HOME_BRUTE, 5.05 s); homing of any kind sits in `delay()`, so bytes wait in the 256-byte UART buffer and
+ *   every byte past it is lost; a line that lost bytes runs as what is left of it (counted as garbled);
+ * - while reading, each line runs the moment its `\n` arrives; a pause over `lineTimeoutMs` inside a line runs
+ *   the piece read so far as a line (counted as split);
+ * - a speed or acceleration the stepper library refuses (S > 4.19, S0, A0, …) leaves the previous one in force;
+ *   after homing the speed is homing's last (144000 Hz after HOME_BRUTE) until the next head command;
+ * - a quaternion at ±90° pitch makes pitch NaN in the firmware's float maths: every target becomes NaN.
+ * Each such loss is counted in `stats` and logged in `anomalies`.
  *
  * It reads commands exactly as the firmware does, which is far more lenient than the agent's grammar:
  * - a line is trimmed and split on `|`, every part runs in order (the firmware sets no limit on the count);
- * - `HOME`/`HOME_BRUTE`, `HOME_SOFT`, `HEALTH`/`STATUS` match in any case;
+ * - `HOME`/`HOME_BRUTE`, `HOME_SOFT`, `HEALTH`/`STATUS` match in any case (legacy firmware knows only HOME and
+ *   HOME_BRUTE; the others fall through to the parsers below, so `HEALTH` moves the head to neutral);
  * - a part starting with `Q` (upper case only) is a quaternion; only the first six comma-separated tokens are
  *   read, so in `Q:w,x,y,z,H30,S1,A1` the `A1` is ignored, as on the real board;
  * - a part with a `:` anywhere is a list of direct actuator targets; tokens without `:` are skipped;
@@ -86,9 +145,6 @@ const UINT32 = 2 ** 32;
  *   S A to 1). So an unknown line such as `hello` or `x50` moves the head to X0,Y0,Z0,H0 — that is what the
  *   firmware does with it, and the simulator does the same rather than hide it.
  * Numbers are read with C's `atof`/`atol` (text that is no number reads as 0) and truncated into ints.
- *
- * Homing (on `boot()` and on any HOME command) blocks the firmware as its `delay()` calls do: bytes that
- * arrive meanwhile wait in the UART buffer (see `rxBufferBytes`) and run, in order, once homing ends.
  */
 export class VirtualNeck {
   private readonly scheduler: NeckScheduler;
@@ -96,12 +152,17 @@ export class VirtualNeck {
   private readonly baudRate: number;
   private readonly lineTimeoutMs: number;
   private readonly rxBufferBytes: number;
+  private readonly bootMs: number;
+  private readonly firmware: FirmwareVariant;
   private readonly historyLimit: number;
   private readonly bootBanner: readonly string[];
+  private readonly wire: SerialWire;
 
   private powered = false;
   private bootedAt = 0;
   private bootCount = 0;
+  private bootEndsAt: number | undefined;
+  private wakeAt: number | undefined;
   private homingKind: HomingKind | null = null;
   private bypass = false;
   private current: HeadPose = { ...HOME_POSE };
@@ -109,79 +170,140 @@ export class VirtualNeck {
   private acceleration = BASE_ACCEL;
   private actuators: Actuator[] = zeroActuators();
 
-  private rx = '';
-  private readonly lines: string[] = [];
+  /** The line after the last `\n`: waiting in the UART buffer, or being read by `readStringUntil`. */
+  private tail = '';
+  private tailGarbled = false;
+  /** When `readStringUntil` last got a byte of `tail`; undefined while `tail` waits in the UART buffer. */
+  private tailReadAt: number | undefined;
+  /** Complete lines waiting in the UART buffer, and their bytes counting each `\n`. */
+  private readonly buffered: BufferedLine[] = [];
+  private bufferedLineBytes = 0;
+  /** The last byte lost since the last byte kept; undefined if none was lost since. */
+  private lastLost: string | undefined;
+  private burst: LossBurst | undefined;
+
   private work: Step[] = [];
-  private waitTimer: NeckTimer | undefined;
-  private lineTimer: NeckTimer | undefined;
-  private pumping = false;
-  private dropped = 0;
+  /** The firmware's time while it handles an event: the event's own time, at most the scheduler's now. */
+  private clock = 0;
+  private processing = false;
+  private timer: NeckTimer | undefined;
+  private timerAt: number | undefined;
   private idleWaiters: IdleWaiter[] = [];
 
+  private readonly counts: Counts = {
+    bytesLost: 0,
+    bytesLostBooting: 0,
+    garbledLines: 0,
+    splitLines: 0,
+    refusedSettings: 0,
+    undefinedTargets: 0,
+    linesRun: 0,
+  };
   private readonly receivedLog: string[] = [];
   private readonly printedLog: string[] = [];
+  private readonly anomalyLog: NeckAnomaly[] = [];
   private readonly listeners = new Set<(line: string) => void>();
+  private readonly receivedListeners = new Set<(line: string) => void>();
+  private readonly anomalyListeners = new Set<(anomaly: NeckAnomaly) => void>();
 
   constructor(options: VirtualNeckOptions = {}) {
     this.scheduler = options.scheduler ?? realScheduler;
     this.homingScale = nonNegative('homingScale', options.homingScale ?? 1);
-    this.baudRate = options.baudRate ?? 115_200;
+    this.baudRate = positive('baudRate', options.baudRate ?? 115_200);
     this.lineTimeoutMs = nonNegative('lineTimeoutMs', options.lineTimeoutMs ?? 1000);
-    this.rxBufferBytes = nonNegative('rxBufferBytes', options.rxBufferBytes ?? Infinity);
+    this.rxBufferBytes = nonNegative('rxBufferBytes', options.rxBufferBytes ?? 256);
+    this.bootMs = nonNegative('bootMs', options.bootMs ?? 300);
     this.historyLimit = nonNegative('historyLimit', options.historyLimit ?? 10_000);
     this.bootBanner = options.bootBanner ?? [];
+    this.firmware = options.firmware ?? 'current';
+    if (!FIRMWARE_VARIANTS.includes(this.firmware)) {
+      throw new RangeError(
+        `VirtualNeck option firmware must be one of ${FIRMWARE_VARIANTS.join(', ')}, got ${String(this.firmware)}`,
+      );
+    }
+    const bytesPerSecond = positive('wireBytesPerSecond', options.wireBytesPerSecond ?? this.baudRate / 10);
+    this.wire = new SerialWire(1000 / bytesPerSecond);
   }
 
-  /** Powers on or resets the board (what opening its serial port does): uptime from 0, then HOME_BRUTE. */
+  /**
+   * Powers on or resets the board (what opening its serial port does): unread input is lost, uptime starts
+   * from 0, bytes arriving for `bootMs` are lost, then it prints `bootBanner` and homes (HOME_BRUTE).
+   */
   boot(): void {
+    this.advance();
+    this.flushBurst();
+    const unread = this.powered ? this.unreadInput() : '';
+    const lastLost = this.powered ? (this.lastLost ?? (unread.length > 0 ? unread.charAt(unread.length - 1) : undefined)) : undefined;
     this.halt();
+    if (!this.powered) this.wire.clear();
     this.powered = true;
-    this.bootedAt = this.scheduler.now();
+    this.clock = this.scheduler.now();
+    this.bootedAt = this.clock;
     this.bootCount++;
     this.current = { ...HOME_POSE };
     this.speed = BASE_SPEED_HZ;
     this.acceleration = BASE_ACCEL;
     this.actuators = zeroActuators();
-    this.bypass = false;
-    for (const line of this.bootBanner) this.print(line);
-    this.startHoming('HOME_BRUTE');
-    this.pump();
+    this.lastLost = lastLost;
+    if (unread.length > 0) {
+      this.counts.bytesLost += unread.length;
+      this.counts.bytesLostBooting += unread.length;
+      this.report('bytes-lost', lossDetail(unread.length, 'reset'));
+    }
+    this.bootEndsAt = this.clock + this.bootMs;
+    this.advance();
   }
 
-  /** Powers off: cancels homing and every timer, forgets unread input; `idle()` waiters are rejected. */
+  /** The same as `boot()`: for a harness that sees the other end open the port, as a DevKit's USB bridge resets the chip then. */
+  reset(): void {
+    this.boot();
+  }
+
+  /** Powers off: cancels homing and every timer, forgets unread input and bytes on the wire; `idle()` waiters are rejected. */
   powerOff(): void {
+    this.advance();
+    this.flushBurst();
     this.halt();
+    this.wire.clear();
+    this.lastLost = undefined;
     this.powered = false;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const waiter of waiters) waiter.reject(new Error('the virtual neck was powered off'));
   }
 
-  /** Bytes from the serial line (strings are sent as UTF-8); complete lines run at once unless the firmware is homing. */
+  /**
+   * Bytes from the serial line (strings are sent as UTF-8). They reach the UART at the wire's rate; while the
+   * firmware reads, each complete line runs as its `\n` arrives.
+   */
   receive(data: string | Uint8Array): void {
     if (!this.powered) {
       throw new Error('the virtual neck is powered off - call boot() first (opening its serial port does that)');
     }
-    let text = typeof data === 'string' ? Buffer.from(data, 'utf8').toString('latin1') : bytesToText(data);
-    if (this.waitTimer !== undefined) text = this.admit(text);
-    this.rx += text;
-    for (let newline = this.rx.indexOf('\n'); newline >= 0; newline = this.rx.indexOf('\n')) {
-      const raw = this.rx.slice(0, newline);
-      this.rx = this.rx.slice(newline + 1);
-      this.enqueue(raw);
-    }
-    this.pump();
+    const text = typeof data === 'string' ? Buffer.from(data, 'utf8').toString('latin1') : bytesToText(data);
+    this.wire.send(text, this.scheduler.now());
+    this.advance();
   }
 
   /** Calls `listener` with every line the firmware prints (without `\r\n`); returns a function that unsubscribes. */
   onLine(listener: (line: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return subscribe(this.listeners, listener);
   }
 
-  /** Resolves once nothing is homing and every complete line received has run. Rejects if powered off first. */
+  /** Calls `listener` with every line as it is logged in `received`; returns a function that unsubscribes. */
+  onReceived(listener: (line: string) => void): () => void {
+    return subscribe(this.receivedListeners, listener);
+  }
+
+  /** Calls `listener` with every anomaly as it is logged in `anomalies`; returns a function that unsubscribes. */
+  onAnomaly(listener: (anomaly: NeckAnomaly) => void): () => void {
+    return subscribe(this.anomalyListeners, listener);
+  }
+
+  /**
+   * Resolves once the firmware reads again with nothing left to do: booted, not homing, every byte sent has
+   * arrived and every complete line has run. Rejects if powered off first.
+   */
   idle(): Promise<void> {
     if (!this.powered) return Promise.reject(new Error('the virtual neck is powered off - call boot() first'));
     if (this.isIdle()) return Promise.resolve();
@@ -210,6 +332,13 @@ export class VirtualNeck {
     return this.powered;
   }
 
+  /** What the firmware is doing now. */
+  get state(): NeckState {
+    if (!this.powered) return 'off';
+    if (this.bootEndsAt !== undefined) return 'booting';
+    return this.homingKind === null ? 'reading' : 'homing';
+  }
+
   /** How many times the board has booted. */
   get boots(): number {
     return this.bootCount;
@@ -225,12 +354,15 @@ export class VirtualNeck {
     return this.homingKind;
   }
 
-  /** The head pose of the last head or quaternion command (HOME_POSE after homing); direct actuator commands leave it. */
+  /**
+   * The head pose of the last head or quaternion command (HOME_POSE after homing); direct actuator commands
+   * leave it. An axis the firmware could not compute (pitch at ±90°) is NaN.
+   */
   get pose(): HeadPose {
     return { ...this.current };
   }
 
-  /** Each actuator's target in steps (index 0 is actuator 1); negative while homing. */
+  /** Each actuator's target in steps (index 0 is actuator 1); negative while homing, NaN when undefined. */
   get actuatorSteps(): number[] {
     return this.actuators.map((actuator) => actuator.steps);
   }
@@ -240,12 +372,12 @@ export class VirtualNeck {
     return this.actuators.map((actuator) => actuator.steps / actuator.stepsPerMm);
   }
 
-  /** Step rate of the last head move, in Hz (48000 × S). */
+  /** Step rate the stepper library holds, in Hz: the last accepted 48000 × S (a homing move's, after homing). */
   get speedHz(): number {
     return this.speed;
   }
 
-  /** Acceleration of the last head move, in steps/s² (36000 × A). */
+  /** Acceleration the stepper library holds, in steps/s²: the last accepted 36000 × A. */
   get accel(): number {
     return this.acceleration;
   }
@@ -257,10 +389,15 @@ export class VirtualNeck {
 
   /** Ms since the last boot, wrapping at 2³² as the firmware's `millis()` does; 0 when off. */
   get uptimeMs(): number {
-    return this.powered ? Math.floor(this.scheduler.now() - this.bootedAt) % UINT32 : 0;
+    if (!this.powered) return 0;
+    const now = this.processing ? this.clock : this.scheduler.now();
+    return Math.floor(now - this.bootedAt) % UINT32;
   }
 
-  /** Every line received, in order, without its `\n` (or `\r\n`); also lines taken by the read timeout. */
+  /**
+   * Every line the firmware received, in order, without its `\n` (or `\r\n`), as its losses left it: pieces
+   * taken by the read timeout, and complete lines still waiting in the UART buffer (see `queuedLines`).
+   */
   get received(): readonly string[] {
     return [...this.receivedLog];
   }
@@ -270,74 +407,59 @@ export class VirtualNeck {
     return [...this.printedLog];
   }
 
-  /** Complete lines received and still waiting to run (while homing). */
+  /** Everything the firmware lost or got wrong, oldest first; consecutive lost bytes are one entry per burst. */
+  get anomalies(): readonly NeckAnomaly[] {
+    return [...this.anomalyLog];
+  }
+
+  /** Counts of everything the firmware lost or got wrong since this neck was made. */
+  get stats(): NeckStats {
+    return { ...this.counts };
+  }
+
+  /** Complete lines in the UART buffer waiting to run (while homing). */
   get queuedLines(): number {
-    return this.lines.length;
+    return this.buffered.length;
   }
 
-  /** Bytes lost because the UART buffer (`rxBufferBytes`) was full while the firmware was busy. */
+  /** Bytes sent and not yet arrived at the UART. */
+  get bytesOnWire(): number {
+    return this.wire.length;
+  }
+
+  /** The same as `stats.bytesLost`. */
   get droppedBytes(): number {
-    return this.dropped;
+    return this.counts.bytesLost;
   }
 
-  private halt(): void {
-    this.waitTimer?.cancel();
-    this.waitTimer = undefined;
-    this.lineTimer?.cancel();
-    this.lineTimer = undefined;
-    this.rx = '';
-    this.lines.length = 0;
-    this.work = [];
-    this.homingKind = null;
-    this.bypass = false;
-  }
-
-  private admit(text: string): string {
-    const buffered = this.rx.length + this.lines.reduce((total, line) => total + line.length + 1, 0);
-    const room = Math.max(0, this.rxBufferBytes - buffered);
-    if (text.length <= room) return text;
-    this.dropped += text.length - room;
-    return text.slice(0, room);
-  }
-
-  private enqueue(raw: string): void {
-    this.remember(this.receivedLog, raw.endsWith('\r') ? raw.slice(0, -1) : raw);
-    this.lines.push(raw);
-  }
-
-  private print(line: string): void {
-    this.remember(this.printedLog, line);
-    for (const listener of [...this.listeners]) listener(line);
-  }
-
-  private remember(log: string[], line: string): void {
-    log.push(line);
-    if (log.length > this.historyLimit) log.splice(0, log.length - this.historyLimit);
-  }
-
-  /** Runs queued work until it must wait (homing) or nothing is left; the firmware's `loop()`. */
-  private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
+  /** Runs every event due by now in time order: bytes arriving, homing waits ending, boot ending, read timeouts. */
+  private advance(): void {
+    if (this.processing || !this.powered) return;
+    this.processing = true;
+    const until = this.scheduler.now() + TIME_EPSILON_MS;
     try {
-      while (this.powered && this.waitTimer === undefined) {
-        const step = this.work.shift();
-        if (step === undefined) {
-          const line = this.lines.shift();
-          if (line === undefined) break;
-          this.work = arduinoTrim(line)
-            .split('|')
-            .map((part) => ({ run: () => this.execute(part) }));
-        } else if ('waitMs' in step) {
-          this.wait(step.waitMs);
+      while (this.powered) {
+        if (this.firmwareStep()) continue;
+        const byteAt = this.wire.nextArrival();
+        const wakeAt = this.bootEndsAt ?? this.wakeAt;
+        const deadline = this.readDeadline();
+        // Bytes first on a tie: what arrived by the moment the firmware changes state meets the old state.
+        if (byteAt !== undefined && byteAt <= until && byteAt <= (wakeAt ?? Infinity) && byteAt <= (deadline ?? Infinity)) {
+          this.admitByte();
+        } else if (wakeAt !== undefined && wakeAt <= until) {
+          this.clock = Math.max(this.clock, wakeAt);
+          this.wake();
+        } else if (deadline !== undefined && deadline <= until) {
+          this.clock = Math.max(this.clock, deadline);
+          this.readTimedOut();
         } else {
-          step.run();
+          break;
         }
       }
     } finally {
-      this.pumping = false;
+      this.processing = false;
     }
-    this.armLineTimer();
+    this.arm();
     if (this.isIdle()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
@@ -345,44 +467,230 @@ export class VirtualNeck {
     }
   }
 
-  private wait(ms: number): void {
-    if (ms <= 0) return;
-    const timer = this.scheduler.setTimer(() => {
-      if (this.waitTimer !== timer) return;
-      this.waitTimer = undefined;
-      this.pump();
-    }, ms);
-    this.waitTimer = timer;
+  /** One thing the firmware's `loop()` does at `clock` without waiting for input; false if it must wait. */
+  private firmwareStep(): boolean {
+    if (!this.firmwareFree()) return false;
+    const step = this.work.shift();
+    if (step !== undefined) {
+      if ('waitMs' in step) this.wait(step.waitMs);
+      else step.run();
+      return true;
+    }
+    const line = this.buffered.shift();
+    if (line !== undefined) {
+      this.bufferedLineBytes -= line.text.length + 1;
+      this.runLine(line.text, line.garbled, false);
+      return true;
+    }
+    if (this.tail !== '' && this.tailReadAt === undefined) {
+      this.tailReadAt = this.clock;
+      return true;
+    }
+    return false;
   }
 
-  private armLineTimer(): void {
-    this.lineTimer?.cancel();
-    this.lineTimer = undefined;
-    if (!this.powered || this.waitTimer !== undefined || this.rx === '' || !Number.isFinite(this.lineTimeoutMs)) return;
-    const timer = this.scheduler.setTimer(() => {
-      if (this.lineTimer !== timer) return;
-      this.lineTimer = undefined;
-      const raw = this.rx;
-      this.rx = '';
-      this.enqueue(raw);
-      this.pump();
-    }, this.lineTimeoutMs);
-    this.lineTimer = timer;
+  private firmwareFree(): boolean {
+    return this.powered && this.bootEndsAt === undefined && this.wakeAt === undefined;
+  }
+
+  private admitByte(): void {
+    const next = this.wire.take();
+    if (next === undefined) return;
+    this.clock = Math.max(this.clock, next.at);
+    if (this.bootEndsAt !== undefined) {
+      this.lose(next.byte, 'booting');
+    } else if (this.wakeAt === undefined) {
+      this.keep(next.byte, true);
+    } else if (this.bufferedLineBytes + this.tail.length < this.rxBufferBytes) {
+      this.keep(next.byte, false);
+    } else {
+      this.lose(next.byte, 'buffer-full');
+    }
+  }
+
+  private keep(byte: string, reading: boolean): void {
+    if (this.lastLost !== undefined) {
+      // Lost bytes garble the line they were part of, unless they were whole lines ending at a line's start.
+      if (!(this.tail === '' && this.lastLost === '\n')) this.tailGarbled = true;
+      this.lastLost = undefined;
+    }
+    if (byte !== '\n') {
+      this.tail += byte;
+      if (reading) this.tailReadAt = this.clock;
+      return;
+    }
+    const line: BufferedLine = { text: this.tail, garbled: this.tailGarbled };
+    this.tail = '';
+    this.tailGarbled = false;
+    this.tailReadAt = undefined;
+    this.logReceived(line.text);
+    if (reading) {
+      this.runLine(line.text, line.garbled, false);
+    } else {
+      this.buffered.push(line);
+      this.bufferedLineBytes += line.text.length + 1;
+    }
+  }
+
+  private lose(byte: string, reason: LossReason): void {
+    this.counts.bytesLost++;
+    if (reason !== 'buffer-full') this.counts.bytesLostBooting++;
+    this.lastLost = byte;
+    let burst = this.burst;
+    if (burst?.reason !== reason) {
+      this.flushBurst();
+      burst = { reason, atMs: this.clock, count: 0 };
+      this.burst = burst;
+    }
+    burst.count++;
+  }
+
+  private flushBurst(): void {
+    const burst = this.burst;
+    if (burst === undefined) return;
+    this.burst = undefined;
+    this.report('bytes-lost', lossDetail(burst.count, burst.reason), burst.atMs);
+  }
+
+  /** `readStringUntil` gave up waiting for the rest of a line: the piece read so far runs as one. */
+  private readTimedOut(): void {
+    const garbled = this.tailGarbled || this.lastLost !== undefined;
+    const text = this.tail;
+    this.tail = '';
+    this.tailGarbled = false;
+    this.tailReadAt = undefined;
+    this.logReceived(text);
+    this.runLine(text, garbled, true);
+  }
+
+  private readDeadline(): number | undefined {
+    if (this.tailReadAt === undefined || this.tail === '' || !Number.isFinite(this.lineTimeoutMs)) return undefined;
+    if (!this.firmwareFree() || this.work.length > 0 || this.buffered.length > 0) return undefined;
+    return this.tailReadAt + this.lineTimeoutMs;
+  }
+
+  private wake(): void {
+    if (this.bootEndsAt === undefined) {
+      this.wakeAt = undefined;
+      return;
+    }
+    this.bootEndsAt = undefined;
+    this.flushBurst();
+    for (const line of this.bootBanner) this.print(line);
+    this.startHoming('HOME_BRUTE');
+  }
+
+  private wait(ms: number): void {
+    if (ms > 0) this.wakeAt = this.clock + ms;
+  }
+
+  /** Keeps one timer, set for the next event that needs the firmware's attention. */
+  private arm(): void {
+    const at = this.nextEventAt();
+    if (at === this.timerAt && this.timer !== undefined) return;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.timerAt = undefined;
+    if (at === undefined) return;
+    const timer = this.scheduler.setTimer(
+      () => {
+        if (this.timer !== timer) return;
+        this.timer = undefined;
+        this.timerAt = undefined;
+        this.advance();
+      },
+      Math.max(0, at - this.scheduler.now()),
+    );
+    this.timer = timer;
+    this.timerAt = at;
+  }
+
+  private nextEventAt(): number | undefined {
+    if (!this.powered) return undefined;
+    const times = [this.bootEndsAt, this.wakeAt, this.readDeadline(), this.wire.nextLineArrival()].filter(
+      (time): time is number => time !== undefined,
+    );
+    return times.length > 0 ? Math.min(...times) : undefined;
   }
 
   private isIdle(): boolean {
-    return this.powered && this.waitTimer === undefined && this.work.length === 0 && this.lines.length === 0;
+    return (
+      this.firmwareFree() &&
+      this.homingKind === null &&
+      this.work.length === 0 &&
+      this.buffered.length === 0 &&
+      this.wire.isEmpty
+    );
+  }
+
+  private unreadInput(): string {
+    return this.buffered.map((line) => `${line.text}\n`).join('') + this.tail;
+  }
+
+  private halt(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.timerAt = undefined;
+    this.bootEndsAt = undefined;
+    this.wakeAt = undefined;
+    this.tail = '';
+    this.tailGarbled = false;
+    this.tailReadAt = undefined;
+    this.buffered.length = 0;
+    this.bufferedLineBytes = 0;
+    this.work = [];
+    this.homingKind = null;
+    this.bypass = false;
+  }
+
+  private logReceived(raw: string): void {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    this.remember(this.receivedLog, line);
+    for (const listener of [...this.receivedListeners]) listener(line);
+  }
+
+  private runLine(raw: string, garbled: boolean, split: boolean): void {
+    this.counts.linesRun++;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (garbled) {
+      this.counts.garbledLines++;
+      this.report('garbled-line', line);
+    }
+    if (split) {
+      this.counts.splitLines++;
+      this.report('split-line', line);
+    }
+    this.work = arduinoTrim(raw)
+      .split('|')
+      .map((part) => ({ run: () => this.execute(part) }));
+  }
+
+  private report(kind: NeckAnomalyKind, detail: string, atMs: number = this.clock): void {
+    const anomaly: NeckAnomaly = { kind, detail, atMs };
+    this.remember(this.anomalyLog, anomaly);
+    for (const listener of [...this.anomalyListeners]) listener(anomaly);
+  }
+
+  private print(line: string): void {
+    this.remember(this.printedLog, line);
+    for (const listener of [...this.listeners]) listener(line);
+  }
+
+  private remember<T>(log: T[], entry: T): void {
+    log.push(entry);
+    if (log.length > this.historyLimit) log.splice(0, log.length - this.historyLimit);
   }
 
   /** The firmware's `executeCommand()` for one `|`-separated part. */
   private execute(part: string): void {
     const command = arduinoTrim(part);
     if (command === '') return;
+    const current = this.firmware === 'current';
     if (equalsIgnoreCase(command, 'HOME') || equalsIgnoreCase(command, 'HOME_BRUTE')) {
       this.startHoming('HOME_BRUTE');
-    } else if (equalsIgnoreCase(command, 'HOME_SOFT')) {
+    } else if (current && equalsIgnoreCase(command, 'HOME_SOFT')) {
       this.startHoming('HOME_SOFT');
-    } else if (equalsIgnoreCase(command, 'HEALTH') || equalsIgnoreCase(command, 'STATUS')) {
+    } else if (current && (equalsIgnoreCase(command, 'HEALTH') || equalsIgnoreCase(command, 'STATUS'))) {
       this.print(this.healthLine());
     } else if (command.startsWith('Q')) {
       this.quaternion(command);
@@ -422,10 +730,11 @@ export class VirtualNeck {
     this.bypass = false;
   }
 
+  /** The stepper keeps the last homing move's speed and acceleration: nothing resets them. */
   private finishHoming(): void {
     this.homingKind = null;
     this.current = { ...HOME_POSE };
-    this.setSpeed(HOME_POSE.S, HOME_POSE.A);
+    this.flushBurst();
   }
 
   private headCommand(command: string): void {
@@ -462,10 +771,17 @@ export class VirtualNeck {
       this.print(FIRMWARE_MESSAGES.quaternionZero);
       return;
     }
-    const euler = quaternionToEuler(w, x, y, z);
-    const [yaw, pitch, roll] = [euler.yaw, euler.pitch, euler.roll].map(toInt32);
+    const { yaw, pitch, roll } = firmwareEuler(w, x, y, z);
     this.print(FIRMWARE_MESSAGES.quaternion(yaw, pitch, roll));
     this.moveHead({ X: yaw, Y: pitch, Z: roll, H: height, S: speed, A: accel, R: 0, P: 0 });
+    const undefinedAngles = Object.entries({ yaw, pitch, roll })
+      .filter(([, angle]) => Number.isNaN(angle))
+      .map(([name]) => name);
+    if (undefinedAngles.length > 0) {
+      this.counts.undefinedTargets++;
+      const verb = undefinedAngles.length > 1 ? 'are' : 'is';
+      this.report('undefined-targets', `${undefinedAngles.join(' and ')} ${verb} NaN for ${command}`);
+    }
   }
 
   private directActuators(command: string): void {
@@ -485,17 +801,55 @@ export class VirtualNeck {
     }
   }
 
+  /** Sets every target (NaN ones if any axis is NaN: the firmware's sums are then undefined) and the speed. */
   private moveHead(pose: HeadPose): void {
     this.current = pose;
     this.setSpeed(pose.S, pose.A);
-    this.actuators = headPoseToSteps(pose).map((steps) => ({ steps, stepsPerMm: HEAD_STEPS_PER_MM }));
+    const undefinedTargets = [pose.X, pose.Y, pose.Z, pose.H, pose.R, pose.P].some(Number.isNaN);
+    const steps = undefinedTargets ? Array<number>(6).fill(NaN) : headPoseToSteps(pose);
+    this.actuators = steps.map((target) => ({ steps: target, stepsPerMm: HEAD_STEPS_PER_MM }));
   }
 
-  private setSpeed(speedMultiplier: number, accelMultiplier: number): void {
-    // int newSpeed = speedVar * speedMultiplier: a float product truncated into an int.
-    this.speed = toInt32(Math.fround(BASE_SPEED_HZ * Math.fround(speedMultiplier)));
-    this.acceleration = toInt32(Math.fround(BASE_ACCEL * Math.fround(accelMultiplier)));
+  /** `setMaxSpeed`/`setAcceleration`: the stepper library refuses some values without a word and keeps the last. */
+  private setSpeed(speedScale: number, accelScale: number): void {
+    const hz = firmwareSpeedHz(speedScale);
+    if (isAcceptedSpeedHz(hz)) {
+      this.speed = hz;
+    } else {
+      this.counts.refusedSettings++;
+      const why = hz > MAX_SPEED_HZ ? `> ${MAX_SPEED_HZ}` : '≤ 0';
+      this.report('refused-speed', `speed S${speedScale} (${hz} Hz ${why}): the stepper keeps ${this.speed} Hz`);
+    }
+    const accel = firmwareAccel(accelScale);
+    if (isAcceptedAccel(accel)) {
+      this.acceleration = accel;
+    } else {
+      this.counts.refusedSettings++;
+      const why = accel > 0 ? 'not finite' : '≤ 0';
+      this.report(
+        'refused-accel',
+        `acceleration A${accelScale} (${accel} steps/s² ${why}): the stepper keeps ${this.acceleration} steps/s²`,
+      );
+    }
   }
+}
+
+function lossDetail(count: number, reason: LossReason): string {
+  return `${count} ${count === 1 ? 'byte' : 'bytes'}: ${LOSS_REASONS[reason]}`;
+}
+
+function subscribe<T>(listeners: Set<(value: T) => void>, listener: (value: T) => void): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+/** How Arduino's `print` writes a float that is not finite. */
+function arduinoNumber(value: number): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  return String(value);
 }
 
 function zeroActuators(): Actuator[] {
@@ -530,16 +884,16 @@ function quaternionTokens(body: string): string[] {
   return tokens;
 }
 
-/** The quaternion's norm in 32-bit floats, where tiny components square to zero as on the ESP32. */
-function float32Norm(w: number, x: number, y: number, z: number): number {
-  const f = Math.fround;
-  const sum = [w, x, y, z].reduce((total, c) => f(total + f(c * c)), 0);
-  return f(Math.sqrt(sum));
-}
-
 function nonNegative(name: string, value: number): number {
   if (Number.isNaN(value) || value < 0) {
     throw new RangeError(`VirtualNeck option ${name} must be a number ≥ 0 (or Infinity), got ${value}`);
+  }
+  return value;
+}
+
+function positive(name: string, value: number): number {
+  if (Number.isNaN(value) || value <= 0) {
+    throw new RangeError(`VirtualNeck option ${name} must be a number > 0 (or Infinity), got ${value}`);
   }
   return value;
 }

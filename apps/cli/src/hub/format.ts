@@ -34,9 +34,21 @@ export function describeSerial(status: NeckStatusDto): string {
   return `serial down${serial.error ? `: ${serial.error}` : ''}`;
 }
 
+/**
+ * What the neck's firmware is doing, e.g. `firmware ready`, `firmware homing (commands wait; poses collapse to
+ * the newest)` or `firmware booting (legacy: answers no HEALTH)`.
+ */
+export function describeFirmwareState(status: NeckStatusDto): string {
+  const { state, answersHealth } = status.firmware;
+  const waiting =
+    state === 'booting' || state === 'homing' ? ' (commands wait until it reads; poses collapse to the newest)' : '';
+  const legacy = answersHealth === false ? ', legacy firmware: answers no HEALTH' : '';
+  return `firmware ${state}${waiting}${legacy}`;
+}
+
 /** One neck of `neck status`. */
 export function describeNeckStatus(status: NeckStatusDeliveryDto): string[] {
-  const lines = [`neck ${status.uuid}: ${describeSerial(status)}`];
+  const lines = [`neck ${status.uuid}: ${describeSerial(status)}`, `  ${describeFirmwareState(status)}`];
   lines.push(`  pose ${status.pose ? formatHeadPose(status.pose) : 'unknown (not homed yet)'}`);
   if (status.actuatorsMm) lines.push(`  actuators ${status.actuatorsMm.map((mm) => `${round(mm)} mm`).join(', ')}`);
   lines.push(`  queue ${status.queueDepth} waiting`);

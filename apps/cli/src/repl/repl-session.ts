@@ -7,7 +7,7 @@ import {
   SendCommandOptions,
 } from '@neck-signal/hub-client';
 import { Events, NeckAckDeliveryDto, PeerInfoDto, parseNeckCommand } from '@neck-signal/protocol';
-import { describePeer, describeSerial, formatAck, isNeck } from '../hub/format';
+import { describePeer, describeFirmwareState, describeSerial, formatAck, isNeck } from '../hub/format';
 import { seconds } from '../hub/connect';
 
 /** Where the session prints: `line` for the transcript, `error` for problems. */
@@ -94,10 +94,10 @@ export class ReplSession {
         this.view.line(`neck ${this.nameOf(output.peerId)} says: ${output.line}`),
       ),
       client.on(Events.NeckStatus, (status) => {
-        const serial = describeSerial(status);
-        if (this.serialStates.get(status.peerId) === serial) return;
-        this.serialStates.set(status.peerId, serial);
-        this.view.line(`neck ${status.uuid}: ${serial}`);
+        const state = `${describeSerial(status)}; ${describeFirmwareState(status)}`;
+        if (this.serialStates.get(status.peerId) === state) return;
+        this.serialStates.set(status.peerId, state);
+        this.view.line(`neck ${status.uuid}: ${state}`);
       }),
       client.onLifecycle('connected', () => {
         if (this.connectedOnce) this.view.line('connected to the hub again');
