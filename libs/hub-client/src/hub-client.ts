@@ -39,7 +39,10 @@ export interface HubClientOptions {
   retryIntervalMs?: number;
   /** Give up logging in after this many attempts in a row (default: never). */
   maxLoginAttempts?: number;
-  /** Default timeout of sendCommand, ms. Default 5000. */
+  /**
+   * Default timeout of sendCommand, ms. Default 15000: a neck acks a command when it writes it, and holds
+   * commands while its firmware homes (about 5 s, longer right after it boots).
+   */
   ackTimeoutMs?: number;
   /** Transports socket.io-client may use; default socket.io-client's (polling, upgraded to websocket). */
   transports?: ('websocket' | 'polling')[];
@@ -125,7 +128,7 @@ interface Waiter {
 const DEFAULTS = {
   role: 'ui',
   retryIntervalMs: 3000,
-  ackTimeoutMs: 5000,
+  ackTimeoutMs: 15_000,
   loginTimeoutMs: 10_000,
   reconnectionDelayMs: 1000,
   reconnectionDelayMaxMs: 5000,

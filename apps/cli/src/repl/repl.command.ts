@@ -13,8 +13,8 @@ export interface ReplFlags extends HubFlags {
   connectTimeoutMs?: number;
 }
 
-/** Default wait for each ack, ms. */
-export const DEFAULT_ACK_TIMEOUT_MS = 5_000;
+/** Default wait for each ack, ms: a neck holds commands while it homes (about 5 s, longer after a boot). */
+export const DEFAULT_ACK_TIMEOUT_MS = 15_000;
 /** Without a terminal, how long the REPL tries to reach the hub before giving up (exit 3), ms. */
 export const SCRIPT_CONNECT_TIMEOUT_MS = 30_000;
 
