@@ -74,6 +74,8 @@ describe('attachVirtualNeckToPath (real tty: a socat PTY pair)', () => {
         resolve(line);
       });
     });
+    // Opening the tty booted the neck: what is written before it has booted is lost, as on a real board.
+    await attachment.neck.idle();
     agent.write('HEALTH\n');
 
     const health = parseHealthLine(await healthLine);
@@ -83,5 +85,33 @@ describe('attachVirtualNeckToPath (real tty: a socat PTY pair)', () => {
     await attachment.close();
     expect(attachment.neck.isPowered).toBe(false);
     await expect(attachment.closed).resolves.toBeUndefined();
+  });
+
+  it('with bootOnAttach false leaves the neck off until reset(), as a harness that waits for the other end', async () => {
+    const neckLink = join(dir, 'neck');
+    const agentLink = join(dir, 'agent');
+    let stderr = '';
+    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${neckLink}`, `pty,raw,echo=0,link=${agentLink}`]);
+    socat.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitForLinks([neckLink, agentLink], socat, () => stderr);
+
+    attachment = await attachVirtualNeckToPath(neckLink, { homingScale: 0, bootOnAttach: false });
+    expect(attachment.neck.state).toBe('off');
+    agent = await openSerialPort(agentLink);
+    attachment.neck.reset();
+    expect(attachment.neck.state).toBe('booting');
+    await attachment.neck.idle();
+    const parser = agent.pipe(new ReadlineParser({ delimiter: '\r\n' }));
+    const healthLine = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no HEALTH line within ${LINE_TIMEOUT_MS} ms`)), LINE_TIMEOUT_MS);
+      parser.on('data', (line: string) => {
+        if (!line.startsWith('HEALTH|')) return;
+        clearTimeout(timer);
+        resolve(line);
+      });
+    });
+    agent.write('HEALTH\n');
+    expect(parseHealthLine(await healthLine)).toMatchObject({ device: 'NECK' });
+    expect(attachment.neck.boots).toBe(1);
   });
 });

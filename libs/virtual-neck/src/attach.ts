@@ -9,6 +9,8 @@ export interface AttachVirtualNeckOptions extends VirtualNeckOptions {
   readonly neck?: VirtualNeck;
   /** Called with every error the port reports (they also end up in `closed`). Default: none. */
   readonly onError?: (error: Error) => void;
+  /** Boot (reset) the neck once the tty is open, as plugging a board in does. Default true; false leaves it as it is (call `neck.reset()` yourself, e.g. when the other end opens). */
+  readonly bootOnAttach?: boolean;
 }
 
 /** A virtual neck living on a real tty. */
@@ -24,8 +26,9 @@ export interface VirtualNeckAttachment {
 
 /**
  * Opens `path` (e.g. one end of `socat -d -d pty,raw,echo=0,link=A pty,raw,echo=0,link=B`) with serialport
- * and puts a virtual neck on it: bytes read go to the neck, lines it prints are written back ending `\r\n`.
- * The neck boots (and so homes) as soon as the tty is open.
+ * and puts a virtual neck on it: bytes read go to the neck (at the wire's rate, as on MockBinding), lines it
+ * prints are written back ending `\r\n`. The neck boots (so it loses input for `bootMs`, then homes) as soon as
+ * the tty is open, unless `bootOnAttach` is false; while it is off, bytes read are dropped.
  */
 export async function attachVirtualNeckToPath(
   path: string,
@@ -59,7 +62,7 @@ export async function attachVirtualNeckToPath(
   port.on('data', (chunk: Buffer) => {
     if (neck.isPowered) neck.receive(chunk);
   });
-  neck.boot();
+  if (options.bootOnAttach ?? true) neck.boot();
 
   return {
     neck,

@@ -94,7 +94,8 @@ describe('VirtualNeckBinding (in-process, over MockPortBinding)', () => {
 
     await write(port, 'HEALTH\n');
     const health = parseHealthLine(await reader.next((line) => line.startsWith('HEALTH|')));
-    expect(health).toMatchObject({ device: 'NECK', role: 'STEWART_NECK', baud: 115_200, motors: 6, speedHz: 48_000 });
+    // After boot homing the stepper keeps HOME_BRUTE's last speed, 3 × 48000 Hz.
+    expect(health).toMatchObject({ device: 'NECK', role: 'STEWART_NECK', baud: 115_200, motors: 6, speedHz: 144_000 });
 
     await write(port, 'X10,Y0,Z0,H20,S1,A1,R0,P0\r\nQ:1,0,0\n');
     await expect(reader.next((line) => line.startsWith('Invalid'))).resolves.toBe(
@@ -111,7 +112,7 @@ describe('VirtualNeckBinding (in-process, over MockPortBinding)', () => {
 
   it('holds commands written while homing until homing ends (time from a manual scheduler)', async () => {
     const scheduler = new ManualScheduler();
-    const neck = binding.createPort(PATH, { scheduler });
+    const neck = binding.createPort(PATH, { scheduler, bootMs: 0, wireBytesPerSecond: Infinity });
     const port = await open();
     const reader = new LineReader(port);
     await reader.next((line) => line.startsWith('Executing'));
@@ -124,6 +125,30 @@ describe('VirtualNeckBinding (in-process, over MockPortBinding)', () => {
     const health = parseHealthLine(await reader.next((line) => line.startsWith('HEALTH|')));
     expect(health?.uptimeMs).toBe(5050);
     expect(neck.homing).toBe(false);
+  });
+
+  it('resets the neck on open: bytes written before it has booted are lost, then it homes', async () => {
+    const scheduler = new ManualScheduler();
+    const neck = binding.createPort(PATH, { scheduler });
+    const port = await open();
+    const reader = new LineReader(port);
+    expect(neck.state).toBe('booting');
+    await write(port, 'HEALTH\n');
+    scheduler.advance(300);
+    expect(neck.state).toBe('homing');
+    await reader.next((line) => line.startsWith('Executing'));
+    expect(neck.stats.bytesLostBooting).toBe(7);
+    expect(neck.anomalies).toEqual([
+      { kind: 'bytes-lost', detail: '7 bytes: sent while the board was booting', atMs: expect.any(Number) },
+    ]);
+    scheduler.advance(homingDurationMs('HOME_BRUTE'));
+    expect(neck.state).toBe('reading');
+    expect(neck.printed.some((line) => line.startsWith('HEALTH|'))).toBe(false);
+
+    await write(port, 'HEALTH\n');
+    scheduler.advance(1);
+    const health = parseHealthLine(await reader.next((line) => line.startsWith('HEALTH|')));
+    expect(health?.uptimeMs).toBe(5350);
   });
 
   it('powers the neck off when the port closes and reboots it when opened again', async () => {
@@ -178,6 +203,7 @@ describe('VirtualNeckBinding (in-process, over MockPortBinding)', () => {
     binding.createPort('/dev/ttyVNECK-replugged', { neck });
     const again = await open('/dev/ttyVNECK-replugged');
     const againReader = new LineReader(again);
+    await againReader.next((line) => line.startsWith('Executing'));
     await write(again, 'STATUS\n');
     await againReader.next((line) => line.startsWith('HEALTH|'));
     expect(neck.boots).toBe(2);

@@ -29,8 +29,9 @@ interface VirtualPort {
 
 /**
  * An open port on a virtual neck: serialport's MockPortBinding (reads, close, flush…) whose writes go to the
- * neck and whose reads are the lines the neck prints, each ending `\r\n`. Opening boots the neck, as opening a
- * real ESP32's port resets it; closing powers it off.
+ * neck and whose reads are the lines the neck prints, each ending `\r\n`. Opening boots (resets) the neck, as
+ * opening a real DevKit's port resets the ESP32: bytes written in its first `bootMs` are lost, then it homes.
+ * Closing powers it off.
  */
 export class VirtualNeckPortBinding extends MockPortBinding {
   private readonly unsubscribe: () => void;
@@ -152,7 +153,7 @@ export class VirtualNeckBinding implements BindingInterface<VirtualNeckPortBindi
     return Promise.resolve([...this.ports.values()].map((port) => ({ ...port.internal.info })));
   }
 
-  /** Opens a virtual port: boots its neck. Rejects for an unknown path or one already open (locked). */
+  /** Opens a virtual port: boots (resets) its neck. Rejects for an unknown path or one already open (locked). */
   async open(options: OpenOptions): Promise<VirtualNeckPortBinding> {
     if (typeof options !== 'object' || options === null) throw new TypeError('"options" is not an object');
     if (!options.path) throw new TypeError('"path" is not a valid port');

@@ -6,10 +6,13 @@ import { ESP32_BOOT_BANNER, VirtualNeck, VirtualNeckOptions } from './virtual-ne
 const BRUTE_MS = homingDurationMs('HOME_BRUTE');
 const SOFT_MS = homingDurationMs('HOME_SOFT');
 
+/** The hardships these specs are not about, turned off: no boot delay, instant wire, endless UART buffer. */
+const KIND: VirtualNeckOptions = { bootMs: 0, wireBytesPerSecond: Infinity, rxBufferBytes: Infinity };
+
 /** A neck that has booted and finished its boot homing, with its printed lines collected from then on. */
 function homedNeck(options: VirtualNeckOptions = {}) {
   const scheduler = new ManualScheduler();
-  const neck = new VirtualNeck({ scheduler, ...options });
+  const neck = new VirtualNeck({ scheduler, ...KIND, ...options });
   const output: string[] = [];
   neck.onLine((line) => output.push(line));
   neck.boot();
@@ -29,7 +32,7 @@ describe('VirtualNeck', () => {
   describe('boot and homing', () => {
     it('homes with HOME_BRUTE on boot: -55 mm for 2.3 s, zero, 0.15 s, -80 mm for 2.6 s, zero', () => {
       const scheduler = new ManualScheduler();
-      const neck = new VirtualNeck({ scheduler });
+      const neck = new VirtualNeck({ scheduler, ...KIND });
       const output: string[] = [];
       neck.onLine((line) => output.push(line));
       neck.boot();
@@ -60,13 +63,13 @@ describe('VirtualNeck', () => {
       expect(neck.homingSequence).toBeNull();
       expect(neck.pose).toEqual(HOME_POSE);
       expect(neck.actuatorsMm).toEqual(Array(6).fill(0));
-      expect(neck.speedHz).toBe(48_000);
+      expect(neck.speedHz).toBe(144_000);
       expect(scheduler.pending).toBe(0);
     });
 
     it('queues commands that arrive while homing and runs them in order afterwards', () => {
       const scheduler = new ManualScheduler();
-      const neck = new VirtualNeck({ scheduler });
+      const neck = new VirtualNeck({ scheduler, ...KIND });
       const output: string[] = [];
       neck.onLine((line) => output.push(line));
       neck.boot();
@@ -116,7 +119,7 @@ describe('VirtualNeck', () => {
 
     it('scales homing time with homingScale', () => {
       const scheduler = new ManualScheduler();
-      const neck = new VirtualNeck({ scheduler, homingScale: 0.01 });
+      const neck = new VirtualNeck({ scheduler, ...KIND, homingScale: 0.01 });
       neck.boot();
       scheduler.advance(50);
       expect(neck.homing).toBe(true);
@@ -126,7 +129,7 @@ describe('VirtualNeck', () => {
 
     it('homes at once with homingScale 0, setting no timer', () => {
       const scheduler = new ManualScheduler();
-      const neck = new VirtualNeck({ scheduler, homingScale: 0 });
+      const neck = new VirtualNeck({ scheduler, ...KIND, homingScale: 0 });
       const output: string[] = [];
       neck.onLine((line) => output.push(line));
       neck.boot();
@@ -140,14 +143,14 @@ describe('VirtualNeck', () => {
 
     it('prints the boot banner, when given, before homing', () => {
       const scheduler = new ManualScheduler();
-      const neck = new VirtualNeck({ scheduler, bootBanner: ESP32_BOOT_BANNER });
+      const neck = new VirtualNeck({ scheduler, ...KIND, bootBanner: ESP32_BOOT_BANNER });
       neck.boot();
       expect(neck.printed).toEqual([...ESP32_BOOT_BANNER, 'Executing HOME_BRUTE command...']);
     });
 
     it('resolves idle() once homing and every queued line are done', async () => {
       const scheduler = new ManualScheduler();
-      const neck = new VirtualNeck({ scheduler });
+      const neck = new VirtualNeck({ scheduler, ...KIND });
       neck.boot();
       neck.receive('X5\n');
       let idle = false;
@@ -177,12 +180,12 @@ describe('VirtualNeck', () => {
   });
 
   describe('HEALTH', () => {
-    it('answers HEALTH with every field the firmware prints', () => {
+    it('answers HEALTH with every field the firmware prints (speed and accel: the last homing move’s)', () => {
       const { neck, scheduler, output } = homedNeck();
       scheduler.advance(1234);
       neck.receive('HEALTH\n');
       expect(output).toEqual([
-        `HEALTH|DEVICE=NECK|ROLE=STEWART_NECK|PROTO=1|UPTIME_MS=${BRUTE_MS + 1234}|BAUD=115200|BT_NAME=NECK_BT|MOTORS=6|SPEED_HZ=48000|ACCEL=36000|BYPASS_CLAMP=0`,
+        `HEALTH|DEVICE=NECK|ROLE=STEWART_NECK|PROTO=1|UPTIME_MS=${BRUTE_MS + 1234}|BAUD=115200|BT_NAME=NECK_BT|MOTORS=6|SPEED_HZ=144000|ACCEL=108000|BYPASS_CLAMP=0`,
       ]);
     });
 
@@ -501,7 +504,7 @@ describe('VirtualNeck', () => {
 
     it('cancels homing and timers on powerOff and rejects idle() waiters', async () => {
       const scheduler = new ManualScheduler();
-      const neck = new VirtualNeck({ scheduler });
+      const neck = new VirtualNeck({ scheduler, ...KIND });
       neck.boot();
       neck.receive('X1\nHEA');
       const waiting = neck.idle();
@@ -537,7 +540,7 @@ describe('VirtualNeck', () => {
 
     it('homes in 5050 ms of timer time and reports uptime from the faked clock', () => {
       jest.useFakeTimers();
-      const neck = new VirtualNeck();
+      const neck = new VirtualNeck(KIND);
       const output: string[] = [];
       neck.onLine((line) => output.push(line));
       neck.boot();

@@ -156,7 +156,7 @@ export class VirtualNeck {
   private readonly firmware: FirmwareVariant;
   private readonly historyLimit: number;
   private readonly bootBanner: readonly string[];
-  private readonly wire: SerialWire;
+  private readonly inFlight: SerialWire;
 
   private powered = false;
   private bootedAt = 0;
@@ -222,7 +222,7 @@ export class VirtualNeck {
       );
     }
     const bytesPerSecond = positive('wireBytesPerSecond', options.wireBytesPerSecond ?? this.baudRate / 10);
-    this.wire = new SerialWire(1000 / bytesPerSecond);
+    this.inFlight = new SerialWire(1000 / bytesPerSecond);
   }
 
   /**
@@ -233,9 +233,9 @@ export class VirtualNeck {
     this.advance();
     this.flushBurst();
     const unread = this.powered ? this.unreadInput() : '';
-    const lastLost = this.powered ? (this.lastLost ?? (unread.length > 0 ? unread.charAt(unread.length - 1) : undefined)) : undefined;
+    // The last byte lost decides whether the first line read after the boot lost its start.
+    const lastLost = this.powered ? (this.lastLost ?? (unread === '' ? undefined : unread.slice(-1))) : undefined;
     this.halt();
-    if (!this.powered) this.wire.clear();
     this.powered = true;
     this.clock = this.scheduler.now();
     this.bootedAt = this.clock;
@@ -248,7 +248,7 @@ export class VirtualNeck {
     if (unread.length > 0) {
       this.counts.bytesLost += unread.length;
       this.counts.bytesLostBooting += unread.length;
-      this.report('bytes-lost', lossDetail(unread.length, 'reset'));
+      this.recordAnomaly('bytes-lost', lossDetail(unread.length, 'reset'));
     }
     this.bootEndsAt = this.clock + this.bootMs;
     this.advance();
@@ -264,7 +264,7 @@ export class VirtualNeck {
     this.advance();
     this.flushBurst();
     this.halt();
-    this.wire.clear();
+    this.inFlight.clear();
     this.lastLost = undefined;
     this.powered = false;
     const waiters = this.idleWaiters;
@@ -281,7 +281,7 @@ export class VirtualNeck {
       throw new Error('the virtual neck is powered off - call boot() first (opening its serial port does that)');
     }
     const text = typeof data === 'string' ? Buffer.from(data, 'utf8').toString('latin1') : bytesToText(data);
-    this.wire.send(text, this.scheduler.now());
+    this.inFlight.send(text, this.scheduler.now());
     this.advance();
   }
 
@@ -422,9 +422,9 @@ export class VirtualNeck {
     return this.buffered.length;
   }
 
-  /** Bytes sent and not yet arrived at the UART. */
+  /** Bytes sent and still travelling to the UART. */
   get bytesOnWire(): number {
-    return this.wire.length;
+    return this.inFlight.arrivingAfter(this.scheduler.now());
   }
 
   /** The same as `stats.bytesLost`. */
@@ -440,11 +440,16 @@ export class VirtualNeck {
     try {
       while (this.powered) {
         if (this.firmwareStep()) continue;
-        const byteAt = this.wire.nextArrival();
+        const byteAt = this.inFlight.nextArrival();
         const wakeAt = this.bootEndsAt ?? this.wakeAt;
         const deadline = this.readDeadline();
         // Bytes first on a tie: what arrived by the moment the firmware changes state meets the old state.
-        if (byteAt !== undefined && byteAt <= until && byteAt <= (wakeAt ?? Infinity) && byteAt <= (deadline ?? Infinity)) {
+        if (
+          byteAt !== undefined &&
+          byteAt <= until &&
+          byteAt <= (wakeAt ?? Infinity) &&
+          byteAt <= (deadline ?? Infinity)
+        ) {
           this.admitByte();
         } else if (wakeAt !== undefined && wakeAt <= until) {
           this.clock = Math.max(this.clock, wakeAt);
@@ -494,7 +499,7 @@ export class VirtualNeck {
   }
 
   private admitByte(): void {
-    const next = this.wire.take();
+    const next = this.inFlight.take();
     if (next === undefined) return;
     this.clock = Math.max(this.clock, next.at);
     if (this.bootEndsAt !== undefined) {
@@ -549,7 +554,7 @@ export class VirtualNeck {
     const burst = this.burst;
     if (burst === undefined) return;
     this.burst = undefined;
-    this.report('bytes-lost', lossDetail(burst.count, burst.reason), burst.atMs);
+    this.recordAnomaly('bytes-lost', lossDetail(burst.count, burst.reason), burst.atMs);
   }
 
   /** `readStringUntil` gave up waiting for the rest of a line: the piece read so far runs as one. */
@@ -607,7 +612,7 @@ export class VirtualNeck {
 
   private nextEventAt(): number | undefined {
     if (!this.powered) return undefined;
-    const times = [this.bootEndsAt, this.wakeAt, this.readDeadline(), this.wire.nextLineArrival()].filter(
+    const times = [this.bootEndsAt, this.wakeAt, this.readDeadline(), this.inFlight.nextLineArrival()].filter(
       (time): time is number => time !== undefined,
     );
     return times.length > 0 ? Math.min(...times) : undefined;
@@ -619,7 +624,7 @@ export class VirtualNeck {
       this.homingKind === null &&
       this.work.length === 0 &&
       this.buffered.length === 0 &&
-      this.wire.isEmpty
+      this.inFlight.isEmpty
     );
   }
 
@@ -654,18 +659,18 @@ export class VirtualNeck {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (garbled) {
       this.counts.garbledLines++;
-      this.report('garbled-line', line);
+      this.recordAnomaly('garbled-line', line);
     }
     if (split) {
       this.counts.splitLines++;
-      this.report('split-line', line);
+      this.recordAnomaly('split-line', line);
     }
     this.work = arduinoTrim(raw)
       .split('|')
       .map((part) => ({ run: () => this.execute(part) }));
   }
 
-  private report(kind: NeckAnomalyKind, detail: string, atMs: number = this.clock): void {
+  private recordAnomaly(kind: NeckAnomalyKind, detail: string, atMs: number = this.clock): void {
     const anomaly: NeckAnomaly = { kind, detail, atMs };
     this.remember(this.anomalyLog, anomaly);
     for (const listener of [...this.anomalyListeners]) listener(anomaly);
@@ -780,7 +785,7 @@ export class VirtualNeck {
     if (undefinedAngles.length > 0) {
       this.counts.undefinedTargets++;
       const verb = undefinedAngles.length > 1 ? 'are' : 'is';
-      this.report('undefined-targets', `${undefinedAngles.join(' and ')} ${verb} NaN for ${command}`);
+      this.recordAnomaly('undefined-targets', `${undefinedAngles.join(' and ')} ${verb} NaN for ${command}`);
     }
   }
 
@@ -818,7 +823,7 @@ export class VirtualNeck {
     } else {
       this.counts.refusedSettings++;
       const why = hz > MAX_SPEED_HZ ? `> ${MAX_SPEED_HZ}` : '≤ 0';
-      this.report('refused-speed', `speed S${speedScale} (${hz} Hz ${why}): the stepper keeps ${this.speed} Hz`);
+      this.recordAnomaly('refused-speed', `speed S${speedScale} (${hz} Hz ${why}): the stepper keeps ${this.speed} Hz`);
     }
     const accel = firmwareAccel(accelScale);
     if (isAcceptedAccel(accel)) {
@@ -826,7 +831,7 @@ export class VirtualNeck {
     } else {
       this.counts.refusedSettings++;
       const why = accel > 0 ? 'not finite' : '≤ 0';
-      this.report(
+      this.recordAnomaly(
         'refused-accel',
         `acceleration A${accelScale} (${accel} steps/s² ${why}): the stepper keeps ${this.acceleration} steps/s²`,
       );

@@ -31,9 +31,22 @@ export class SerialWire {
     return this.segments.length === 0;
   }
 
-  /** Bytes still on the line (or arrived and not yet taken). */
+  /** Bytes not yet taken, arrived or not. */
   get length(): number {
     return this.segments.reduce((total, segment) => total + segment.text.length - segment.taken, 0);
+  }
+
+  /** Bytes that arrive after `time` (ms): still travelling then. */
+  arrivingAfter(time: number): number {
+    return this.segments.reduce((total, segment) => {
+      const arrived =
+        this.byteMs === 0
+          ? segment.firstAt <= time
+            ? segment.text.length
+            : 0
+          : Math.floor((time - segment.firstAt) / this.byteMs) + 1;
+      return total + segment.text.length - Math.min(segment.text.length, Math.max(segment.taken, arrived));
+    }, 0);
   }
 
   /** When the next byte arrives, or undefined if the line is empty. */

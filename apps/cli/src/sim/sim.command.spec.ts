@@ -63,6 +63,8 @@ describe('neck sim', () => {
       shutdown,
     });
     await run.output.waitFor(/^virtual neck on .* at 115200 baud/);
+    // The neck loses what is sent while it boots; with --fast-homing it reads once it has said it homes.
+    await run.output.waitFor(/^printed: {2}Executing HOME_BRUTE command\.\.\.$/);
     port = await openPort(pair.agent);
     const lines = port.pipe(new ReadlineParser({ delimiter: '\r\n' }));
     const health = new Promise<string>((resolve) =>
@@ -78,6 +80,51 @@ describe('neck sim', () => {
     await run.done;
     expect(run.output.code).toBe(0);
     expect(run.output.lines.at(-1)).toBe('SIGINT: stopping the virtual neck');
+    expect(run.output.lines.at(-2)).toMatch(/^virtual neck stats: 1 lines run; 0 bytes lost/);
+  });
+
+  it('shouts what the firmware gets wrong, and sums it up on exit', async () => {
+    const pair = await ptyPair(dir.path);
+    socat = pair.socat;
+    const shutdown = new ManualShutdown();
+    const run = await startCli(['sim', '--serial', pair.neck, '--fast-homing'], {
+      context: new TestContext({}),
+      shutdown,
+    });
+    await run.output.waitFor(/^printed: {2}Executing HOME_BRUTE command\.\.\.$/);
+    port = await openPort(pair.agent);
+    port.write('X10,S5\nQ:0.7071,0,0.7071,0\n');
+    await run.output.waitFor(/^! REFUSED speed S5 \(240000 Hz > 201120\): the stepper keeps 144000 Hz$/);
+    await run.output.waitFor(/^! UNDEFINED targets: pitch is NaN for Q:0\.7071,0,0\.7071,0$/);
+    expect(run.output.lines).toContain(
+      'printed:  Quaternion command received. Euler angles (deg): Yaw=180, Pitch=nan, Roll=180',
+    );
+    shutdown.trigger('SIGINT');
+    await run.done;
+    expect(run.output.code).toBe(0);
+    expect(run.output.lines.at(-2)).toBe(
+      'virtual neck stats: 2 lines run; 0 bytes lost (0 to a reset); 0 garbled lines; 0 split lines; ' +
+        '1 refused speed/accel settings; 1 undefined targets',
+    );
+  });
+
+  it('says so when it simulates the legacy firmware, which never answers HEALTH', async () => {
+    const pair = await ptyPair(dir.path);
+    socat = pair.socat;
+    const shutdown = new ManualShutdown();
+    const run = await startCli(['sim', '--serial', pair.neck, '--fast-homing', '--legacy'], {
+      context: new TestContext({}),
+      shutdown,
+    });
+    await run.output.waitFor(/^virtual neck on .* at 115200 baud \(legacy firmware\);/);
+    await run.output.waitFor(/^printed: {2}Executing HOME_BRUTE command\.\.\.$/);
+    port = await openPort(pair.agent);
+    port.write('STATUS\nHEALTH\n');
+    await run.output.waitFor(/^received: HEALTH$/);
+    await run.output.waitFor(/^! REFUSED speed S0 \(0 Hz ≤ 0\): the stepper keeps 144000 Hz$/);
+    shutdown.trigger('SIGINT');
+    await run.done;
+    expect(run.output.lines.some((line) => line.startsWith('printed:  HEALTH|'))).toBe(false);
   });
 
   it('exits 2 without --serial, and 1 when the tty cannot be opened', async () => {

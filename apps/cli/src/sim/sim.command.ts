@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { integerOption } from '@neck-signal/runtime';
-import { VirtualNeck, VirtualNeckOptions, attachVirtualNeckToPath } from '@neck-signal/virtual-neck';
+import { VirtualNeck, attachVirtualNeckToPath, describeAnomaly, describeStats } from '@neck-signal/virtual-neck';
 import { CliOutput } from '../cli-output';
 import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
 import { ShutdownSignals } from '../common/shutdown-signals';
@@ -9,31 +9,14 @@ export interface SimFlags {
   serial?: string;
   baud?: number;
   fastHoming?: boolean;
-}
-
-/** A virtual neck that also reports each line it receives, as the firmware's serial monitor would show it. */
-class ReportingNeck extends VirtualNeck {
-  private pending = '';
-
-  constructor(
-    options: VirtualNeckOptions,
-    private readonly report: (line: string) => void,
-  ) {
-    super(options);
-  }
-
-  override receive(data: string | Uint8Array): void {
-    this.pending += typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
-    const lines = this.pending.split('\n');
-    this.pending = lines.pop() ?? '';
-    super.receive(data);
-    for (const line of lines) this.report(line.replace(/\r$/, ''));
-  }
+  legacy?: boolean;
 }
 
 /**
  * `neck sim --serial PATH`: the virtual neck (libs/virtual-neck) on a tty, so the agent can be tried without
- * hardware: make a PTY pair with socat, run this on one end and `neck-agent --serial` on the other.
+ * hardware: make a PTY pair with socat, run this on one end and `neck-agent --serial` on the other. The neck
+ * is as strict as the real board (wire rate, 256-byte UART buffer, boot, read timeout, refused speeds); every
+ * line it receives and prints is shown, everything it loses is shouted on stderr, and a summary ends the run.
  */
 @Command({
   name: 'sim',
@@ -66,6 +49,11 @@ export class SimCommand extends CommandRunner {
     return true;
   }
 
+  @Option({ flags: '--legacy', description: 'simulate the firmware before Feb 2026: no HEALTH, STATUS or HOME_SOFT' })
+  parseLegacy(): boolean {
+    return true;
+  }
+
   async run(_args: string[], flags: SimFlags = {}): Promise<void> {
     await reportFailures(this.output, async () => {
       const path = flags.serial;
@@ -77,10 +65,14 @@ export class SimCommand extends CommandRunner {
         );
       }
       const baudRate = flags.baud ?? 115_200;
-      const neck = new ReportingNeck({ baudRate, homingScale: flags.fastHoming ? 0 : 1 }, (line) =>
-        this.output.line(`received: ${line}`),
-      );
+      const neck = new VirtualNeck({
+        baudRate,
+        homingScale: flags.fastHoming ? 0 : 1,
+        firmware: flags.legacy ? 'legacy' : 'current',
+      });
+      neck.onReceived((line) => this.output.line(`received: ${line}`));
       neck.onLine((line) => this.output.line(`printed:  ${line}`));
+      neck.onAnomaly((anomaly) => this.output.error(describeAnomaly(anomaly)));
       const signals = this.shutdown.wait();
       try {
         const attachment = await attachVirtualNeckToPath(path, {
@@ -89,7 +81,8 @@ export class SimCommand extends CommandRunner {
           onError: (error) => this.output.error(`${path}: ${error.message}`),
         });
         this.output.line(
-          `virtual neck on ${path} at ${baudRate} baud; run the agent on the other end: neck-agent --serial OTHER_END`,
+          `virtual neck on ${path} at ${baudRate} baud${flags.legacy ? ' (legacy firmware)' : ''}; ` +
+            'run the agent on the other end: neck-agent --serial OTHER_END',
         );
         this.output.line('stop with Ctrl-C');
         const ended = await Promise.race([
@@ -100,6 +93,7 @@ export class SimCommand extends CommandRunner {
           })),
         ]);
         await attachment.close();
+        this.output.line(`virtual neck stats: ${describeStats(neck.stats)}`);
         if (ended.stopped) {
           this.output.line(ended.why);
         } else {
