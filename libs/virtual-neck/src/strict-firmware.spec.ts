@@ -526,3 +526,27 @@ describe('VirtualNeck on its strict defaults (the real ESP32)', () => {
     });
   });
 });
+
+describe('VirtualNeck: listeners for what runs and when the state changes', () => {
+  it('reports each state change and each line run with the firmware time', () => {
+    const scheduler = new ManualScheduler();
+    const neck = new VirtualNeck({ scheduler });
+    const states: [string, number][] = [];
+    const runs: [string, number][] = [];
+    neck.onState((state, atMs) => states.push([state, atMs]));
+    neck.onRun((line, atMs) => runs.push([line, Math.round(atMs * 100) / 100]));
+    neck.boot();
+    scheduler.advance(5350);
+    neck.receive('X10\n');
+    scheduler.advance(10);
+    neck.powerOff();
+    expect(states).toEqual([
+      ['booting', 0],
+      ['homing', 300],
+      ['reading', 5350],
+      ['off', 5360],
+    ]);
+    // 4 bytes at 86.8 µs each.
+    expect(runs).toEqual([['X10', 5350.35]]);
+  });
+});

@@ -121,7 +121,7 @@ const TIME_EPSILON_MS = 1e-6;
  * A simulator of the Stewart-neck ESP32 firmware, with no I/O of its own: feed it the bytes written to the
  * serial port with `receive()`, hear what it prints with `onLine()`, and what it lost with `onAnomaly()`.
  *
- * By default it is as strict as the board (DESIGN.md §4, "What the real firmware does"):
+ * By default it is as strict as the board (docs/firmware.md, "What the firmware does"):
  * - bytes travel the wire at `wireBytesPerSecond` (86.8 µs each at 115200 baud) and reach the UART in order;
  * - `boot()`/`reset()` (what opening the port does) loses every byte for `bootMs`, prints `bootBanner`, then homes
  *   (HOME_BRUTE, 5.05 s); homing of any kind sits in `delay()`, so bytes wait in the 256-byte UART buffer and
@@ -205,6 +205,9 @@ export class VirtualNeck {
   private readonly listeners = new Set<(line: string) => void>();
   private readonly receivedListeners = new Set<(line: string) => void>();
   private readonly anomalyListeners = new Set<(anomaly: NeckAnomaly) => void>();
+  private readonly runListeners = new Set<(line: string, atMs: number) => void>();
+  private readonly stateListeners = new Set<(state: NeckState, atMs: number) => void>();
+  private lastState: NeckState = 'off';
 
   constructor(options: VirtualNeckOptions = {}) {
     this.scheduler = options.scheduler ?? realScheduler;
@@ -267,6 +270,8 @@ export class VirtualNeck {
     this.inFlight.clear();
     this.lastLost = undefined;
     this.powered = false;
+    this.clock = this.scheduler.now();
+    this.noticeState();
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const waiter of waiters) waiter.reject(new Error('the virtual neck was powered off'));
@@ -293,6 +298,19 @@ export class VirtualNeck {
   /** Calls `listener` with every line as it is logged in `received`; returns a function that unsubscribes. */
   onReceived(listener: (line: string) => void): () => void {
     return subscribe(this.receivedListeners, listener);
+  }
+
+  /**
+   * Calls `listener` with every line the firmware runs (as its losses left it), and the firmware's time then
+   * (the scheduler's clock); returns a function that unsubscribes.
+   */
+  onRun(listener: (line: string, atMs: number) => void): () => void {
+    return subscribe(this.runListeners, listener);
+  }
+
+  /** Calls `listener` whenever `state` changes, with the firmware's time then; returns a function that unsubscribes. */
+  onState(listener: (state: NeckState, atMs: number) => void): () => void {
+    return subscribe(this.stateListeners, listener);
   }
 
   /** Calls `listener` with every anomaly as it is logged in `anomalies`; returns a function that unsubscribes. */
@@ -439,6 +457,7 @@ export class VirtualNeck {
     const until = this.scheduler.now() + TIME_EPSILON_MS;
     try {
       while (this.powered) {
+        this.noticeState();
         if (this.firmwareStep()) continue;
         const byteAt = this.inFlight.nextArrival();
         const wakeAt = this.bootEndsAt ?? this.wakeAt;
@@ -464,12 +483,20 @@ export class VirtualNeck {
     } finally {
       this.processing = false;
     }
+    this.noticeState();
     this.arm();
     if (this.isIdle()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const waiter of waiters) waiter.resolve();
     }
+  }
+
+  private noticeState(): void {
+    const state = this.state;
+    if (state === this.lastState) return;
+    this.lastState = state;
+    for (const listener of [...this.stateListeners]) listener(state, this.clock);
   }
 
   /** One thing the firmware's `loop()` does at `clock` without waiting for input; false if it must wait. */
@@ -657,6 +684,7 @@ export class VirtualNeck {
   private runLine(raw: string, garbled: boolean, split: boolean): void {
     this.counts.linesRun++;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    for (const listener of [...this.runListeners]) listener(line, this.clock);
     if (garbled) {
       this.counts.garbledLines++;
       this.recordAnomaly('garbled-line', line);
