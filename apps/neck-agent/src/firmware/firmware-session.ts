@@ -313,14 +313,15 @@ export class FirmwareSession {
 
   /**
    * One line in one piece, in the order asked, never faster than the wire: each starts once the previous one
-   * has left. Resolves once its last byte can have reached the firmware, which is what `written` claims.
+   * can have crossed it. Resolves once its last byte can have reached the firmware, which is what `written` claims.
    */
   private writeLine(line: string): Promise<void> {
     const written = this.writes.then(async () => {
       await delayUntil(this.wireFreeAt);
       if (this.closed) throw new Error(`${this.link.path} closed before the line was written`);
-      this.wireFreeAt = performance.now() + (line.length + 1) * this.byteMs;
       await this.link.write(line);
+      // A drain may come back before the bytes have left (a PTY's does): count the wire time from here.
+      this.wireFreeAt = performance.now() + (line.length + 1) * this.byteMs;
       this.events.wrote(line);
       await delayUntil(this.wireFreeAt);
     });

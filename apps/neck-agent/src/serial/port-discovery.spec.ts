@@ -82,15 +82,27 @@ describe('discoverNeck', () => {
     if (found.ok) await found.link.close();
   });
 
-  it('asks each of several ports for HEALTH and keeps the one answering DEVICE=NECK', async () => {
-    MockBinding.createPort('/dev/ttyUSB0', { echo: false });
-    const neck = necks.createPort('/dev/ttyUSB1', { homingScale: 0 });
-    const found = await discoverNeck(settings(), environment(['/dev/ttyUSB0', '/dev/ttyUSB1']));
-    expect(found.ok && found.link.path).toBe('/dev/ttyUSB1');
-    expect(neck.received).toEqual(['HEALTH']);
-    expect(logs[0]).toBe('several serial ports (/dev/ttyUSB0, /dev/ttyUSB1); asking each for HEALTH');
-    expect(logs[1]).toMatch(/^\/dev\/ttyUSB0: no DEVICE=NECK answer to HEALTH within 300 ms/);
-    if (found.ok) await found.link.close();
+  it('asks each of several ports for HEALTH once it has booted, and keeps the one answering DEVICE=NECK', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      MockBinding.createPort('/dev/ttyUSB0', { echo: false });
+      // ESP32 defaults: opening the port resets it; it boots (0.3 s) and homes (5.05 s) before it answers.
+      const neck = necks.createPort('/dev/ttyUSB1');
+      const pending = discoverNeck(
+        settings({ bootQuietMs: 1000, probeTimeoutMs: 8000 }),
+        environment(['/dev/ttyUSB0', '/dev/ttyUSB1']),
+      );
+      await jest.advanceTimersByTimeAsync(9_000 + 1000 + 5350 + 100);
+      const found = await pending;
+      expect(found.ok && found.link.path).toBe('/dev/ttyUSB1');
+      expect(neck.received).toEqual(['HEALTH']);
+      expect(neck.stats.bytesLost).toBe(0);
+      expect(logs[0]).toBe('several serial ports (/dev/ttyUSB0, /dev/ttyUSB1); asking each for HEALTH');
+      expect(logs[1]).toMatch(/^\/dev\/ttyUSB0: no DEVICE=NECK answer to HEALTH within 8000 ms/);
+      if (found.ok) await found.link.close();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('lists what it tried and how to pass --serial when nothing answers', async () => {
