@@ -260,8 +260,18 @@ export async function startSimulatedNeck(
     },
     { discovery: systemDiscoveryEnvironment(binding, () => undefined) },
   );
+  const ready = new Promise<void>((resolve) => {
+    const stop = agent.relay.onStatus((status) => {
+      // Ready after its HOME: the pose is known from then on.
+      if (status.firmware.state !== 'ready' || status.pose === null) return;
+      stop();
+      resolve();
+    });
+  });
   agent.start();
   await agent.client.connect();
+  // The CLI's tests are not about the boot: they start once the neck reads.
+  await ready;
   return { agent, neck, stop: () => agent.stop() };
 }
 

@@ -58,6 +58,7 @@ export class Relay {
   private statusTimer: NodeJS.Timeout | undefined;
   private statusSoonTimer: NodeJS.Timeout | undefined;
   private readonly output = { windowStart: 0, sent: 0, dropped: 0 };
+  private readonly statusListeners = new Set<(status: NeckStatusDto) => void>();
 
   constructor(
     private readonly hub: HubLink,
@@ -154,6 +155,12 @@ export class Relay {
     }
   }
 
+  /** Calls `listener` with every status the relay reports (also while the hub is away); returns an unsubscribe. */
+  onStatus(listener: (status: NeckStatusDto) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
   status(): NeckStatusDto {
     const pose = this.poseKnown ? this.tracker.pose : null;
     return {
@@ -222,7 +229,9 @@ export class Relay {
   private sendStatus(): void {
     clearTimeout(this.statusSoonTimer);
     this.statusSoonTimer = undefined;
-    if (this.hub.connected) this.hub.status(this.status());
+    const status = this.status();
+    for (const listener of [...this.statusListeners]) listener(status);
+    if (this.hub.connected) this.hub.status(status);
   }
 
   /** Pose and queue changes: one status for a burst (a 100 Hz stream gives ~10 a second). */
