@@ -13,27 +13,34 @@ import { Program } from './support/program';
 import { PtyPair } from './support/pty';
 
 /**
- * The agent on a real tty (DESIGN §5, §8): socat joins two PTYs, the virtual neck sits on one end in this
- * process, the hub and the agent run as the built programs, and a HubClient is the operator's UI.
+ * The agent on a real tty: socat joins two PTYs, the virtual neck (as strict as the ESP32: 256-byte UART,
+ * bytes at the wire's rate, a reset when the agent opens the port) sits on one end in this process, the hub
+ * and the agent run as the built programs, and a HubClient is the operator's UI. See docs/firmware.md.
  */
 
 const PASSWORD = 'agent-serial e2e password';
 const AGENT_UUID = 'e2e-neck';
-/** HOME_BRUTE takes ~50 ms instead of ~5 s. */
+/** HOME_BRUTE takes ~50 ms instead of ~5 s, in the tests that are not about homing. */
 const HOMING_SCALE = 0.01;
 const WAIT_MS = 15_000;
 /** A boot banner line long enough to keep the agent reading for a while. */
 const LONG_LINE = '#'.repeat(16 * 1024);
 
-/** A virtual neck that also keeps every byte it was sent, and says when lines arrive. */
+/** A virtual neck that also keeps every byte it was sent, and says when lines arrive (after the wire). */
 class WireNeck extends VirtualNeck {
   private readonly chunks: Buffer[] = [];
   private readonly watchers = new Set<() => void>();
 
+  constructor(options: VirtualNeckOptions) {
+    super(options);
+    this.onReceived(() => {
+      for (const watcher of [...this.watchers]) watcher();
+    });
+  }
+
   override receive(data: string | Uint8Array): void {
     this.chunks.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data));
     super.receive(data);
-    for (const watcher of [...this.watchers]) watcher();
   }
 
   /** Every byte received, in order, as latin1 text. */
@@ -161,8 +168,15 @@ interface Rig {
   hubPort: number;
   agent: Program;
   ui: HubClient;
-  /** What the neck received while the agent started (its HOME and HEALTH, in either order). */
+  /** What the neck received while the agent started: its HEALTH probe, HOME and the HEALTH fence. */
   startup: readonly string[];
+}
+
+interface RigOptions {
+  /** The virtual neck's options; default the ESP32's, homing at HOMING_SCALE. */
+  neck?: VirtualNeckOptions;
+  /** Resolve once the neck reads after the agent's HOME (default), or as soon as the agent runs. */
+  waitReady?: boolean;
 }
 
 /** Closers of everything started, run last-first by afterEach. */
@@ -197,7 +211,7 @@ async function attachNeck(
   path: string,
   options: VirtualNeckOptions = {},
 ): Promise<{ neck: WireNeck; attachment: VirtualNeckAttachment }> {
-  const neck = new WireNeck({ homingScale: HOMING_SCALE, ...options });
+  const neck = new WireNeck(options);
   const attachment = await bounded(attachVirtualNeckToPath(path, { neck }), `the virtual neck to open ${path}`);
   track(() => attachment.close());
   return { neck, attachment };
@@ -209,8 +223,11 @@ async function startPty(dir: string): Promise<PtyPair> {
   return pty;
 }
 
-/** socat, the virtual neck, the hub, a UI peer and the agent; resolves once the neck has its HOME and HEALTH. */
-async function startRig(neckOptions: VirtualNeckOptions = {}): Promise<Rig> {
+/**
+ * socat, the virtual neck, the hub, a UI peer and the agent. The neck resets when the agent opens its end, as a
+ * DevKit does. Resolves once the neck reads after the agent's HOME (unless `waitReady` is false).
+ */
+async function startRig(options: RigOptions = {}): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'neck-agent-serial-'));
   track(() => rmSync(dir, { recursive: true, force: true }));
   const hubConfigDir = join(dir, 'hub-config');
@@ -223,8 +240,7 @@ async function startRig(neckOptions: VirtualNeckOptions = {}): Promise<Rig> {
   );
 
   const pty = await startPty(dir);
-  const { neck, attachment } = await attachNeck(pty.neckPath, neckOptions);
-  await pty.connected();
+  const { neck, attachment } = await attachNeck(pty.neckPath, options.neck ?? { homingScale: HOMING_SCALE });
   const { hub, port } = await startHub(hubConfigDir);
 
   const ui = new HubClient({
@@ -235,22 +251,32 @@ async function startRig(neckOptions: VirtualNeckOptions = {}): Promise<Rig> {
     retryIntervalMs: 100,
     reconnectionDelayMs: 100,
     reconnectionDelayMaxMs: 500,
-    ackTimeoutMs: 10_000,
+    ackTimeoutMs: 20_000,
   });
   track(() => ui.close());
   await ui.connect();
 
-  const ready = nextStatus(ui, (status) => status.serial.state === 'open' && status.health !== null);
+  const ready = nextStatus(
+    ui,
+    (status) => status.firmware.state === 'ready' && status.pose !== null && status.health !== null,
+    30_000,
+  );
   const agent = Program.start(
     'neck-agent',
     ['-s', `http://127.0.0.1:${port}`, '-u', AGENT_UUID, '--serial', pty.agentPath],
     { NECK_CONFIG_DIR: agentConfigDir, PEER_SHARED_SECRET: PASSWORD },
   );
   track(() => agent.kill());
+  await pty.connected();
+  neck.reset();
+  if (options.waitReady === false) {
+    ready.catch(() => undefined);
+    return { dir, hubConfigDir, pty, neck, attachment, hub, hubPort: port, agent, ui, startup: [] };
+  }
   const { status } = await ready;
   expect(status).toMatchObject({ uuid: AGENT_UUID, serial: { state: 'open', path: pty.agentPath, baud: 115_200 } });
   expect(status.health).toMatchObject({ device: 'NECK' });
-  const startup = await neck.untilReceived(2);
+  const startup = await neck.untilReceived(3);
   return { dir, hubConfigDir, pty, neck, attachment, hub, hubPort: port, agent, ui, startup };
 }
 
@@ -270,15 +296,16 @@ async function expectWritten(
 }
 
 describe('neck-agent on a socat PTY pair, with the hub and agent as programs', () => {
-  it('writes the exact canonical bytes for a sequence of commands, after one HOME and a HEALTH at start-up', async () => {
+  it('writes the exact canonical bytes for a sequence of commands, after its HEALTH probe, one HOME and its fence', async () => {
     const rig = await startRig();
     const { neck, agent, startup } = rig;
-    // The HOME waits for the hub connection, the HEALTH only for the port: either may come first.
-    expect([...startup].sort()).toEqual(['HEALTH', 'HOME']);
+    // Silent while the board boots, then HEALTH until it reads, HOME, and HEALTH behind it as a fence.
+    expect(startup).toEqual(['HEALTH', 'HOME', 'HEALTH']);
     expect(neck.wire).toBe(bytesOf(startup));
 
     // Partial head commands merge into the pose; HOME* resets it; a quaternion sets X Y Z from yaw,
-    // pitch, roll with R=P=0. Each waits for its ack, so no pose is superseded by the next.
+    // pitch, roll with R=P=0. Each waits for its ack, so no pose is superseded by the next. Every line with
+    // a HOME in it is followed by the agent's HEALTH fence.
     const steps: [text: string, line: string][] = [
       ['X50', 'X50,Y0,Z0,H0,S1,A1,R0,P0'],
       ['y-20', 'X50,Y-20,Z0,H0,S1,A1,R0,P0'],
@@ -286,29 +313,31 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
       ['HOME_SOFT', 'HOME_SOFT'],
       ['z5', 'X0,Y0,Z5,H0,S1,A1,R0,P0'],
       ['1:55,2:60.5', '1:55,2:60.5'],
-      ['Q:0.7071,0,0.7071,0,H30', 'Q:0.7071,0,0.7071,0,H30'],
-      ['h10', 'X0,Y90,Z0,H10,S1,A1,R0,P0'],
+      ['Q:0.9239,0,0.3827,0,H30', 'Q:0.9239,0,0.3827,0,H30'],
+      ['h10', 'X0,Y45,Z0,H10,S1,A1,R0,P0'],
       ['home_soft|x10', 'HOME_SOFT|X10,Y0,Z0,H0,S1,A1,R0,P0'],
       ['home', 'HOME'],
       ['p-5', 'X0,Y0,Z0,H0,S1,A1,R0,P-5'],
     ];
     const peerIds = new Set<string>();
+    const expected = [...startup];
     for (const [index, [text, line]] of steps.entries()) {
       // The agent takes neck_command and peer-message (the seed's broadcast) alike.
       const ack = await expectWritten(rig, text, line, index % 2 === 0 ? 'neck_command' : 'broadcast');
       peerIds.add(ack.peerId);
-      await neck.untilReceived(startup.length + index + 1);
+      expected.push(line, ...(line.includes('HOME') ? ['HEALTH'] : []));
+      await neck.untilReceived(expected.length);
       await agent.waitFor(new RegExp(`wrote ${escapeRegExp(line)}$`));
     }
 
-    const lines = steps.map(([, line]) => line);
     expect(peerIds.size).toBe(1);
-    expect(neck.received).toEqual([...startup, ...lines]);
-    expect(neck.wire).toBe(bytesOf([...startup, ...lines]));
-    // The firmware (simulated) understood the last line as the pose we meant.
+    expect(neck.received).toEqual(expected);
+    expect(neck.wire).toBe(bytesOf(expected));
+    // The firmware (simulated) understood the last line as the pose we meant, and lost nothing.
     await neck.idle();
     expect(neck.pose).toEqual({ ...HOME_POSE, P: -5 });
     expect(count(neck.received, 'HOME')).toBe(2);
+    expect(neck.stats).toMatchObject({ bytesLost: 0, garbledLines: 0, splitLines: 0, refusedSettings: 0 });
   });
 
   it('rejects invalid commands naming the token, and not one byte of them reaches the neck', async () => {
@@ -325,6 +354,12 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
       ['X5\nHOME', 'CONTROL_CHARACTER', /line breaks/],
       ['x50,x20', 'DUPLICATE_AXIS', 'x20'],
       ['Q:0,0,0,0', 'QUATERNION_ZERO', 'Q:0,0,0,0'],
+      // What the firmware would refuse silently or mis-compute.
+      ['S5', 'OUT_OF_RANGE', 'S5'],
+      ['s0', 'OUT_OF_RANGE', 's0'],
+      ['A0', 'OUT_OF_RANGE', 'A0'],
+      ['Q:0.7071,0,0.7071,0', 'QUATERNION_PITCH', 'Q:0.7071,0,0.7071,0'],
+      ['Q:1,0,0,0,H10,S1,A1', 'QUATERNION_EXTRAS', 'A1'],
     ];
     for (const [text, code, named] of invalid) {
       const { ack } = await ui.sendCommand(text, { via: 'neck_command' });
@@ -347,16 +382,16 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
   });
 
   it('unplug: reports the port down, rejects commands meanwhile; replug: exactly one HOME, nothing replayed', async () => {
-    const rig = await startRig({ bootBanner: [LONG_LINE] });
+    const rig = await startRig({ neck: { homingScale: HOMING_SCALE, bootBanner: [LONG_LINE] } });
     const { agent, ui, dir } = rig;
     await expectWritten(rig, 'X30', 'X30,Y0,Z0,H0,S1,A1,R0,P0');
     await rig.neck.untilReceived(rig.startup.length + 1);
 
     // Pull the plug while the firmware is talking and the agent is not writing (a write would fail on the
     // hung-up tty and give the unplug away), so the agent is mid-read when the line hangs up: the neck reboots
-    // every 50 ms and prints a long boot banner each time. Long lines, not many: each line is a neck_output,
-    // and the hub takes at most 300 messages a second from a peer.
-    const chatter = setInterval(() => rig.neck.boot(), 50);
+    // every 350 ms and prints a long boot banner each time it has booted (300 ms). Long lines, not many: each
+    // line is a neck_output, and the hub takes at most 300 messages a second from a peer.
+    const chatter = setInterval(() => rig.neck.boot(), 350);
     const down = nextStatus(ui, (status) => status.serial.state === 'down');
     let unpluggedAt: number;
     try {
@@ -386,18 +421,23 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
     const pty = await rig.pty.replug();
     track(() => pty.close());
     expect([pty.dir, pty.neckPath, pty.agentPath]).toEqual([dir, rig.pty.neckPath, rig.pty.agentPath]);
-    const { neck } = await attachNeck(pty.neckPath);
+    const { neck } = await attachNeck(pty.neckPath, { homingScale: HOMING_SCALE });
+    const ready = nextStatus(ui, (next) => next.firmware.state === 'ready' && next.pose !== null);
     await pty.connected();
+    // The agent opened the port again: a DevKit resets.
+    neck.reset();
     expect((await open).status.serial).toMatchObject({ state: 'open', path: pty.agentPath });
-    expect(await neck.untilReceived(2)).toEqual(['HOME', 'HEALTH']);
+    await ready;
+    expect(await neck.untilReceived(3)).toEqual(['HEALTH', 'HOME', 'HEALTH']);
     await nthOutput(agent, /wrote HOME$/, 2);
 
     // A barrier: HOME reset the pose (X30 is gone), and nothing from the outage follows it.
     const barrier = 'X0,Y15,Z0,H0,S1,A1,R0,P0';
     await expectWritten(rig, 'y15', barrier);
-    await neck.untilReceived(3);
-    expect(neck.received).toEqual(['HOME', 'HEALTH', barrier]);
-    expect(neck.wire).toBe(bytesOf(['HOME', 'HEALTH', barrier]));
+    await neck.untilReceived(4);
+    expect(neck.received).toEqual(['HEALTH', 'HOME', 'HEALTH', barrier]);
+    expect(neck.wire).toBe(bytesOf(['HEALTH', 'HOME', 'HEALTH', barrier]));
+    expect(neck.stats.bytesLost).toBe(0);
     expect(agent.output.filter((line) => /wrote HOME$/.test(line))).toHaveLength(2);
   });
 
@@ -433,5 +473,71 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
     expect(neck.wire).toBe(bytesOf([...startup, first, second]));
     expect(count(neck.received, 'HOME')).toBe(1);
     expect(agent.output.filter((line) => /wrote HOME$/.test(line))).toHaveLength(1);
+  });
+
+  describe.each([
+    ['current', 'answers HEALTH: the agent fences each HOME with HEALTH'],
+    ['legacy', 'never answers (before Feb 2026): the agent waits out the known homing time'],
+  ] as const)('a 100 Hz operator stream while the HOME runs, on ESP32 timing; firmware %s', (firmware, how) => {
+    it(`loses nothing and ends at the final pose right after homing (${how})`, async () => {
+      // Real timing: boot (0.3 s) and homing (5.05 s) as on the board, a 256-byte UART, bytes at the wire's rate.
+      const rig = await startRig({ neck: { firmware }, waitReady: false });
+      const { neck, ui, agent } = rig;
+      const ran: { line: string; at: number }[] = [];
+      neck.onRun((line) => ran.push({ line, at: performance.now() }));
+      const states: { state: string; at: number }[] = [];
+      neck.onState((state) => states.push({ state, at: performance.now() }));
+      const acks = new Map<string, NeckAckDeliveryDto[]>();
+      ui.on(Events.NeckAck, (ack) => {
+        if (ack.id !== undefined) acks.set(ack.id, [...(acks.get(ack.id) ?? []), ack]);
+      });
+
+      // The moment the agent's HOME is written, the operator starts streaming (as sliders or tilt would).
+      await agent.waitFor(/wrote HOME$/, 30_000);
+      const sent: Promise<unknown>[] = [];
+      const ids: string[] = [];
+      const send = (text: string) => {
+        const result = ui.sendCommand(text, { via: 'neck_command' });
+        sent.push(result.then(({ ack }) => ids.push(ack.id ?? '?')));
+      };
+      for (let i = 0; i < 300; i++) {
+        send(`X${(i % 200) - 100},Y${(i % 50) - 25},H${i % 40}`);
+        if (i === 150) send('1:20');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const finalPose = { X: 42, Y: -17, Z: 5, H: 20, S: 1.5, A: 1, R: 0, P: 0 };
+      send('X42,Y-17,Z5,H20,S1.5');
+      await bounded(Promise.all(sent), 'an ack for every command', 30_000);
+      await bounded(neck.idle(), 'the neck to be idle');
+
+      const finalLine = 'X42,Y-17,Z5,H20,S1.5,A1,R0,P0';
+      const homingEnded = states.filter((entry) => entry.state === 'reading').at(-1)?.at ?? NaN;
+      const finalRan = ran.find((entry) => entry.line === finalLine)?.at ?? NaN;
+      const delayMs = Math.round(finalRan - homingEnded);
+      const all = [...acks.values()].flat();
+      const written = all.filter((ack) => ack.status === 'written');
+      const ranLines = ran.map((entry) => entry.line);
+      const unread = written.filter((ack) => !ranLines.includes(ack.command)).length;
+      process.stdout.write(
+        `agent-serial e2e (${firmware} firmware): 100 Hz stream during HOME: ${neck.stats.bytesLost} bytes lost, ` +
+          `${neck.stats.garbledLines} garbled lines, the final pose ran ${delayMs} ms after homing ended, ` +
+          `${unread} written acks named lines the firmware did not run, ${all.length} acks for ${sent.length} commands\n`,
+      );
+
+      expect(neck.stats).toMatchObject({ bytesLost: 0, garbledLines: 0, splitLines: 0, refusedSettings: 0 });
+      expect(count(ranLines, '1:20')).toBe(1);
+      expect(neck.pose).toEqual(finalPose);
+      expect(ranLines.at(-1)).toBe(finalLine);
+      expect(delayMs).toBeGreaterThanOrEqual(0);
+      expect(delayMs).toBeLessThan(500);
+      // Every command exactly one ack; a written ack names a line the firmware ran, in the order it ran them.
+      expect(acks.size).toBe(sent.length);
+      expect([...acks.values()].every((list) => list.length === 1)).toBe(true);
+      expect(unread).toBe(0);
+      const own = new Set(['HOME', 'HEALTH']);
+      expect(written.map((ack) => ack.command)).toEqual(ranLines.filter((line) => !own.has(line)));
+      expect(written.map((ack) => ack.command)).toEqual(['1:20', finalLine]);
+      expect(all.filter((ack) => ack.status === 'superseded')).toHaveLength(300);
+    });
   });
 });

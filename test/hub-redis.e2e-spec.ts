@@ -54,6 +54,7 @@ describe('hubs side by side through a real Redis (--redis)', () => {
 
     const status: NeckStatusDto = {
       serial: { state: 'down', path: null, baud: 115200, error: 'unplugged' },
+      firmware: { state: 'down', answersHealth: null },
       pose: null,
       queueDepth: 0,
       health: null,

@@ -3,6 +3,7 @@ import { TestHub, TestPeer, collect, nextEvent } from './support/hub';
 
 const STATUS: NeckStatusDto = {
   serial: { state: 'open', path: '/dev/ttyUSB0', baud: 115200 },
+  firmware: { state: 'ready', answersHealth: true },
   pose: { X: 50, Y: 0, Z: 0, H: 0, S: 1, A: 1, R: 0, P: 0 },
   actuatorsMm: [1, 2, 3, 4, 5, 6],
   queueDepth: 0,

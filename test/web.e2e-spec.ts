@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { AgentSettings } from '../apps/neck-agent/src/config/agent-settings';
 import { NeckAgent } from '../apps/neck-agent/src/neck-agent';
+import { DEFAULT_FIRMWARE_TIMING } from '../apps/neck-agent/src/firmware/firmware-session';
 import { TEST_PASSWORD, TestHub } from './support/hub';
 
 const ROOT = join(__dirname, '..');
@@ -31,8 +32,16 @@ function agentSettings(serverUrl: string, configDir: string): AgentSettings {
     serverUrl,
     password: TEST_PASSWORD,
     uuid: 'web-test-neck',
-    serial: { baudRate: 115200, simulate: true, candidates: [], retryMs: 100, probeTimeoutMs: 2000 },
+    serial: {
+      baudRate: 115200,
+      simulate: true,
+      candidates: [],
+      retryMs: 100,
+      probeTimeoutMs: 2000,
+      bootQuietMs: DEFAULT_FIRMWARE_TIMING.bootQuietMs,
+    },
     limits: {},
+    firmware: DEFAULT_FIRMWARE_TIMING,
     statusIntervalMs: 1000,
     loginRetryMs: 200,
   };
@@ -66,11 +75,17 @@ describe('web control page (chromium)', () => {
     hub = await TestHub.start();
     agentDir = mkdtempSync(join(tmpdir(), 'neck-web-agent-'));
     agent = new NeckAgent(agentSettings(hub.url, agentDir));
+    // The virtual neck is the strict one of --simulate: it boots and homes (~11 s with the agent's HOME).
+    const ready = new Promise<void>((resolve) => {
+      const stop = agent.relay.onStatus((status) => {
+        if (status.firmware.state !== 'ready' || status.pose === null) return;
+        stop();
+        resolve();
+      });
+    });
     agent.start();
-    await waitFor(
-      () => agent.client.connected && agent.relay.status().serial.state === 'open' && received().includes('HOME'),
-      'the simulated agent is connected with its port open and has sent its HOME',
-    );
+    await ready;
+    expect(received()).toEqual(['HEALTH', 'HOME', 'HEALTH']);
     browser = await chromium.launch(LAUNCH);
   });
 
@@ -106,6 +121,11 @@ describe('web control page (chromium)', () => {
     await target
       .getByRole('list', { name: 'Peers on the hub' })
       .getByText(/serial open/)
+      .waitFor({ timeout: WAIT_MS });
+    // A HOME of an earlier test may still run: each test starts with a neck that reads.
+    await target
+      .getByRole('list', { name: 'Peers on the hub' })
+      .getByText('firmware ready')
       .waitFor({ timeout: WAIT_MS });
   }
 
@@ -185,6 +205,28 @@ describe('web control page (chromium)', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('while the neck homes it says so, and sends the latest slider pose once the neck reads again', async () => {
+    await logIn();
+    const peers = page.getByRole('list', { name: 'Peers on the hub' });
+    const before = received().length;
+    await page.getByRole('button', { name: 'HOME', exact: true }).click();
+    await commandEntry('HOME').last().getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+    await peers.getByText('firmware homing…').waitFor({ timeout: WAIT_MS });
+
+    for (const value of ['100', '150', '210']) await page.getByRole('slider', { name: /^X/ }).fill(value);
+    const alert = page.locator('#slider-error');
+    await alert.getByText(/web-test-neck is homing… your latest pose goes out when it is ready/).waitFor();
+    // Nothing but HOME and the agent's HEALTH fence behind it reached the neck while it homed.
+    expect(received().slice(before)).toEqual(['HOME', 'HEALTH']);
+
+    await peers.getByText('firmware ready').waitFor({ timeout: WAIT_MS });
+    await commandEntry('X210').getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+    expect(received().slice(before)).toEqual(['HOME', 'HEALTH', 'X210,Y0,Z0,H0,S1,A1,R0,P0']);
+    await expect(alert.isHidden()).resolves.toBe(true);
+    expect(agent.virtualNeck?.stats).toMatchObject({ bytesLost: 0, garbledLines: 0 });
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('refuses an invalid console command in the browser: the error is shown and nothing is sent', async () => {
     await logIn();
     const before = received().length;
@@ -220,7 +262,8 @@ describe('web control page (chromium)', () => {
     await page.getByLabel('Quaternion w').fill('0.7071');
     await page.getByLabel('Quaternion z').fill('0.7071');
     await page.getByRole('button', { name: 'Send quaternion' }).click();
-    const quaternion = 'Q:0.7071,0,0,0.7071,H0,S1,A1';
+    // The firmware reads six values after Q:, so the page sends H and S of the sliders, not A.
+    const quaternion = 'Q:0.7071,0,0,0.7071,H0,S1';
     await commandEntry(quaternion).getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
     expect(received().slice(before)).toEqual(['1:10,2:20.5,6:80', quaternion]);
     // The virtual firmware answers the quaternion (after its boot HOME has finished).
@@ -260,8 +303,8 @@ describe('web control page (chromium)', () => {
     await commandEntry('HEALTH').getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
     expect(await logEntries().filter({ hasText: 'Q:' }).count()).toBe(sent);
     expect(quaternions().length).toBeLessThanOrEqual(sent);
-    // Yaw 30° from where the button went down, as Q:w,x,y,z with the sliders' H, S, A.
-    expect(quaternions()[0]).toMatch(/^Q:0\.96592\d*,0,0,0\.25881\d*,H0,S1,A1$/);
+    // Yaw 30° from where the button went down, as Q:w,x,y,z with the sliders' H and S.
+    expect(quaternions()[0]).toMatch(/^Q:0\.96592\d*,0,0,0\.25881\d*,H0,S1$/);
 
     // The keyboard holds it too: Space down streams, Space up stops.
     const held = quaternions().length;

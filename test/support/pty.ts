@@ -15,10 +15,11 @@ export interface PtyPairOptions {
  * come out of the other, as on a serial cable. `neckPath` is for the virtual neck, `agentPath` for the agent.
  *
  * The neck's end comes first: socat creates `agentPath` only once something has opened `neckPath`
- * (`wait-slave`), as a real neck's device node appears with its firmware already listening. Bytes written
- * into a PTY pair before the far end is open are lost, so an agent that found its end first would lose its
- * HOME. Killing socat is an unplug (both ends see the line hang up); `replug()` makes a new pair at the same
- * link paths.
+ * (`wait-slave`), as a real neck's device node appears with its firmware already listening. socat starts
+ * relaying only once the agent has opened its end too (`wait-slave` again): `connected()` resolves at that
+ * moment, which is when a DevKit's USB bridge resets the ESP32 — the test resets its virtual neck then.
+ * Killing socat is an unplug (both ends see the line hang up); `replug()` makes a new pair at the same link
+ * paths.
  */
 export class PtyPair {
   readonly neckPath: string;
@@ -69,7 +70,12 @@ export class PtyPair {
     for (const link of [neckLink, agentLink]) rmSync(link, { force: true });
     const child = spawn(
       'socat',
-      ['-d', '-d', `pty,raw,echo=0,wait-slave,pty-interval=0.01,link=${neckLink}`, `pty,raw,echo=0,link=${agentLink}`],
+      [
+        '-d',
+        '-d',
+        `pty,raw,echo=0,wait-slave,pty-interval=0.01,link=${neckLink}`,
+        `pty,raw,echo=0,wait-slave,pty-interval=0.01,link=${agentLink}`,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const pair = new PtyPair(dir, ownsDir, child, options.timeoutMs ?? 5_000);
@@ -96,10 +102,10 @@ export class PtyPair {
     return this.exit === undefined;
   }
 
-  /** Resolves once the neck's end has been opened and socat made the agent's end and relays between them. */
+  /** Resolves once both ends are open (the agent opened its end) and socat relays between them. */
   async connected(): Promise<void> {
     await this.until(
-      'the agent end (open the neck end first)',
+      'the agent to open its end (open the neck end first)',
       () => this.relaying && linksTo(this.agentPath, this.agentDevice),
     );
   }

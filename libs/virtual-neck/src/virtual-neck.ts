@@ -871,7 +871,7 @@ function lossDetail(count: number, reason: LossReason): string {
   return `${count} ${count === 1 ? 'byte' : 'bytes'}: ${LOSS_REASONS[reason]}`;
 }
 
-function subscribe<T>(listeners: Set<(value: T) => void>, listener: (value: T) => void): () => void {
+function subscribe<L>(listeners: Set<L>, listener: L): () => void {
   listeners.add(listener);
   return () => {
     listeners.delete(listener);
