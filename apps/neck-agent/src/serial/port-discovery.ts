@@ -84,7 +84,9 @@ async function probe(path: string, settings: SerialSettings, env: DiscoveryEnvir
   // answer then waits for its boot homing (~5 s), hence the long timeout.
   const answered = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => finish(false), settings.bootQuietMs + settings.probeTimeoutMs);
-    const ask = setTimeout(() => link.write('HEALTH').catch(() => finish(false)), settings.bootQuietMs);
+    const ask = setTimeout(() => {
+      link.write('HEALTH').catch(() => finish(false));
+    }, settings.bootQuietMs);
     const unsubscribe = link.onLine((line) => {
       if (isNeckHealth(parseHealthLine(line))) finish(true);
     });

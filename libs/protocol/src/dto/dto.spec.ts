@@ -78,6 +78,7 @@ describe('DTO validation', () => {
   it('validates a full neck_status and names nested failures', () => {
     const status = {
       serial: { state: 'open', path: '/dev/ttyUSB0', baud: 115200 },
+      firmware: { state: 'homing', answersHealth: true },
       pose: { X: 0, Y: 0, Z: 0, H: 0, S: 1, A: 1, R: 0, P: 0 },
       actuatorsMm: [0, 0, 0, 0, 0, 0],
       queueDepth: 0,
@@ -98,6 +99,10 @@ describe('DTO validation', () => {
     expect(message(validatePayload(NeckStatusDto, { ...status, queueDepth: -1 }))).toContain(
       'queueDepth must not be less than 0',
     );
+    expect(
+      message(validatePayload(NeckStatusDto, { ...status, firmware: { state: 'asleep', answersHealth: null } })),
+    ).toContain('firmware.state must be one of the following values: booting, homing, ready, down');
+    expect(message(validatePayload(NeckStatusDto, { ...status, firmware: undefined }))).toContain('firmware');
   });
 
   it('validates peer info and error messages', () => {
