@@ -135,9 +135,11 @@ export class TiltControl {
 
   /** While the neck cannot read (booting, homing) the tilt streams nothing; the latest tilt goes out after. */
   hold(reason: string | undefined): void {
+    if (reason === this.heldBecause) return;
+    const released = this.heldBecause !== undefined && reason === undefined;
     this.heldBecause = reason;
     showError(this.error, reason ?? '');
-    if (reason === undefined && this.holding) this.stream.request();
+    if (released && this.holding) this.stream.request();
   }
 
   private flush(): void {
