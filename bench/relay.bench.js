@@ -14,8 +14,7 @@ const { Server } = require('socket.io');
 const { io } = require('socket.io-client');
 
 const root = join(__dirname, '..');
-const { startHub } = require(join(root, 'dist/apps/hub/hub.app.js'));
-const { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER } = require(join(root, 'dist/apps/hub/config/hub-settings.js'));
+const { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER, startHub } = require(join(root, 'libs/hub/dist/index.js'));
 
 const ROUND_TRIPS = Number(process.argv[2] ?? 2000);
 const ROUNDS = Number(process.argv[3] ?? 5);

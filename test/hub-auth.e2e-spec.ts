@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../apps/hub/src/config/hub-settings';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '@neck-signal/hub';
 import { TEST_JWT_SECRET, TEST_PASSWORD, TestHub, connectError, nextEvent } from './support/hub';
 
 const jwt = new JwtService({});

@@ -5,10 +5,15 @@ import { once } from 'node:events';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HubConfigModule } from '../apps/hub/src/config/hub-config.module';
-import { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER, TunnelSettings } from '../apps/hub/src/config/hub-settings';
-import { TunnelModule } from '../apps/hub/src/tunnel/tunnel.module';
-import { TunnelService } from '../apps/hub/src/tunnel/tunnel.service';
+import {
+  HubConfigModule,
+  HubSettings,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  TunnelModule,
+  TunnelService,
+  TunnelSettings,
+} from '@neck-signal/hub';
 import { FakeLocalTunnelServer } from './support/fake-localtunnel';
 
 /** Remembers the bypass header of every request the app answered. */

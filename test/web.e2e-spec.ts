@@ -2,9 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import type { AgentSettings } from '../apps/neck-agent/src/config/agent-settings';
-import { NeckAgent } from '../apps/neck-agent/src/neck-agent';
-import { DEFAULT_FIRMWARE_TIMING } from '../apps/neck-agent/src/firmware/firmware-session';
+import { DEFAULT_FIRMWARE_TIMING, NeckAgent, type AgentSettings } from '@neck-signal/agent';
 import { TEST_PASSWORD, TestHub } from './support/hub';
 
 const ROOT = join(__dirname, '..');

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, Socket } from 'socket.io-client';
 import { ClientToServerEvents, LoginResponseDto, Role, ServerToClientEvents } from '@neck-signal/protocol';
-import { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../apps/hub/src/config/hub-settings';
-import { RunningHub, startHub } from '../../apps/hub/src/hub.app';
+import { HubSettings, RunningHub, TOKEN_AUDIENCE, TOKEN_ISSUER, startHub } from '@neck-signal/hub';
 import { RecordingLogger } from './recording-logger';
 
 export type TestPeer = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -1,4 +1,4 @@
-import { Asker } from '@neck-signal/runtime';
+import { Asker } from '@neck-signal/program-kit';
 
 /** Answers first-run questions from a script, in order, and records what was asked. */
 export class ScriptedAsker implements Asker {

@@ -11,7 +11,7 @@ import { ReplRunner } from './repl/repl-runner';
 import { ReplCommand } from './repl/repl.command';
 import { SendCommand } from './send/send.command';
 import { SetupCommand } from './setup/setup.command';
-import { SiblingApps } from './sibling-apps';
+import { Programs } from './common/programs';
 import { SimCommand } from './sim/sim.command';
 import { StatusCommand } from './status/status.command';
 
@@ -22,7 +22,7 @@ import { StatusCommand } from './status/status.command';
     CliContext,
     CliAsker,
     ShutdownSignals,
-    SiblingApps,
+    Programs,
     ReplRunner,
     ReplCommand,
     SendCommand,

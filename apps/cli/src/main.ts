@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { CommanderError } from 'commander';
 import { CommandFactory } from 'nest-commander';
-import { EXIT_USAGE, neckSignalVersion } from '@neck-signal/runtime';
+import { EXIT_USAGE, neckSignalVersion } from '@neck-signal/program-kit';
 import { CliModule } from './cli.module';
 
 /** Once a command is done, how long a handle still closing (a socket, a port) may keep the process alive, ms. */

@@ -12,10 +12,7 @@ import { CliOutput } from '../src/cli-output';
 import { CliAsker } from '../src/common/cli-asker';
 import { CliContext } from '../src/common/cli-context';
 import { ShutdownSignals, SignalWait } from '../src/common/shutdown-signals';
-import type { AgentSettings } from '../../neck-agent/src/config/agent-settings';
-import { NeckAgent } from '../../neck-agent/src/neck-agent';
-import { DEFAULT_FIRMWARE_TIMING } from '../../neck-agent/src/firmware/firmware-session';
-import { systemDiscoveryEnvironment } from '../../neck-agent/src/serial/port-discovery';
+import { DEFAULT_FIRMWARE_TIMING, NeckAgent, systemDiscoveryEnvironment, type AgentSettings } from '@neck-signal/agent';
 import { TEST_PASSWORD } from '../../../test/support/hub';
 
 /** Everything a command printed, in order, with the exit code it set. */

@@ -1,19 +1,8 @@
 import { Command } from 'commander';
-import { neckSignalVersion, parseFlags, portOption, urlOption } from '@neck-signal/runtime';
+import type { HubFlags } from '@neck-signal/hub';
+import { neckSignalVersion, parseFlags, portOption, urlOption } from '@neck-signal/program-kit';
 
-/** Command-line flags of neck-hub (DESIGN §2); each overrides the saved config. */
-export interface HubFlags {
-  port?: number;
-  host?: string;
-  subdomain?: string;
-  /** False with --no-tunnel. */
-  tunnel: boolean;
-  tunnelHost?: string;
-  cors?: string;
-  configDir?: string;
-  redis?: string;
-}
-
+/** neck-hub's command line, parsed with commander: --help, --version and usage errors (exit 2) included. */
 export function parseHubFlags(argv: readonly string[]): HubFlags {
   const program = new Command('neck-hub')
     .description('neck-signal hub: login, Socket.IO signalling between peers, LocalTunnel exposure, web page.')

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, closeOnSignals, isInteractive, terminalAsker } from '@neck-signal/runtime';
-import { loadHubSettings } from './config/load-hub-settings';
-import { startHub } from './hub.app';
+import { ConfigError, closeOnSignals, isInteractive, terminalAsker } from '@neck-signal/program-kit';
+import { loadHubSettings, startHub } from '@neck-signal/hub';
 import { parseHubFlags } from './hub-flags';
 
 async function main(): Promise<void> {

@@ -1,16 +1,8 @@
 import { Command } from 'commander';
-import { integerOption, neckSignalVersion, parseFlags, urlOption } from '@neck-signal/runtime';
+import type { AgentFlags } from '@neck-signal/agent';
+import { integerOption, neckSignalVersion, parseFlags, urlOption } from '@neck-signal/program-kit';
 
-/** Command-line flags of neck-agent (DESIGN §2); each overrides the saved config. */
-export interface AgentFlags {
-  serverUrl?: string;
-  uuid?: string;
-  serial?: string;
-  baud?: number;
-  simulate?: boolean;
-  configDir?: string;
-}
-
+/** neck-agent's command line, parsed with commander: --help, --version and usage errors (exit 2) included. */
 export function parseAgentFlags(argv: readonly string[]): AgentFlags {
   const program = new Command('neck-agent')
     .description('neck-signal agent: relays hub commands to the neck firmware over serial.')

@@ -1,10 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, closeOnSignals, isInteractive, terminalAsker } from '@neck-signal/runtime';
+import { ConfigError, closeOnSignals, isInteractive, terminalAsker } from '@neck-signal/program-kit';
+import { AgentModule, NeckAgent, loadAgentSettings } from '@neck-signal/agent';
 import { parseAgentFlags } from './agent-flags';
-import { AgentModule } from './agent.module';
-import { loadAgentSettings } from './config/load-agent-settings';
-import { NeckAgent } from './neck-agent';
 
 async function main(): Promise<void> {
   const flags = parseAgentFlags(process.argv);

@@ -1,5 +1,4 @@
 import { Events } from '@neck-signal/protocol';
-import { SignallingGateway } from '../../../apps/hub/src/signalling/signalling.gateway';
 import { TEST_PASSWORD, TestHub } from '../../../test/support/hub';
 import { TcpProxy, freePort, nextHubEvent, nextLifecycle } from '../test/support';
 import { AckTimeoutError, ClientClosedError, HubError, LoginError, NotConnectedError } from './errors';
@@ -411,12 +410,11 @@ describe('HubClient', () => {
 
     it('reconnects when the hub disconnects it', async () => {
       const ui = await connected();
-      const gateway = hub.hub.app.get(SignallingGateway);
       const firstSid = ui.id;
       const dropped = nextLifecycle(ui, 'disconnected');
       const back = nextLifecycle(ui, 'connected');
 
-      gateway['server'].in(firstSid ?? '').disconnectSockets(true);
+      hub.hub.io.in(firstSid ?? '').disconnectSockets(true);
 
       expect(await dropped).toEqual(['io server disconnect']);
       const [sid] = await back;
@@ -425,7 +423,7 @@ describe('HubClient', () => {
 
     it('tries again later when the hub refuses a connection for another reason', async () => {
       const ui = await connected();
-      const server = hub.hub.app.get(SignallingGateway)['server'];
+      const server = hub.hub.io;
       let refusals = 1;
       server.use((_socket, next) => (refusals-- > 0 ? next(new Error('hub is busy')) : next()));
       const refused = nextLifecycle(ui, 'connect-error');

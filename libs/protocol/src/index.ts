@@ -7,4 +7,5 @@ export * from './dto/peer.dto';
 export * from './dto/login.dto';
 export * from './dto/message.dto';
 export * from './dto/neck.dto';
+export * from './dto/health.dto';
 export * from './firmware';

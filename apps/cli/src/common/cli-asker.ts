@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Asker, terminalAsker } from '@neck-signal/runtime';
+import { Asker, terminalAsker } from '@neck-signal/program-kit';
 
 /** Asks the first-run questions on the terminal; tests replace it with scripted answers. */
 @Injectable()

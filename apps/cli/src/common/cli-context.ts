@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Asker, SettingsContext, isInteractive } from '@neck-signal/runtime';
+import { Asker, SettingsContext, isInteractive } from '@neck-signal/program-kit';
 
 /** What commands read from the world: the environment, standard input and output, and whether a person is there. */
 @Injectable()

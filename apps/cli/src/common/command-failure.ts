@@ -1,4 +1,4 @@
-import { ConfigError, EXIT_USAGE } from '@neck-signal/runtime';
+import { ConfigError, EXIT_USAGE } from '@neck-signal/program-kit';
 import { CliOutput } from '../cli-output';
 
 /** Exit codes of `neck` (DESIGN §2 and issue 5). */

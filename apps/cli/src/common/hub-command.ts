@@ -1,5 +1,5 @@
 import { CommandRunner, Option } from 'nest-commander';
-import { urlOption } from '@neck-signal/runtime';
+import { urlOption } from '@neck-signal/program-kit';
 
 /** Flags every command that keeps files in the config dir takes. */
 export interface ConfigFlags {

@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '@neck-signal/runtime';
+import { ConfigError } from '@neck-signal/program-kit';
 import { ScriptedAsker, tempDir } from '../../test/cli-test-kit';
 import { loadCliSettings } from './cli-settings';
 

@@ -13,7 +13,7 @@ import {
   SettingsContext,
   updateEnvFile,
   writeJsonFile,
-} from '@neck-signal/runtime';
+} from '@neck-signal/program-kit';
 import { HubFlags } from '../common/hub-command';
 
 export const CLI_CONFIG_FILE = 'cli.json';

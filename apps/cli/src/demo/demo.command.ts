@@ -1,7 +1,7 @@
 import { LogLevel } from '@nestjs/common';
 import { Command, Option } from 'nest-commander';
 import { join } from 'node:path';
-import { HubPaths } from '@neck-signal/protocol';
+import { HubHealthDto, HubPaths, validatePayload } from '@neck-signal/protocol';
 import {
   envValue,
   portOption,
@@ -9,9 +9,9 @@ import {
   readEnvFile,
   resolveConfigDir,
   updateEnvFile,
-} from '@neck-signal/runtime';
-import type { RunningHub } from '../../../hub/src/hub.app';
-import type { NeckAgent } from '../../../neck-agent/src/neck-agent';
+} from '@neck-signal/program-kit';
+import type { NeckAgent } from '@neck-signal/agent';
+import type { RunningHub } from '@neck-signal/hub';
 import { CliOutput } from '../cli-output';
 import { CliContext } from '../common/cli-context';
 import { CommandFailure, reportFailures } from '../common/command-failure';
@@ -21,7 +21,7 @@ import { CLI_CONFIG_FILE, ENV_FILE, loadCliSettings, saveCliConfig } from '../co
 import { seconds } from '../hub/connect';
 import { ReplRunner } from '../repl/repl-runner';
 import { DEFAULT_ACK_TIMEOUT_MS } from '../repl/repl.command';
-import { SiblingApps } from '../sibling-apps';
+import { Programs } from '../common/programs';
 
 export interface DemoFlags extends ConfigFlags {
   port?: number;
@@ -56,7 +56,7 @@ export class DemoCommand extends ConfigCommandRunner {
   constructor(
     private readonly output: CliOutput,
     private readonly context: CliContext,
-    private readonly apps: SiblingApps,
+    private readonly programs: Programs,
     private readonly shutdown: ShutdownSignals,
     private readonly repl: ReplRunner,
   ) {
@@ -121,7 +121,7 @@ export class DemoCommand extends ConfigCommandRunner {
     // Only the demo's own files count: a PEER_SHARED_SECRET or JWT_SECRET in the environment is a real hub's.
     const env = { PEER_SHARED_SECRET: password };
     const quiet = { say: () => undefined };
-    const hubSettings = await this.apps.hubSettings.loadHubSettings(
+    const hubSettings = await this.programs.hub.loadHubSettings(
       { tunnel: false, host: '127.0.0.1', port, cors: '*', configDir: demoDir },
       { env: {}, ...quiet },
     );
@@ -129,7 +129,7 @@ export class DemoCommand extends ConfigCommandRunner {
     const logger: LogLevel[] = interactive ? ['error'] : ['log', 'warn', 'error'];
     let hub: RunningHub;
     try {
-      hub = await this.apps.hubApp.startHub(hubSettings, { logger });
+      hub = await this.programs.hub.startHub(hubSettings, { logger });
     } catch (error) {
       if (hasCode(error, 'EADDRINUSE')) {
         throw new CommandFailure(
@@ -145,11 +145,11 @@ export class DemoCommand extends ConfigCommandRunner {
       await hub.close();
     };
     try {
-      const agentSettings = await this.apps.agentSettings.loadAgentSettings(
+      const agentSettings = await this.programs.agent.loadAgentSettings(
         { serverUrl: hub.url, simulate: true, configDir: demoDir },
         { env, ...quiet },
       );
-      agent = new this.apps.agent.NeckAgent(agentSettings);
+      agent = new this.programs.agent.NeckAgent(agentSettings);
       agent.start();
       await withTimeout(
         agent.client.connect(),
@@ -197,22 +197,9 @@ async function neckOnHub(url: string, uuid: string, timeoutMs: number): Promise<
   }
 }
 
-function neckIsOpen(health: unknown, uuid: string): boolean {
-  if (typeof health !== 'object' || health === null || !('necks' in health) || !Array.isArray(health.necks)) {
-    return false;
-  }
-  return health.necks.some(
-    (neck: unknown) =>
-      typeof neck === 'object' &&
-      neck !== null &&
-      'uuid' in neck &&
-      neck.uuid === uuid &&
-      'serial' in neck &&
-      typeof neck.serial === 'object' &&
-      neck.serial !== null &&
-      'state' in neck.serial &&
-      neck.serial.state === 'open',
-  );
+function neckIsOpen(body: unknown, uuid: string): boolean {
+  const health = validatePayload(HubHealthDto, body);
+  return health.ok && health.value.necks.some((neck) => neck.uuid === uuid && neck.serial.state === 'open');
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

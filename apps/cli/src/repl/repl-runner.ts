@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Interface, clearLine, createInterface, cursorTo } from 'node:readline';
-import { isNotFound, writeFileAtomically } from '@neck-signal/runtime';
+import { isNotFound, writeFileAtomically } from '@neck-signal/program-kit';
 import { CliOutput } from '../cli-output';
 import { CliContext } from '../common/cli-context';
 import { CliSettings } from '../config/cli-settings';

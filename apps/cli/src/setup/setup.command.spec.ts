@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadHubSettings } from '../../../hub/src/config/load-hub-settings';
-import { loadAgentSettings } from '../../../neck-agent/src/config/load-agent-settings';
+import { loadAgentSettings } from '@neck-signal/agent';
+import { loadHubSettings } from '@neck-signal/hub';
 import { ScriptedAsker, TestContext, runCli, tempDir } from '../../test/cli-test-kit';
 import { loadCliSettings } from '../config/cli-settings';
 

@@ -10,7 +10,7 @@ import {
   resolveConfigDir,
   updateEnvFile,
   writeJsonFile,
-} from '@neck-signal/runtime';
+} from '@neck-signal/program-kit';
 import { CliOutput } from '../cli-output';
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
@@ -25,7 +25,7 @@ import {
   readCliConfig,
   saveCliConfig,
 } from '../config/cli-settings';
-import { SiblingApps } from '../sibling-apps';
+import { Programs } from '../common/programs';
 
 export const SETUP_PROGRAMS = ['hub', 'agent', 'cli'] as const;
 export type SetupProgram = (typeof SETUP_PROGRAMS)[number];
@@ -45,7 +45,7 @@ export class SetupCommand extends ConfigCommandRunner {
     private readonly output: CliOutput,
     private readonly context: CliContext,
     private readonly asker: CliAsker,
-    private readonly apps: SiblingApps,
+    private readonly programs: Programs,
   ) {
     super();
   }
@@ -72,14 +72,14 @@ export class SetupCommand extends ConfigCommandRunner {
   }
 
   private fileOf(program: SetupProgram): string {
-    if (program === 'hub') return this.apps.hubConfigFile.HUB_CONFIG_FILE;
-    if (program === 'agent') return this.apps.agentSettings.AGENT_CONFIG_FILE;
+    if (program === 'hub') return this.programs.hub.HUB_CONFIG_FILE;
+    if (program === 'agent') return this.programs.agent.AGENT_CONFIG_FILE;
     return CLI_CONFIG_FILE;
   }
 
   /** The hub's questions (CORS origins, tunnel subdomain, shared password), as neck-hub asks them. */
   private async setupHub(configDir: string): Promise<void> {
-    const { HUB_CONFIG_FILE, validateHubConfigFile } = this.apps.hubConfigFile;
+    const { HUB_CONFIG_FILE, validateHubConfigFile } = this.programs.hub;
     const path = join(configDir, HUB_CONFIG_FILE);
     const raw = asConfigError(() => readJsonFile(path) ?? {});
     const current = asConfigError(() => validateHubConfigFile(path, raw));
@@ -105,7 +105,7 @@ export class SetupCommand extends ConfigCommandRunner {
 
   /** The agent's questions (shared password, hub URL, uuid), as neck-agent asks them. */
   private async setupAgent(configDir: string): Promise<void> {
-    const { AGENT_CONFIG_FILE, validateAgentConfigFile } = this.apps.agentSettings;
+    const { AGENT_CONFIG_FILE, validateAgentConfigFile } = this.programs.agent;
     const path = join(configDir, AGENT_CONFIG_FILE);
     const raw = asConfigError(() => readJsonFile(path) ?? {});
     const current = asConfigError(() => validateAgentConfigFile(path, raw));

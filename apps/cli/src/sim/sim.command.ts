@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { integerOption } from '@neck-signal/runtime';
+import { integerOption } from '@neck-signal/program-kit';
 import { VirtualNeck, attachVirtualNeckToPath, describeAnomaly, describeStats } from '@neck-signal/virtual-neck';
 import { CliOutput } from '../cli-output';
 import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';

@@ -1,6 +1,5 @@
 import { Command, Option } from 'nest-commander';
-import { HubPaths, NeckStatusDeliveryDto, PeerInfoDto } from '@neck-signal/protocol';
-import type { HubHealth } from '../../../hub/src/health/health.controller';
+import { HubHealthDto, HubPaths, PeerInfoDto, validatePayload } from '@neck-signal/protocol';
 import { CliOutput } from '../cli-output';
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
@@ -71,7 +70,7 @@ export class StatusCommand extends HubCommandRunner {
 }
 
 /** GET / on the hub as JSON; exit 3 when it does not answer in time, 1 when the answer is not a hub's health. */
-export async function fetchHealth(settings: CliSettings, timeoutMs: number): Promise<HubHealth> {
+export async function fetchHealth(settings: CliSettings, timeoutMs: number): Promise<HubHealthDto> {
   let response: Response;
   let body: unknown;
   try {
@@ -87,17 +86,20 @@ export async function fetchHealth(settings: CliSettings, timeoutMs: number): Pro
         : causeOf(error);
     throw new CommandFailure(`the hub at ${settings.serverUrl} is unreachable (${cause})`, ExitCode.NoAnswer);
   }
-  if (!response.ok || !isHealth(body)) {
+  const health = validatePayload(HubHealthDto, body);
+  if (!response.ok || !health.ok) {
     throw new CommandFailure(
-      `${settings.serverUrl}${HubPaths.Health} answered ${response.status} without a hub's health; is the URL a neck-signal hub?`,
+      `${settings.serverUrl}${HubPaths.Health} answered ${response.status} without a hub's health${
+        health.ok ? '' : ` (${health.message})`
+      }; is the URL a neck-signal hub?`,
       ExitCode.Rejected,
     );
   }
-  return body;
+  return health.value;
 }
 
 /** The lines of `neck status`. */
-export function describeHealth(url: string, health: HubHealth, peers: PeerInfoDto[]): string[] {
+export function describeHealth(url: string, health: HubHealthDto, peers: PeerInfoDto[]): string[] {
   const tunnel =
     health.tunnel.state === 'open'
       ? `tunnel open at ${health.tunnel.url ?? '?'}`
@@ -113,26 +115,6 @@ export function describeHealth(url: string, health: HubHealth, peers: PeerInfoDt
   for (const neck of health.necks) lines.push(...describeNeckStatus(neck));
   lines.push(peers.length === 0 ? 'peers: none besides us' : `peers: ${peers.map(describePeer).join(', ')}`);
   return lines;
-}
-
-function isHealth(value: unknown): value is HubHealth {
-  if (typeof value !== 'object' || value === null) return false;
-  const health = value as Partial<Record<keyof HubHealth, unknown>>;
-  return (
-    health.status === 'ok' &&
-    typeof health.version === 'string' &&
-    typeof health.uptimeSeconds === 'number' &&
-    typeof health.peers === 'number' &&
-    Array.isArray(health.necks) &&
-    health.necks.every(isNeckStatus) &&
-    typeof health.tunnel === 'object' &&
-    health.tunnel !== null &&
-    'state' in health.tunnel
-  );
-}
-
-function isNeckStatus(value: unknown): value is NeckStatusDeliveryDto {
-  return typeof value === 'object' && value !== null && 'uuid' in value && 'serial' in value && 'queueDepth' in value;
 }
 
 /** Node's code for a failed fetch (ECONNREFUSED, ENOTFOUND…), else its message; duck-typed (jest runs other realms). */

@@ -10,9 +10,9 @@ import {
   SettingsContext,
   updateEnvFile,
   writeJsonFile,
-} from '@neck-signal/runtime';
+} from '@neck-signal/program-kit';
 import { UUID_PATTERN } from '@neck-signal/protocol';
-import { AgentFlags } from '../agent-flags';
+import { AgentFlags } from './agent-flags';
 import { DEFAULT_FIRMWARE_TIMING } from '../firmware/firmware-session';
 import { AgentConfigFile, validateAgentConfigFile } from './agent-config-file';
 import { AgentSettings, DEFAULT_SERIAL_CANDIDATES } from './agent-settings';

@@ -10,8 +10,8 @@ import {
   SettingsContext,
   updateEnvFile,
   writeJsonFile,
-} from '@neck-signal/runtime';
-import { HubFlags } from '../hub-flags';
+} from '@neck-signal/program-kit';
+import { HubFlags } from './hub-flags';
 import { HubConfigFile, validateHubConfigFile } from './hub-config-file';
 import { HUB_CONFIG_FILE } from './hub-config.store';
 import { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER } from './hub-settings';

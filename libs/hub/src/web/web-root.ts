@@ -14,8 +14,8 @@ export function findWebRoot(start: string = __dirname): string {
     if (isRepositoryRoot(dir)) return join(dir, 'dist', 'web');
     if (dirname(dir) === dir) break;
   }
-  // Not inside the repository (an unusual install): the built hub sits at dist/apps/hub/web.
-  return join(start, '..', '..', '..', 'web');
+  // Not inside the repository (an unusual install): the built library sits at libs/hub/dist/web.
+  return join(start, '..', '..', '..', '..', 'dist', 'web');
 }
 
 function isRepositoryRoot(dir: string): boolean {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Asker, ConfigError } from '@neck-signal/runtime';
+import { Asker, ConfigError } from '@neck-signal/program-kit';
 import { ScriptedAsker } from '../../../../test/support/scripted-asker';
 import { loadAgentSettings } from './load-agent-settings';
 

@@ -1,10 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NeckStatusDeliveryDto } from '@neck-signal/protocol';
-
-export interface NeckStatusEntry extends NeckStatusDeliveryDto {
-  /** When the neck last reported, ISO 8601. */
-  updatedAt: string;
-}
+import { NeckHealthDto, NeckStatusDeliveryDto } from '@neck-signal/protocol';
 
 /** The last `neck_status` of each neck connected to this hub, for health and for peers that join later. */
 @Injectable()
@@ -25,7 +20,7 @@ export class NeckStatusRegistry {
   }
 
   /** The same, with when each arrived, for health. */
-  all(): NeckStatusEntry[] {
+  all(): NeckHealthDto[] {
     return [...this.statuses.values()].map((entry) => ({ ...entry.status, updatedAt: entry.updatedAt }));
   }
 }

@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { LoginRequestDto, LoginResponseDto } from '@neck-signal/protocol';
-import { randomUuid } from '@neck-signal/runtime';
+import { randomUuid } from '@neck-signal/program-kit';
 import { HubSettings } from '../config/hub-settings';
 import { LoginLimiter } from './login-limiter';
 import { TokenService } from './token.service';

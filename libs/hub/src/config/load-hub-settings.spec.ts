@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Asker, ConfigError } from '@neck-signal/runtime';
+import { Asker, ConfigError } from '@neck-signal/program-kit';
 import { ScriptedAsker } from '../../../../test/support/scripted-asker';
-import { HubFlags } from '../hub-flags';
+import { HubFlags } from './hub-flags';
 import { loadHubSettings, parseCors } from './load-hub-settings';
 
 describe('loadHubSettings', () => {

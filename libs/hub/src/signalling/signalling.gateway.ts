@@ -46,6 +46,11 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
     this.rateLimit = new SocketRateLimit(settings.socket.messagesPerSecond);
   }
 
+  /** The Socket.IO server behind the gateway. */
+  get io(): HubServer {
+    return this.server;
+  }
+
   afterInit(server: HubServer): void {
     server.use(handshakeAuth(this.tokens, this.logger));
   }

@@ -4,7 +4,9 @@ import type { Server } from 'node:http';
 import { HubSettings } from './config/hub-settings';
 import { HubModule } from './hub.module';
 import { HubIoAdapter, corsOrigin } from './signalling/hub-io.adapter';
+import { HubServer } from './signalling/hub-socket';
 import { RedisLink, connectRedisAdapter } from './signalling/redis-adapter';
+import { SignallingGateway } from './signalling/signalling.gateway';
 import { TunnelService } from './tunnel/tunnel.service';
 
 export interface HubAppOptions {
@@ -16,6 +18,8 @@ export interface RunningHub {
   /** http://host:port the hub listens on (127.0.0.1 when bound to every interface). */
   url: string;
   port: number;
+  /** The Socket.IO server (for middleware in tests, or a service that adds its own events). */
+  io: HubServer;
   close(): Promise<void>;
 }
 
@@ -43,5 +47,6 @@ export async function startHub(settings: HubSettings, options: HubAppOptions = {
     await app.close();
     await redis?.close();
   };
-  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, close };
+  const io = app.get(SignallingGateway).io;
+  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, io, close };
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { join } from 'node:path';
-import { readJsonFile, writeJsonFile } from '@neck-signal/runtime';
+import { readJsonFile, writeJsonFile } from '@neck-signal/program-kit';
 import { HubConfigFile } from './hub-config-file';
 import { HubSettings } from './hub-settings';
 

@@ -1,20 +1,10 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { HubPaths } from '@neck-signal/protocol';
-import { neckSignalVersion } from '@neck-signal/runtime';
-import { NeckStatusEntry, NeckStatusRegistry } from '../signalling/neck-status.registry';
+import { HubHealthDto, HubPaths } from '@neck-signal/protocol';
+import { neckSignalVersion } from '@neck-signal/program-kit';
+import { NeckStatusRegistry } from '../signalling/neck-status.registry';
 import { SignallingGateway } from '../signalling/signalling.gateway';
 import { TunnelService } from '../tunnel/tunnel.service';
-import { TunnelStatus } from '../tunnel/tunnel.types';
-
-export interface HubHealth {
-  status: 'ok';
-  version: string;
-  uptimeSeconds: number;
-  peers: number;
-  necks: NeckStatusEntry[];
-  tunnel: TunnelStatus;
-}
 
 @Controller()
 export class HealthController {
@@ -28,7 +18,7 @@ export class HealthController {
 
   /** JSON health; a browser (Accept prefers text/html) is sent to the web page instead. */
   @Get(HubPaths.Health)
-  async health(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<HubHealth | void> {
+  async health(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<HubHealthDto | void> {
     if (request.accepts(['json', 'html']) === 'html') {
       response.redirect(302, HubPaths.WebPage);
       return;
@@ -40,7 +30,7 @@ export class HealthController {
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       peers: await this.gateway.peerCount(),
       necks: this.necks.all(),
-      tunnel: this.tunnel.status(),
+      tunnel: { ...this.tunnel.status() },
     };
   }
 }

@@ -1,0 +1,12 @@
+/** What neck-hub's command line can set (see the README's hub section); each overrides the saved config. */
+export interface HubFlags {
+  port?: number;
+  host?: string;
+  subdomain?: string;
+  /** False with --no-tunnel. */
+  tunnel: boolean;
+  tunnelHost?: string;
+  cors?: string;
+  configDir?: string;
+  redis?: string;
+}

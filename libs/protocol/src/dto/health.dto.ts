@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  Equals,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { NeckStatusDeliveryDto } from './neck.dto';
+
+export const TUNNEL_STATES = ['disabled', 'opening', 'open', 'down'] as const;
+/** `disabled`: --no-tunnel; `opening`: asking the tunnel server; `open`: public URL answering; `down`: waiting to retry. */
+export type TunnelState = (typeof TUNNEL_STATES)[number];
+
+/** The hub's LocalTunnel, in `GET /`. */
+export class TunnelStatusDto {
+  @IsIn(TUNNEL_STATES)
+  state!: TunnelState;
+
+  /** The public URL while open (and the last one while down), else null. */
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(2048)
+  url!: string | null;
+
+  /** Failed heartbeats or openings in a row. */
+  @IsInt()
+  @Min(0)
+  consecutiveFailures!: number;
+
+  /** The last error, as a sentence; null when none. */
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  lastError!: string | null;
+}
+
+/** One neck in `GET /`: its last `neck_status`, and when it came. */
+export class NeckHealthDto extends NeckStatusDeliveryDto {
+  /** When the neck last reported, ISO 8601. */
+  @IsISO8601()
+  updatedAt!: string;
+}
+
+/** `GET /` of a hub (JSON): what a client or a monitor reads to know the hub and its necks are well. */
+export class HubHealthDto {
+  @Equals('ok')
+  status!: 'ok';
+
+  /** neck-signal's version, e.g. 0.1.0. */
+  @IsString()
+  @MaxLength(64)
+  version!: string;
+
+  /** Seconds since the hub started. */
+  @IsInt()
+  @Min(0)
+  uptimeSeconds!: number;
+
+  /** Peers connected (across every hub sharing Redis). */
+  @IsInt()
+  @Min(0)
+  peers!: number;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => NeckHealthDto)
+  necks!: NeckHealthDto[];
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TunnelStatusDto)
+  tunnel!: TunnelStatusDto;
+}
