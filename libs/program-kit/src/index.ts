@@ -7,3 +7,5 @@ export * from './interactive';
 export * from './secrets';
 export * from './shutdown';
 export * from './version';
+export * from './config-file';
+export * from './first-run';

@@ -26,7 +26,7 @@ describe('loadCliSettings', () => {
     const settings = await loadCliSettings({ configDir: dir.path }, context({}, asker));
     expect(asker.asked).toEqual([
       'Hub URL (printed by the hub, e.g. https://neck-signal.loca.lt)',
-      'Shared password (the hub’s PEER_SHARED_SECRET)',
+      'Shared password (must match the hub)',
       'UUID for you (blank for a random one)',
     ]);
     expect(settings).toEqual({
@@ -35,7 +35,8 @@ describe('loadCliSettings', () => {
       password: 'hunter2',
       uuid: 'my-laptop',
     });
-    expect(json('cli.json')).toEqual({ server_url: 'https://neck.example/', uuid: 'my-laptop' });
+    // Saved as it is used: without the trailing slash.
+    expect(json('cli.json')).toEqual({ server_url: 'https://neck.example', uuid: 'my-laptop' });
     expect(readFileSync(join(dir.path, '.env'), 'utf8')).toBe('PEER_SHARED_SECRET=hunter2\n');
     expect(statSync(join(dir.path, '.env')).mode & 0o777).toBe(0o600);
     expect(said.join('\n')).not.toContain('hunter2');

@@ -3,11 +3,13 @@ import { Command, Option } from 'nest-commander';
 import { join } from 'node:path';
 import { HubHealthDto, HubPaths, validatePayload } from '@neck-signal/protocol';
 import {
+  envFilePath,
   envValue,
   portOption,
   randomPassword,
   readEnvFile,
   resolveConfigDir,
+  updateConfigFile,
   updateEnvFile,
 } from '@neck-signal/program-kit';
 import type { NeckAgent } from '@neck-signal/agent';
@@ -17,7 +19,7 @@ import { CliContext } from '../common/cli-context';
 import { CommandFailure, reportFailures } from '../common/command-failure';
 import { ConfigCommandRunner, ConfigFlags } from '../common/hub-command';
 import { ShutdownSignals } from '../common/shutdown-signals';
-import { CLI_CONFIG_FILE, ENV_FILE, loadCliSettings, saveCliConfig } from '../config/cli-settings';
+import { CLI_CONFIG_FILE, loadCliSettings } from '../config/cli-settings';
 import { seconds } from '../hub/connect';
 import { ReplRunner } from '../repl/repl-runner';
 import { DEFAULT_ACK_TIMEOUT_MS } from '../repl/repl.command';
@@ -82,7 +84,7 @@ export class DemoCommand extends ConfigCommandRunner {
         try {
           this.describe(stack, demoDir, password);
           if (interactive) {
-            saveCliConfig(join(demoDir, CLI_CONFIG_FILE), { server_url: stack.hub.url });
+            updateConfigFile(join(demoDir, CLI_CONFIG_FILE), { server_url: stack.hub.url });
             const settings = await loadCliSettings(
               { configDir: demoDir },
               { env: { PEER_SHARED_SECRET: password }, say: () => undefined },
@@ -109,7 +111,7 @@ export class DemoCommand extends ConfigCommandRunner {
 
   /** The demo's password: the one kept in demo/.env, or a new one saved there. */
   private demoPassword(demoDir: string): string {
-    const envPath = join(demoDir, ENV_FILE);
+    const envPath = envFilePath(demoDir);
     const saved = envValue('PEER_SHARED_SECRET', {}, readEnvFile(envPath));
     if (saved !== undefined) return saved;
     const password = randomPassword();
@@ -169,7 +171,7 @@ export class DemoCommand extends ConfigCommandRunner {
     this.output.line('neck-signal demo: a hub and a virtual neck on this machine, local only (no tunnel)');
     this.output.line(`demo hub: ${url}`);
     this.output.line(`demo web page: ${url}${HubPaths.WebPage}`);
-    this.output.line(`demo password: ${password} (kept in ${join(demoDir, ENV_FILE)}; the same on every run)`);
+    this.output.line(`demo password: ${password} (kept in ${envFilePath(demoDir)}; the same on every run)`);
     this.output.line(`demo neck: a virtual neck driven by agent ${stack.agent.client.uuid ?? '?'}`);
     this.output.line(`from another terminal, in this checkout: PEER_SHARED_SECRET=${password} npx neck repl -s ${url}`);
   }

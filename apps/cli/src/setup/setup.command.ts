@@ -1,31 +1,22 @@
 import { Command } from 'nest-commander';
 import { join } from 'node:path';
 import {
-  asConfigError,
   ConfigError,
-  randomPassword,
-  randomUuid,
-  readEnvFile,
-  readJsonFile,
+  envFilePath,
+  FirstRun,
+  QUESTIONS,
+  readConfigFile,
   resolveConfigDir,
-  updateEnvFile,
-  writeJsonFile,
+  SharedPassword,
+  updateConfigFile,
 } from '@neck-signal/program-kit';
 import { CliOutput } from '../cli-output';
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
 import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
 import { ConfigCommandRunner, ConfigFlags } from '../common/hub-command';
-import {
-  CLI_CONFIG_FILE,
-  ENV_FILE,
-  LOCAL_HUB_URL,
-  checkHubUrl,
-  checkUuid,
-  readCliConfig,
-  saveCliConfig,
-} from '../config/cli-settings';
 import { Programs } from '../common/programs';
+import { CLI_CONFIG_FILE, CliConfigFile } from '../config/cli-settings';
 
 export const SETUP_PROGRAMS = ['hub', 'agent', 'cli'] as const;
 export type SetupProgram = (typeof SETUP_PROGRAMS)[number];
@@ -59,12 +50,18 @@ export class SetupCommand extends ConfigCommandRunner {
       if (!this.context.interactive) {
         throw new ConfigError(
           `neck setup asks questions and needs a terminal. Without one, set PEER_SHARED_SECRET (the shared password) ` +
-            `in the environment or in ${join(configDir, ENV_FILE)}, and edit ${join(configDir, this.fileOf(program))}`,
+            `in the environment or in ${envFilePath(configDir)}, and edit ${join(configDir, this.fileOf(program))}`,
         );
       }
-      if (program === 'hub') await this.setupHub(configDir);
-      else if (program === 'agent') await this.setupAgent(configDir);
-      else await this.setupCli(configDir);
+      // The same questions as each program's first run, every one asked again with the saved answer offered.
+      const firstRun = new FirstRun(
+        configDir,
+        { env: this.context.env, asker: this.asker, say: (message) => this.output.line(message) },
+        { otherwise: 'neck setup needs a terminal', again: true },
+      );
+      if (program === 'hub') await this.setupHub(firstRun);
+      else if (program === 'agent') await this.setupAgent(firstRun);
+      else await this.setupCli(firstRun);
       if (this.context.env.PEER_SHARED_SECRET) {
         this.output.line('note: PEER_SHARED_SECRET is set in the environment, and wins over .env');
       }
@@ -78,99 +75,56 @@ export class SetupCommand extends ConfigCommandRunner {
   }
 
   /** The hub's questions (CORS origins, tunnel subdomain, shared password), as neck-hub asks them. */
-  private async setupHub(configDir: string): Promise<void> {
-    const { HUB_CONFIG_FILE, validateHubConfigFile } = this.programs.hub;
-    const path = join(configDir, HUB_CONFIG_FILE);
-    const raw = asConfigError(() => readJsonFile(path) ?? {});
-    const current = asConfigError(() => validateHubConfigFile(path, raw));
-    const cors = (
-      await this.asker.text('CORS origins (* or comma-separated URLs)', current.cors_origins ?? '*')
-    ).trim();
-    const subdomain = (
-      await this.asker.text(
-        current.subdomain
-          ? 'LocalTunnel subdomain (- for a random one)'
-          : 'LocalTunnel subdomain (blank for a random one)',
-        current.subdomain ?? '',
-      )
-    ).trim();
-    const password = await this.askPassword(configDir, 'hub');
-    const next: Record<string, unknown> = { ...raw, cors_origins: cors === '' ? '*' : cors };
-    if (subdomain === '' || subdomain === '-') delete next.subdomain;
-    else next.subdomain = subdomain;
-    asConfigError(() => writeJsonFile(path, next));
+  private async setupHub(firstRun: FirstRun): Promise<void> {
+    const { HUB_CONFIG_FILE, HubConfigFile } = this.programs.hub;
+    const path = join(firstRun.configDir, HUB_CONFIG_FILE);
+    const current = readConfigFile(path, HubConfigFile)?.value ?? {};
+    const cors = await firstRun.text(QUESTIONS.corsOrigins, current.cors_origins ?? '*');
+    const subdomain = await firstRun.text(
+      current.subdomain ? QUESTIONS.subdomainAgain : QUESTIONS.subdomain,
+      current.subdomain ?? '',
+    );
+    const password = await firstRun.sharedPassword('hub');
+    const random = subdomain === '' || subdomain === '-';
+    updateConfigFile(path, { cors_origins: cors === '' ? '*' : cors, subdomain: random ? undefined : subdomain });
     this.output.line(`saved ${path}`);
-    this.savePassword(configDir, password);
+    this.tellPassword(firstRun, password);
   }
 
   /** The agent's questions (shared password, hub URL, uuid), as neck-agent asks them. */
-  private async setupAgent(configDir: string): Promise<void> {
-    const { AGENT_CONFIG_FILE, validateAgentConfigFile } = this.programs.agent;
-    const path = join(configDir, AGENT_CONFIG_FILE);
-    const raw = asConfigError(() => readJsonFile(path) ?? {});
-    const current = asConfigError(() => validateAgentConfigFile(path, raw));
-    const password = await this.askPassword(configDir, 'agent');
-    const serverUrl = checkHubUrl(
-      await this.asker.text(
-        'Hub URL (printed by the hub, e.g. https://neck-signal.loca.lt)',
-        current.server_url ?? this.context.env.NECK_HUB_URL ?? LOCAL_HUB_URL,
-      ),
-    );
-    const uuid = await this.askUuid('UUID for this agent (blank for a random one)', current.uuid);
-    asConfigError(() => writeJsonFile(path, { ...raw, server_url: serverUrl, uuid }));
+  private async setupAgent(firstRun: FirstRun): Promise<void> {
+    const { AGENT_CONFIG_FILE, AgentConfigFile } = this.programs.agent;
+    const path = join(firstRun.configDir, AGENT_CONFIG_FILE);
+    const current = readConfigFile(path, AgentConfigFile)?.value ?? {};
+    const password = await firstRun.sharedPassword('peer');
+    const { url } = await firstRun.hubUrl(undefined, current.server_url);
+    const { uuid } = await firstRun.uuid(QUESTIONS.agentUuid, undefined, current.uuid);
+    updateConfigFile(path, { server_url: url, uuid });
     this.output.line(`saved ${path}`);
-    this.savePassword(configDir, password);
+    this.tellPassword(firstRun, password);
   }
 
   /** The cli's questions (hub URL, shared password, uuid), as `neck repl` asks them on a first run. */
-  private async setupCli(configDir: string): Promise<void> {
-    const path = join(configDir, CLI_CONFIG_FILE);
-    const current = readCliConfig(path);
-    const serverUrl = checkHubUrl(
-      await this.asker.text(
-        'Hub URL (printed by the hub, e.g. https://neck-signal.loca.lt)',
-        current.server_url ?? this.context.env.NECK_HUB_URL ?? LOCAL_HUB_URL,
-      ),
-    );
-    const password = await this.askPassword(configDir, 'cli');
-    const uuid = await this.askUuid('UUID for you (blank for a random one)', current.uuid);
-    saveCliConfig(path, { server_url: serverUrl, uuid });
+  private async setupCli(firstRun: FirstRun): Promise<void> {
+    const path = join(firstRun.configDir, CLI_CONFIG_FILE);
+    const current = readConfigFile(path, CliConfigFile)?.value ?? {};
+    const { url } = await firstRun.hubUrl(undefined, current.server_url);
+    const password = await firstRun.sharedPassword('peer');
+    const { uuid } = await firstRun.uuid(QUESTIONS.cliUuid, undefined, current.uuid);
+    updateConfigFile(path, { server_url: url, uuid });
     this.output.line(`saved ${path}`);
-    this.savePassword(configDir, password);
+    this.tellPassword(firstRun, password);
   }
 
-  /** The new password, or undefined to keep the saved one. The hub makes one up when there is none. */
-  private async askPassword(configDir: string, program: SetupProgram): Promise<string | undefined> {
-    const saved = asConfigError(() => readEnvFile(join(configDir, ENV_FILE))).PEER_SHARED_SECRET;
-    const hint = saved
-      ? 'blank keeps the saved one'
-      : program === 'hub'
-        ? 'blank for a random one'
-        : 'must match the hub';
-    const answer = await this.asker.secret(`Shared password (${hint})`);
-    if (answer !== '') return answer;
-    if (saved) return undefined;
-    if (program !== 'hub') throw new ConfigError('no shared password given; it must be the hub’s PEER_SHARED_SECRET');
-    const made = randomPassword();
-    this.output.line(`shared password: ${made}  (shown once; give it to the agent and the cli)`);
-    return made;
-  }
-
-  private async askUuid(question: string, saved: string | undefined): Promise<string> {
-    const answer = (await this.asker.text(question, saved ?? '')).trim();
-    const uuid = answer === '' ? randomUuid() : answer;
-    checkUuid(uuid);
-    return uuid;
-  }
-
-  private savePassword(configDir: string, password: string | undefined): void {
-    const path = join(configDir, ENV_FILE);
-    if (password === undefined) {
-      this.output.line(`kept the shared password in ${path}`);
-      return;
+  private tellPassword(firstRun: FirstRun, password: SharedPassword): void {
+    if (password.madeUp) {
+      this.output.line(`shared password: ${password.password}  (shown once; give it to the agent and the cli)`);
     }
-    asConfigError(() => updateEnvFile(path, { PEER_SHARED_SECRET: password }));
-    this.output.line(`saved the shared password in ${path}`);
+    this.output.line(
+      password.saved
+        ? `saved the shared password in ${firstRun.envPath}`
+        : `kept the shared password in ${firstRun.envPath}`,
+    );
   }
 }
 

@@ -1,6 +1,7 @@
-import { plainToInstance } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Min, validateSync } from 'class-validator';
-import { describeValidationErrors } from '@neck-signal/protocol';
+import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
+
+/** The agent's config file in the config dir. */
+export const AGENT_CONFIG_FILE = 'agent.json';
 
 /** agent.json in the config dir (snake_case, all optional). */
 export class AgentConfigFile {
@@ -22,11 +23,4 @@ export class AgentConfigFile {
   @IsOptional() @IsInt() @Min(0) firmware_answer_margin_ms?: number;
   /** On firmware that never answers HEALTH, how much longer than the known homing time to wait, ms. */
   @IsOptional() @IsInt() @Min(0) firmware_legacy_margin_ms?: number;
-}
-
-export function validateAgentConfigFile(file: string, raw: Record<string, unknown>): AgentConfigFile {
-  const value = plainToInstance(AgentConfigFile, raw);
-  const errors = validateSync(value);
-  if (errors.length > 0) throw new Error(`${file}: ${describeValidationErrors(errors)}`);
-  return value;
 }

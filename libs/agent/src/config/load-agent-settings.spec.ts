@@ -25,7 +25,8 @@ describe('loadAgentSettings', () => {
     expect(settings).toMatchObject({ serverUrl: 'https://neck-signal.loca.lt', password: 'hunter2' });
     expect(settings.uuid).toMatch(/^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
     expect(JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8'))).toEqual({
-      server_url: 'https://neck-signal.loca.lt/',
+      // Saved as it is used: without the trailing slash.
+      server_url: 'https://neck-signal.loca.lt',
       uuid: settings.uuid,
     });
     expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);

@@ -1,24 +1,18 @@
 import { join } from 'node:path';
 import {
   asConfigError,
-  ConfigError,
-  envValue,
-  randomUuid,
-  readEnvFile,
-  readJsonFile,
+  FirstRun,
+  QUESTIONS,
+  readConfigFile,
   resolveConfigDir,
   SettingsContext,
-  updateEnvFile,
-  writeJsonFile,
+  updateConfigFile,
 } from '@neck-signal/program-kit';
-import { UUID_PATTERN } from '@neck-signal/protocol';
 import { AgentFlags } from './agent-flags';
 import { DEFAULT_FIRMWARE_TIMING } from '../firmware/firmware-session';
-import { AgentConfigFile, validateAgentConfigFile } from './agent-config-file';
+import { AGENT_CONFIG_FILE, AgentConfigFile } from './agent-config-file';
 import { AgentSettings, DEFAULT_SERIAL_CANDIDATES } from './agent-settings';
 import { parseLimits } from './limits';
-
-export const AGENT_CONFIG_FILE = 'agent.json';
 
 /**
  * Flags over env over the config dir's .env and agent.json. On a terminal, missing values are asked for
@@ -26,59 +20,30 @@ export const AGENT_CONFIG_FILE = 'agent.json';
  * missing hub URL or password is a ConfigError (exit 2) naming the flag and the env var.
  */
 export async function loadAgentSettings(flags: AgentFlags, context: SettingsContext): Promise<AgentSettings> {
-  const { env, asker, say } = context;
-  const configDir = resolveConfigDir(flags.configDir, env);
+  const configDir = resolveConfigDir(flags.configDir, context.env);
   const configPath = join(configDir, AGENT_CONFIG_FILE);
-  const envPath = join(configDir, '.env');
-  const file = asConfigError(() => {
-    const raw = readJsonFile(configPath);
-    return raw === undefined ? undefined : validateAgentConfigFile(configPath, raw);
-  });
-  const saved: AgentConfigFile = { ...file };
-  const dotEnv = asConfigError(() => readEnvFile(envPath));
+  const firstRun = new FirstRun(configDir, context, { otherwise: 'or run neck-agent once on a terminal' });
+  const saved: AgentConfigFile = { ...readConfigFile(configPath, AgentConfigFile)?.value };
 
-  let password = envValue('PEER_SHARED_SECRET', env, dotEnv);
-  if (password === undefined && asker) {
-    password = await asker.secret('Shared password (must match the hub)');
-    if (password !== '') asConfigError(() => updateEnvFile(envPath, { PEER_SHARED_SECRET: password ?? '' }));
-  }
-  if (!password) {
-    throw new ConfigError(
-      `no shared password: set PEER_SHARED_SECRET in the environment or in ${envPath} (or run neck-agent once on a terminal)`,
-    );
-  }
-
-  let serverUrl = flags.serverUrl ?? envValue('NECK_HUB_URL', env, dotEnv) ?? saved.server_url;
-  if (serverUrl === undefined && asker) {
-    serverUrl = (await asker.text('Hub URL (printed by the hub, e.g. https://neck-signal.loca.lt)')).trim();
-    if (serverUrl !== '') saved.server_url = serverUrl;
-  }
-  if (!serverUrl) {
-    throw new ConfigError('no hub URL: pass -s/--server-url URL or set NECK_HUB_URL');
-  }
-  if (!/^https?:\/\//.test(serverUrl))
-    throw new ConfigError(`hub URL ${serverUrl} must start with http:// or https://`);
-
-  let uuid = flags.uuid ?? saved.uuid;
-  if (uuid === undefined) {
-    const answer = asker ? (await asker.text('UUID for this agent (blank for a random one)', '')).trim() : '';
-    uuid = answer === '' ? randomUuid() : answer;
-    saved.uuid = uuid;
-  }
-  if (!UUID_PATTERN.test(uuid) || uuid.length > 64) {
-    throw new ConfigError(`uuid ${JSON.stringify(uuid)} may hold letters, digits and _ . : - only (at most 64)`);
-  }
-
-  if (JSON.stringify(saved) !== JSON.stringify(file ?? {})) {
-    asConfigError(() => writeJsonFile(configPath, { ...(readJsonFile(configPath) ?? {}), ...saved }));
-    say(`saved ${configPath}`);
+  const { password } = await firstRun.sharedPassword('peer');
+  const hub = await firstRun.hubUrl(flags.serverUrl, saved.server_url);
+  const serverUrl = hub.url;
+  const uuid = await firstRun.uuid(QUESTIONS.agentUuid, flags.uuid, saved.uuid);
+  const answers: AgentConfigFile = {
+    ...(hub.asked ? { server_url: serverUrl } : {}),
+    ...(flags.uuid === undefined && saved.uuid === undefined ? { uuid: uuid.uuid } : {}),
+  };
+  if (Object.keys(answers).length > 0) {
+    updateConfigFile(configPath, answers);
+    context.say(`saved ${configPath}`);
+    Object.assign(saved, answers);
   }
 
   return {
     configDir,
-    serverUrl: serverUrl.replace(/\/+$/, ''),
+    serverUrl,
     password,
-    uuid,
+    uuid: uuid.uuid,
     serial: {
       path: flags.serial ?? saved.serial,
       baudRate: flags.baud ?? saved.baud ?? 115_200,

@@ -1,6 +1,7 @@
-import { plainToInstance } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
-import { describeValidationErrors } from '@neck-signal/protocol';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+
+/** The hub's config file in the config dir. */
+export const HUB_CONFIG_FILE = 'hub.json';
 
 /** hub.json in the config dir. Keys are snake_case as in the seed's config.json; all optional. */
 export class HubConfigFile {
@@ -24,12 +25,4 @@ export class HubConfigFile {
   @IsOptional() @IsInt() @Min(1) max_heartbeat_failures?: number;
   @IsOptional() @IsInt() @Min(10) tunnel_retry_min_ms?: number;
   @IsOptional() @IsInt() @Min(10) tunnel_retry_max_ms?: number;
-}
-
-/** Checks hub.json's content; unknown keys are kept but ignored. Throws a message naming the file. */
-export function validateHubConfigFile(file: string, raw: Record<string, unknown>): HubConfigFile {
-  const value = plainToInstance(HubConfigFile, raw);
-  const errors = validateSync(value);
-  if (errors.length > 0) throw new Error(`${file}: ${describeValidationErrors(errors)}`);
-  return value;
 }

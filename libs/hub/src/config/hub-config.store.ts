@@ -1,10 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { join } from 'node:path';
-import { readJsonFile, writeJsonFile } from '@neck-signal/program-kit';
-import { HubConfigFile } from './hub-config-file';
+import { updateConfigFile } from '@neck-signal/program-kit';
+import { HUB_CONFIG_FILE, HubConfigFile } from './hub-config-file';
 import { HubSettings } from './hub-settings';
-
-export const HUB_CONFIG_FILE = 'hub.json';
 
 /** Reads and updates hub.json (atomically), keeping keys it does not know. */
 @Injectable()
@@ -20,7 +18,7 @@ export class HubConfigStore {
   /** Merges the values into hub.json. Failures are logged, never thrown: the hub keeps serving. */
   update(values: Partial<HubConfigFile>): void {
     try {
-      writeJsonFile(this.path, { ...(readJsonFile(this.path) ?? {}), ...values });
+      updateConfigFile(this.path, values);
     } catch (error) {
       this.logger.warn(`could not update ${this.path}: ${(error as Error).message}`);
     }

@@ -2,18 +2,18 @@ import { join } from 'node:path';
 import {
   ConfigError,
   envValue,
+  FirstRun,
+  QUESTIONS,
   randomJwtSecret,
-  randomPassword,
+  readConfigFile,
   readEnvFile,
-  readJsonFile,
   resolveConfigDir,
   SettingsContext,
+  updateConfigFile,
   updateEnvFile,
-  writeJsonFile,
 } from '@neck-signal/program-kit';
 import { HubFlags } from './hub-flags';
-import { HubConfigFile, validateHubConfigFile } from './hub-config-file';
-import { HUB_CONFIG_FILE } from './hub-config.store';
+import { HUB_CONFIG_FILE, HubConfigFile } from './hub-config-file';
 import { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER } from './hub-settings';
 
 export const MIN_JWT_SECRET_BYTES = 32;
@@ -24,43 +24,28 @@ export const MIN_JWT_SECRET_BYTES = 32;
  * nothing, and a missing password is a ConfigError (exit 2). A JWT secret is generated when absent.
  */
 export async function loadHubSettings(flags: HubFlags, context: SettingsContext): Promise<HubSettings> {
-  const { env, asker, say } = context;
+  const { env, say } = context;
   const configDir = resolveConfigDir(flags.configDir, env);
   const configPath = join(configDir, HUB_CONFIG_FILE);
-  const envPath = join(configDir, '.env');
+  const firstRun = new FirstRun(configDir, context, { otherwise: 'or run neck-hub once on a terminal to choose one' });
+  const envPath = firstRun.envPath;
 
-  let file = readConfigFile(configPath);
+  let file = readConfigFile(configPath, HubConfigFile)?.value;
   if (file === undefined) {
-    const created: HubConfigFile = {
-      cors_origins: flags.cors ?? (asker ? await asker.text('CORS origins (* or comma-separated URLs)', '*') : '*'),
-    };
-    const subdomain =
-      flags.subdomain ?? (asker ? await asker.text('LocalTunnel subdomain (blank for a random one)', '') : '');
-    if (subdomain.trim() !== '') created.subdomain = subdomain.trim();
-    writeConfigFile(configPath, created);
+    const created: HubConfigFile = { cors_origins: flags.cors ?? (await firstRun.text(QUESTIONS.corsOrigins, '*')) };
+    const subdomain = flags.subdomain ?? (await firstRun.text(QUESTIONS.subdomain, ''));
+    if (subdomain !== '') created.subdomain = subdomain;
+    updateConfigFile(configPath, created);
     say(`saved ${configPath}`);
     file = created;
   }
 
-  const dotEnv = readDotEnv(envPath);
-  let sharedSecret = envValue('PEER_SHARED_SECRET', env, dotEnv);
-  if (sharedSecret === undefined) {
-    if (!asker) {
-      throw new ConfigError(
-        `no shared password: set PEER_SHARED_SECRET in the environment or in ${envPath} (or run neck-hub once on a terminal to choose one)`,
-      );
-    }
-    const answer = await asker.secret('Shared password (blank for a random one)');
-    sharedSecret = answer === '' ? randomPassword() : answer;
-    saveEnv(envPath, { PEER_SHARED_SECRET: sharedSecret });
-    say(
-      answer === ''
-        ? `shared password: ${sharedSecret}  (shown once; saved in ${envPath})`
-        : `shared password saved in ${envPath}`,
-    );
-  }
+  const shared = await firstRun.sharedPassword('hub');
+  const sharedSecret = shared.password;
+  if (shared.madeUp) say(`shared password: ${sharedSecret}  (shown once; saved in ${envPath})`);
+  else if (shared.saved) say(`shared password saved in ${envPath}`);
 
-  let jwtSecret = envValue('JWT_SECRET', env, dotEnv);
+  let jwtSecret = envValue('JWT_SECRET', env, readDotEnv(envPath));
   if (jwtSecret === undefined) {
     jwtSecret = randomJwtSecret();
     saveEnv(envPath, { JWT_SECRET: jwtSecret });
@@ -112,23 +97,6 @@ export function parseCors(value: string): '*' | string[] {
     .map((origin) => origin.trim())
     .filter((origin) => origin !== '');
   return origins.length === 0 || origins.includes('*') ? '*' : origins;
-}
-
-function readConfigFile(path: string): HubConfigFile | undefined {
-  try {
-    const raw = readJsonFile(path);
-    return raw === undefined ? undefined : validateHubConfigFile(path, raw);
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
-}
-
-function writeConfigFile(path: string, value: HubConfigFile): void {
-  try {
-    writeJsonFile(path, value);
-  } catch (error) {
-    throw new ConfigError(`cannot write ${path}: ${(error as Error).message}; pass --config-dir DIR`);
-  }
 }
 
 function readDotEnv(path: string): Record<string, string> {
