@@ -1,5 +1,5 @@
 'use strict';
-// System programs the test suites drive for real (DESIGN §8). Checked before any test runs: installed with
+// System programs the test suites drive for real (README, "Testing"). Checked before any test runs: installed with
 // apt-get when we are root on a Debian-like system (unless NECK_TEST_NO_INSTALL=1), else we stop with the
 // exact command to run. No suite skips itself because a program is missing.
 const { spawnSync } = require('node:child_process');

@@ -406,7 +406,7 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
     process.stdout.write(`agent-serial e2e: neck_status down ${downAfterMs} ms after the unplug\n`);
     expect(status.serial).toMatchObject({ state: 'down', path: null, error: expect.any(String) });
     expect(status.uuid).toBe(AGENT_UUID);
-    // DESIGN §5 asks for 2 s.
+    // The README says the port is reported down "at once"; 2 s is the bound held here.
     expect(downAfterMs).toBeLessThan(2_000);
     // The in-process neck's end may miss the hang-up (serialport spins on a hung-up tty); close it ourselves.
     await bounded(rig.attachment.close(), 'the old neck attachment to close');

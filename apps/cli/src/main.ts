@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   await CommandFactory.run(CliModule, {
     logger: ['warn', 'error'],
     version: neckSignalVersion(),
-    // commander has already printed help or the usage error; usage errors exit 2 (DESIGN §2).
+    // commander has already printed help or the usage error; usage errors exit 2 (README, "The programs").
     errorHandler: (error) => process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2),
     // Commands report their own failures (exit codes 1–3); this only catches what slipped past them.
     serviceErrorHandler: (error) => {

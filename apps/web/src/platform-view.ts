@@ -1,7 +1,7 @@
 import { ACTUATOR_IDS } from '@neck-signal/protocol/firmware';
 import { html, svg } from './dom';
 
-/** Longest actuator stroke in mm (DESIGN §4: 0–80 mm). */
+/** Longest actuator stroke in mm (0–80 mm: see the README, "Commands the neck understands"). */
 const STROKE_MM = 80;
 const CENTRE_X = 160;
 const BASE_Y = 190;

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, OptionValues } from 'commander';
 
-/** Exit code for a usage or configuration error (DESIGN §2). */
+/** Exit code for a usage or configuration error (README, "The programs"). */
 export const EXIT_USAGE = 2;
 
 /**

@@ -11,7 +11,7 @@ import {
 } from './dto/neck.dto';
 import { PeerInfoDto, Role } from './dto/peer.dto';
 
-/** Every Socket.IO event name, seed-compatible (DESIGN §3). */
+/** Every Socket.IO event name, seed-compatible (the README's event table). */
 export const Events = {
   ExistingPeers: 'existing-peers',
   NewPeer: 'new-peer',

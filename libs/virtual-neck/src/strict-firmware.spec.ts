@@ -4,7 +4,7 @@ import { homingDurationMs } from './homing';
 import { ManualScheduler } from './scheduler';
 import { ESP32_BOOT_BANNER, VirtualNeck, VirtualNeckOptions } from './virtual-neck';
 
-/** What the real board does, on the virtual neck's defaults (DESIGN.md §4, "What the real firmware does"). */
+/** What the real board does, on the virtual neck's defaults (docs/firmware.md, "What the firmware does"). */
 
 const BOOT_MS = 300;
 const BRUTE_MS = homingDurationMs('HOME_BRUTE');

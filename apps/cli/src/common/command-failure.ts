@@ -1,7 +1,7 @@
 import { ConfigError, EXIT_USAGE } from '@neck-signal/program-kit';
 import { CliOutput } from '../cli-output';
 
-/** Exit codes of `neck` (DESIGN §2 and issue 5). */
+/** Exit codes of `neck` (the README's table of commands says which command uses which). */
 export const ExitCode = {
   Ok: 0,
   /** The neck (or the local grammar) rejected the command; the reason is on stderr. */

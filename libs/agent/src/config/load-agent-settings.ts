@@ -12,7 +12,7 @@ import { AgentFlags } from './agent-flags';
 import { DEFAULT_FIRMWARE_TIMING } from '../firmware/firmware-session';
 import { AGENT_CONFIG_FILE, AgentConfigFile } from './agent-config-file';
 import { AgentSettings, DEFAULT_SERIAL_CANDIDATES } from './agent-settings';
-import { parseLimits } from './limits';
+import { parseLimits } from './robot-limits';
 
 /**
  * Flags over env over the config dir's .env and agent.json. On a terminal, missing values are asked for

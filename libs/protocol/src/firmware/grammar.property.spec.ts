@@ -11,7 +11,7 @@ import {
 } from './command';
 import { formatNeckCommand } from './format';
 import { firmwareAccel, firmwareSpeedHz } from './kinematics';
-import { DEFAULT_NECK_LIMITS, Range } from './limits';
+import { DEFAULT_NECK_LIMITS, Range } from './neck-limits';
 import { DECIMAL_PLACES } from './numbers';
 import { parseNeckCommand } from './parse';
 

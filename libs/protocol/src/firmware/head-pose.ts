@@ -1,7 +1,7 @@
 import { HEAD_AXES, HOME_POSE, HeadPose, NeckCommand, SimpleCommand } from './command';
 import { CommandError } from './errors';
 import { formatHeadPose, formatNeckCommand } from './format';
-import { NeckLimits, resolveNeckLimits } from './limits';
+import { NeckLimits, resolveNeckLimits } from './neck-limits';
 import { quaternionToEuler } from './quaternion';
 
 export type MergeResult =

@@ -4,7 +4,7 @@ export * from './format';
 export * from './head-pose';
 export * from './health';
 export * from './kinematics';
-export * from './limits';
+export * from './neck-limits';
 export * from './numbers';
 export * from './parse';
 export * from './quaternion';

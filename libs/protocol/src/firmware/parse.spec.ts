@@ -1,5 +1,5 @@
 import { CommandErrorCode } from './errors';
-import { DEFAULT_NECK_LIMITS } from './limits';
+import { DEFAULT_NECK_LIMITS } from './neck-limits';
 import { parseNeckCommand } from './parse';
 
 function lineOf(text: string): string {

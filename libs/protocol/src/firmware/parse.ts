@@ -21,7 +21,7 @@ import {
 import { CommandError, CommandErrorCode } from './errors';
 import { formatNeckCommand } from './format';
 import { firmwareAccel, firmwareSpeedHz, isAcceptedAccel, isAcceptedSpeedHz, MAX_SPEED_HZ } from './kinematics';
-import { DEFAULT_NECK_LIMITS, NeckLimits, Range, resolveNeckLimits } from './limits';
+import { DEFAULT_NECK_LIMITS, NeckLimits, Range, resolveNeckLimits } from './neck-limits';
 import { formatNumber, parseDecimal, parseInteger } from './numbers';
 
 export type ParseResult<T = NeckCommand> =
