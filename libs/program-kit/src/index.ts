@@ -9,3 +9,4 @@ export * from './shutdown';
 export * from './version';
 export * from './config-file';
 export * from './first-run';
+export * from './time';

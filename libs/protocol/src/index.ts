@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 export * from './events';
 export * from './validate';
+export * from './durations';
 export * from './dto/limits';
 export * from './dto/peer.dto';
 export * from './dto/login.dto';

@@ -1,6 +1,7 @@
 import { Command, CommandRunner } from 'nest-commander';
 import { parseNeckCommand } from '@neck-signal/protocol';
 import { CliOutput } from '../cli-output';
+import { ExitCode } from '../common/command-failure';
 
 /** `neck check CMD…`: validates a command offline and prints the canonical firmware line. */
 @Command({
@@ -19,7 +20,7 @@ export class CheckCommand extends CommandRunner {
       this.output.line(result.line);
     } else {
       this.output.error(result.error.message);
-      this.output.exitCode(1);
+      this.output.exitCode(ExitCode.Rejected);
     }
     return Promise.resolve();
   }

@@ -6,6 +6,8 @@ export const ExitCode = {
   Ok: 0,
   /** The neck (or the local grammar) rejected the command; the reason is on stderr. */
   Rejected: 1,
+  /** Something else failed (a port taken, the tty of `neck sim` closed); the reason is on stderr. */
+  Failed: 1,
   /** A usage or configuration error: a bad flag, no password without a terminal, a wrong password. */
   Usage: EXIT_USAGE,
   /** Nothing answered in time: no neck acknowledged the command, or the hub could not be reached. */
@@ -24,7 +26,7 @@ export class CommandFailure extends Error {
 
 /**
  * Runs a command body, turning what it throws into a message on stderr and an exit code: a CommandFailure's
- * own code, 2 for a ConfigError, 1 for anything else.
+ * own code, ExitCode.Usage for a ConfigError, ExitCode.Failed for anything else.
  */
 export async function reportFailures(output: CliOutput, body: () => Promise<void>): Promise<void> {
   try {
@@ -34,6 +36,6 @@ export async function reportFailures(output: CliOutput, body: () => Promise<void
     output.error(`neck: ${message}`);
     if (error instanceof CommandFailure) output.exitCode(error.exitCode);
     else if (error instanceof ConfigError) output.exitCode(error.exitCode);
-    else output.exitCode(1);
+    else output.exitCode(ExitCode.Failed);
   }
 }

@@ -11,12 +11,13 @@ import {
   resolveConfigDir,
   updateConfigFile,
   updateEnvFile,
+  withTimeout,
 } from '@neck-signal/program-kit';
 import type { NeckAgent } from '@neck-signal/agent';
 import type { RunningHub } from '@neck-signal/hub';
 import { CliOutput } from '../cli-output';
 import { CliContext } from '../common/cli-context';
-import { CommandFailure, reportFailures } from '../common/command-failure';
+import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
 import { ConfigCommandRunner, ConfigFlags } from '../common/hub-command';
 import { ShutdownSignals } from '../common/shutdown-signals';
 import { CLI_CONFIG_FILE, loadCliSettings } from '../config/cli-settings';
@@ -136,7 +137,7 @@ export class DemoCommand extends ConfigCommandRunner {
       if (hasCode(error, 'EADDRINUSE')) {
         throw new CommandFailure(
           `port ${port} on 127.0.0.1 is taken (is a hub or another demo running?); pass --port N, or --port 0 for a free one`,
-          1,
+          ExitCode.Failed,
         );
       }
       throw error;
@@ -202,16 +203,4 @@ async function neckOnHub(url: string, uuid: string, timeoutMs: number): Promise<
 function neckIsOpen(body: unknown, uuid: string): boolean {
   const health = validatePayload(HubHealthDto, body);
   return health.ok && health.value.necks.some((neck) => neck.uuid === uuid && neck.serial.state === 'open');
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -97,7 +97,7 @@ export class SimCommand extends CommandRunner {
         if (ended.stopped) {
           this.output.line(ended.why);
         } else {
-          throw new CommandFailure(ended.why, 1);
+          throw new CommandFailure(ended.why, ExitCode.Failed);
         }
       } finally {
         signals.dispose();
