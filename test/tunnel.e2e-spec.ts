@@ -16,10 +16,34 @@ import {
 } from '@neck-signal/hub';
 import { FakeLocalTunnelServer } from './support/fake-localtunnel';
 
+/** Something a test can wait on: it calls its listeners after each change; `onChange` returns the unsubscribe. */
+interface Changes {
+  onChange(listener: () => void): () => void;
+}
+
+/** Listeners to call after each change, for the recorders below. */
+class ChangeListeners implements Changes {
+  private readonly listeners = new Set<() => void>();
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  changed(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
 /** Remembers the bypass header of every request the app answered. */
 @Injectable()
-class SeenRequests {
+class SeenRequests extends ChangeListeners {
   readonly bypassHeaders: (string | undefined)[] = [];
+
+  record(bypass: string | undefined): void {
+    this.bypassHeaders.push(bypass);
+    this.changed();
+  }
 }
 
 @Controller()
@@ -28,13 +52,13 @@ class PingController {
 
   @Get()
   ping(@Headers('bypass-tunnel-reminder') bypass?: string): { pong: true } {
-    this.seen.bypassHeaders.push(bypass);
+    this.seen.record(bypass);
     return { pong: true };
   }
 }
 
-/** Keeps every Nest log line, prints none. */
-class RecordingLogger implements LoggerService {
+/** Keeps every Nest log line, prints none; its listeners hear of each line. */
+class RecordingLogger extends ChangeListeners implements LoggerService {
   readonly lines: { level: string; message: string }[] = [];
 
   log(message: unknown): void {
@@ -62,6 +86,7 @@ class RecordingLogger implements LoggerService {
 
   private record(level: string, message: unknown): void {
     this.lines.push({ level, message: String(message) });
+    this.changed();
   }
 }
 
@@ -76,13 +101,32 @@ interface Hub {
 
 const BYPASS = { 'bypass-tunnel-reminder': '1' };
 
-/** Polls until the condition holds; fails with `what` after timeoutMs. */
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/**
+ * Resolves once `condition` holds: checked now and after each change one of `sources` reports (the tunnel
+ * service logs every change of its state); fails with `what` after timeoutMs.
+ */
+function until(what: string, condition: () => boolean, sources: Changes[], timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (condition()) return resolve();
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const stops = sources.map((source) =>
+      source.onChange(() => {
+        if (!condition()) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }),
+    );
+    const unsubscribe = () => stops.forEach((stop) => stop());
+  });
+}
+
+/** Resolves once the hub's tunnel is open: it logs the public URL as it opens. */
+function opened(hub: Hub): Promise<void> {
+  return until('the tunnel to open', () => hub.tunnel.status().state === 'open', [hub.logs]);
 }
 
 async function answersPong(url: string): Promise<boolean> {
@@ -171,7 +215,7 @@ describe('TunnelService against a loopback localtunnel server', () => {
     const fake = await startFake();
     const hub = await startHub(fake.url);
 
-    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    await opened(hub);
 
     const url = fake.latest?.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -180,14 +224,14 @@ describe('TunnelService against a loopback localtunnel server', () => {
     expect(hub.logs.matching(/public URL/)).toEqual([`public URL: ${url}`]);
     expect(storedDomain(hub.configDir)).toBe(url);
     // localtunnel opens max_conn_count (2) tunnel connections.
-    await waitFor('two tunnel connections', () => fake.tunnelConnections() === 2);
+    await until('two tunnel connections', () => fake.tunnelConnections() === 2, [fake]);
   });
 
   it('asks for the configured subdomain', async () => {
     const fake = await startFake();
     const hub = await startHub(fake.url, { subdomain: 'my-neck' });
 
-    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    await opened(hub);
 
     expect(fake.requestedPaths).toEqual(['/my-neck']);
     expect(fake.latest?.id).toBe('my-neck');
@@ -196,13 +240,13 @@ describe('TunnelService against a loopback localtunnel server', () => {
   it('carries requests and heartbeats (with the bypass header) from the public URL to the app', async () => {
     const fake = await startFake();
     const hub = await startHub(fake.url);
-    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    await opened(hub);
     const url = hub.tunnel.status().url;
     if (url === null) throw new Error('no public URL');
 
     expect(await answersPong(url)).toBe(true);
     const before = hub.seen.bypassHeaders.length;
-    await waitFor('two heartbeats to reach the app', () => hub.seen.bypassHeaders.length >= before + 2);
+    await until('two heartbeats to reach the app', () => hub.seen.bypassHeaders.length >= before + 2, [hub.seen]);
     expect(hub.seen.bypassHeaders.every((header) => header === '1')).toBe(true);
     expect(hub.tunnel.status().consecutiveFailures).toBe(0);
   });
@@ -210,38 +254,43 @@ describe('TunnelService against a loopback localtunnel server', () => {
   it('keeps serving locally while the tunnel server is down and reopens when it returns', async () => {
     const fake = await startFake();
     const hub = await startHub(fake.url);
-    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    await opened(hub);
     const firstUrl = fake.latest?.url;
 
     await fake.stop();
 
-    await waitFor('the tunnel to go down', () => hub.tunnel.status().state === 'down');
+    await until('the tunnel to go down', () => hub.tunnel.status().state === 'down', [hub.logs]);
     expect(hub.tunnel.status().lastError).toEqual(expect.any(String));
     expect(await answersPong(hub.localUrl)).toBe(true);
-    await waitFor('a failed attempt to reopen', () => hub.logs.matching(/could not open a tunnel/).length > 0);
+    await until('a failed attempt to reopen', () => hub.logs.matching(/could not open a tunnel/).length > 0, [
+      hub.logs,
+    ]);
     expect(await answersPong(hub.localUrl)).toBe(true);
 
     await fake.start();
 
-    await waitFor('the tunnel to reopen', () => hub.tunnel.status().state === 'open' && fake.tunnelsRequested === 2);
+    await until('the tunnel to reopen', () => hub.tunnel.status().state === 'open' && fake.tunnelsRequested === 2, [
+      hub.logs,
+      fake,
+    ]);
     const secondUrl = fake.latest?.url;
     expect(secondUrl).not.toBe(firstUrl);
     expect(hub.tunnel.status().url).toBe(secondUrl);
     expect(storedDomain(hub.configDir)).toBe(secondUrl);
     expect(hub.logs.matching(/public URL/)).toEqual([`public URL: ${firstUrl}`, `public URL: ${secondUrl}`]);
     if (secondUrl === undefined) throw new Error('no second tunnel');
-    await waitFor('the new public URL to reach the app', () => answersPong(secondUrl));
+    expect(await answersPong(secondUrl)).toBe(true);
   });
 
   it('restarts the tunnel after 5 failed heartbeats in a row', async () => {
     const fake = await startFake();
     const hub = await startHub(fake.url);
-    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
-    await waitFor('a heartbeat to reach the app', () => hub.seen.bypassHeaders.length > 0);
+    await opened(hub);
+    await until('a heartbeat to reach the app', () => hub.seen.bypassHeaders.length > 0, [hub.seen]);
 
     fake.breakPublic();
 
-    await waitFor('a new tunnel to be requested', () => fake.tunnelsRequested === 2);
+    await until('a new tunnel to be requested', () => fake.tunnelsRequested === 2, [fake]);
     expect(hub.logs.matching(/heartbeat failed|restarting/).slice(0, 6)).toEqual([
       expect.stringMatching(/^heartbeat failed 1\/5: /),
       expect.stringMatching(/^heartbeat failed 2\/5: /),
@@ -253,21 +302,24 @@ describe('TunnelService against a loopback localtunnel server', () => {
 
     fake.healPublic();
 
-    await waitFor(
-      'the new tunnel to answer heartbeats',
+    await until(
+      'the new tunnel to open',
       () => hub.tunnel.status().state === 'open' && hub.tunnel.status().url === fake.latest?.url,
+      [hub.logs, fake],
     );
     const url = fake.latest?.url;
     if (url === undefined) throw new Error('no tunnel');
-    await waitFor('the new public URL to reach the app', () => answersPong(url));
-    await waitFor('a successful heartbeat', () => hub.tunnel.status().consecutiveFailures === 0);
+    expect(await answersPong(url)).toBe(true);
+    await until('a successful heartbeat', () => hub.tunnel.status().consecutiveFailures === 0, [hub.logs, hub.seen]);
   });
 
   it('retries with doubling delays while the tunnel server is unreachable, then opens when it appears', async () => {
     const port = await unusedPort();
     const hub = await startHub(`http://127.0.0.1:${port}`);
 
-    await waitFor('the retry delay to reach its cap twice', () => hub.logs.matching(/retrying in 1s$/).length >= 2);
+    await until('the retry delay to reach its cap twice', () => hub.logs.matching(/retrying in 1s$/).length >= 2, [
+      hub.logs,
+    ]);
 
     const delays = hub.logs.matching(/retrying in/).map((line) => line.replace(/^.*retrying in /, ''));
     expect(delays.slice(0, 6)).toEqual(['0.1s', '0.2s', '0.4s', '0.8s', '1s', '1s']);
@@ -276,7 +328,7 @@ describe('TunnelService against a loopback localtunnel server', () => {
 
     const fake = await startFake(new FakeLocalTunnelServer({ port }));
 
-    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    await opened(hub);
     expect(hub.tunnel.status().url).toBe(fake.latest?.url);
     expect(hub.logs.matching(/public URL/)).toHaveLength(1);
   });
@@ -286,7 +338,7 @@ describe('TunnelService against a loopback localtunnel server', () => {
     fake.failNextRequests(2, 503, 'no capacity');
     const hub = await startHub(fake.url);
 
-    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    await opened(hub);
 
     expect(fake.requestedPaths).toEqual(['/?new', '/?new', '/?new']);
     expect(hub.logs.matching(/answered 503: no capacity/)).toHaveLength(2);
@@ -298,7 +350,7 @@ describe('TunnelService against a loopback localtunnel server', () => {
     fake.failNextRequests(1, 200, 'not a tunnel');
     const hub = await startHub(fake.url);
 
-    await waitFor('the tunnel to open', () => hub.tunnel.status().state === 'open');
+    await opened(hub);
 
     expect(hub.logs.matching(/answered without an id/)).toHaveLength(1);
     expect(hub.tunnel.status().url).toBe(fake.latest?.url);
@@ -307,12 +359,12 @@ describe('TunnelService against a loopback localtunnel server', () => {
   it('closes the tunnel connections when the app closes', async () => {
     const fake = await startFake();
     const hub = await startHub(fake.url);
-    await waitFor('two tunnel connections', () => fake.tunnelConnections() === 2);
+    await until('two tunnel connections', () => fake.tunnelConnections() === 2, [fake]);
 
     await hub.app.close();
 
     expect(hub.tunnel.status().state).toBe('down');
-    await waitFor('the tunnel connections to close', () => fake.tunnelConnections() === 0);
+    await until('the tunnel connections to close', () => fake.tunnelConnections() === 0, [fake]);
   });
 
   it('stays local-only when the tunnel is disabled', async () => {

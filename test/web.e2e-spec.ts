@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DEFAULT_FIRMWARE_TIMING, NeckAgent, type AgentSettings } from '@neck-signal/agent';
+import type { VirtualNeck } from '@neck-signal/virtual-neck';
 import { TEST_PASSWORD, TestHub } from './support/hub';
 
 const ROOT = join(__dirname, '..');
@@ -45,15 +46,6 @@ function agentSettings(serverUrl: string, configDir: string): AgentSettings {
   };
 }
 
-/** Resolves once `condition` holds, checking every 20 ms; fails with `what` after `timeoutMs`. */
-async function waitFor(condition: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('web control page (chromium)', () => {
   let hub: TestHub;
   let agent: NeckAgent;
@@ -61,10 +53,29 @@ describe('web control page (chromium)', () => {
   let context: BrowserContext;
   let page: Page;
   let agentDir: string;
+  let neck: VirtualNeck;
   /** Console errors and uncaught exceptions of the page under test. */
   let consoleErrors: string[];
 
-  const received = (): readonly string[] => agent.virtualNeck?.received ?? [];
+  const received = (): readonly string[] => neck.received;
+
+  /** Resolves once `condition` holds: checked now and on each line the neck receives; fails after WAIT_MS. */
+  function neckReceives(condition: () => boolean, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (condition()) return resolve();
+      const timer = setTimeout(() => {
+        stop();
+        const last = received().slice(-5).join(' | ');
+        reject(new Error(`timed out after ${WAIT_MS} ms waiting until ${what}; the neck's last lines: ${last}`));
+      }, WAIT_MS);
+      const stop = neck.onReceived(() => {
+        if (!condition()) return;
+        clearTimeout(timer);
+        stop();
+        resolve();
+      });
+    });
+  }
 
   beforeAll(async () => {
     if (!existsSync(APP_JS)) {
@@ -73,6 +84,8 @@ describe('web control page (chromium)', () => {
     hub = await TestHub.start();
     agentDir = mkdtempSync(join(tmpdir(), 'neck-web-agent-'));
     agent = new NeckAgent(agentSettings(hub.url, agentDir));
+    if (!agent.virtualNeck) throw new Error('the agent has no virtual neck: agentSettings must set serial.simulate');
+    neck = agent.virtualNeck;
     // The virtual neck is the strict one of --simulate: it boots and homes (~11 s with the agent's HOME).
     const ready = new Promise<void>((resolve) => {
       const stop = agent.relay.onStatus((status) => {
@@ -186,7 +199,7 @@ describe('web control page (chromium)', () => {
       received()
         .slice(before)
         .filter((line) => line.startsWith('X'));
-    await waitFor(() => headLines().at(-1)?.startsWith(`X${value},`) ?? false, `the neck receives X${value}`);
+    await neckReceives(() => headLines().at(-1)?.startsWith(`X${value},`) ?? false, `the neck receives X${value}`);
     const elapsedMs = Date.now() - startedAt;
     expect(headLines().length).toBeGreaterThan(1);
     expect(headLines().length).toBeLessThanOrEqual(Math.floor(elapsedMs / 20) + 1);
@@ -198,7 +211,7 @@ describe('web control page (chromium)', () => {
     await slider.focus();
     await page.keyboard.press('ArrowRight');
     const next = Number(value) + 1;
-    await waitFor(() => headLines().at(-1)?.startsWith(`X${next},`) ?? false, `the neck receives X${next}`);
+    await neckReceives(() => headLines().at(-1)?.startsWith(`X${next},`) ?? false, `the neck receives X${next}`);
     await expect(page.getByRole('status').textContent()).resolves.toMatch(/^Connected/);
     expect(consoleErrors).toEqual([]);
   });
@@ -291,7 +304,7 @@ describe('web control page (chromium)', () => {
       received()
         .slice(before)
         .filter((line) => line.startsWith('Q:'));
-    await waitFor(() => quaternions().length > 0, 'the neck receives a quaternion');
+    await neckReceives(() => quaternions().length > 0, 'the neck receives a quaternion');
     await page.mouse.up();
     const sent = await logEntries().filter({ hasText: 'Q:' }).count();
 
@@ -309,7 +322,7 @@ describe('web control page (chromium)', () => {
     await hold.focus();
     await page.keyboard.down(' ');
     await orient(60, 0, 0);
-    await waitFor(() => quaternions().length > held, 'the neck receives a quaternion while Space is held');
+    await neckReceives(() => quaternions().length > held, 'the neck receives a quaternion while Space is held');
     await page.keyboard.up(' ');
     await expect(hold.getAttribute('aria-pressed')).resolves.toBe('false');
     expect(consoleErrors).toEqual([]);
@@ -368,7 +381,7 @@ describe('web control page (chromium)', () => {
     await page.getByRole('slider', { name: /^Y/ }).fill('-160');
     await page.getByRole('slider', { name: /^H/ }).fill('35');
     await page.getByRole('slider', { name: /^P/ }).fill('120');
-    await waitFor(() => received().at(-1) === 'X220,Y-160,Z0,H35,S1,A1,R0,P120', 'the neck receives the pose');
+    await neckReceives(() => received().at(-1) === 'X220,Y-160,Z0,H35,S1,A1,R0,P120', 'the neck receives the pose');
     await page.getByText(/^reported by neck web-test-neck/).waitFor({ timeout: WAIT_MS });
     await page
       .getByRole('list', { name: 'Peers on the hub' })

@@ -57,6 +57,7 @@ export class FakeLocalTunnelServer {
   /** Bumped by stop(), so a tunnel still being set up then is closed instead of kept. */
   private generation = 0;
   private readonly maxConnCount: number;
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(options: FakeLocalTunnelOptions = {}) {
     this.controlPort = options.port ?? 0;
@@ -84,6 +85,15 @@ export class FakeLocalTunnelServer {
     return this.agentSockets.size;
   }
 
+  /**
+   * Calls `listener` after each change a test may wait for: a request, a tunnel handed out, a tunnel connection
+   * opened or closed, a stop; returns a function that unsubscribes.
+   */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   /** Listens (again) on the control port: a restart keeps the URL the hub was configured with. */
   async start(): Promise<void> {
     if (this.control) throw new Error('FakeLocalTunnelServer: already started');
@@ -105,6 +115,7 @@ export class FakeLocalTunnelServer {
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     this.agentSockets.clear();
+    this.changed();
     await Promise.all(
       servers.map(
         (server) =>
@@ -135,6 +146,7 @@ export class FakeLocalTunnelServer {
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const path = request.url ?? '/';
     this.requestedPaths.push(path);
+    this.changed();
     const failure = this.failures.shift();
     if (failure) return answer(response, failure.status, { message: failure.message });
     if (request.method !== 'GET') return answer(response, 405, { message: 'GET only' });
@@ -152,6 +164,7 @@ export class FakeLocalTunnelServer {
       (record) => {
         this.tunnelsRequested++;
         answer(response, 200, { id, port: record.port, max_conn_count: this.maxConnCount, url: record.url });
+        this.changed();
       },
       (error: unknown) => answer(response, 500, { message: String(error) }),
     );
@@ -164,7 +177,10 @@ export class FakeLocalTunnelServer {
     const agentServer = createTcpServer((socket) => {
       this.track(socket);
       this.agentSockets.add(socket);
-      socket.once('close', () => this.agentSockets.delete(socket));
+      this.changed();
+      socket.once('close', () => {
+        if (this.agentSockets.delete(socket)) this.changed();
+      });
       const pub = waiting.shift();
       if (pub) return this.join(pub, socket);
       idle.push(socket);
@@ -223,6 +239,10 @@ export class FakeLocalTunnelServer {
     };
     pub.once('close', end);
     tunnel.once('close', end);
+  }
+
+  private changed(): void {
+    for (const listener of [...this.changeListeners]) listener();
   }
 
   private track(socket: Socket): void {
