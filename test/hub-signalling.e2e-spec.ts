@@ -159,6 +159,57 @@ describe('hub: signalling', () => {
       expect(await error).toEqual({ code: 'NO_NECK', message: expect.stringContaining('no neck is connected') });
     });
 
+    it('answers a command that carried an id with error-message carrying that id', async () => {
+      const ui = await hub.connect('ui');
+      const unknown = nextEvent(ui.socket, 'error-message');
+      ui.socket.emit('neck_command', { command: 'HOME', target: 'no-such-sid', id: 'x1' });
+      expect(await unknown).toEqual({
+        code: 'UNKNOWN_TARGET',
+        message: expect.stringContaining('no peer with id no-such-sid'),
+        id: 'x1',
+      });
+
+      const noNeck = nextEvent(ui.socket, 'error-message');
+      ui.socket.emit('neck_command', { command: 'HOME', id: 'x2' });
+      expect(await noNeck).toEqual({ code: 'NO_NECK', message: expect.stringContaining('no neck'), id: 'x2' });
+
+      const directed = nextEvent(ui.socket, 'error-message');
+      ui.socket.emit('peer-message', { target: 'nobody', message: 'X30', id: 'p1' });
+      expect(await directed).toMatchObject({ code: 'UNKNOWN_TARGET', id: 'p1' });
+
+      const invalid = nextEvent(ui.socket, 'error-message');
+      (ui.socket.emit as (event: string, payload: unknown) => void)('broadcast-message', { message: 5, id: 'b1' });
+      expect(await invalid).toEqual({ code: 'INVALID_PAYLOAD', message: 'message must be a string', id: 'b1' });
+    });
+
+    it('answers a payload without id, with an invalid id, or an ack with error-message without id', async () => {
+      const ui = await hub.connect('ui');
+      const withoutId = nextEvent(ui.socket, 'error-message');
+      ui.socket.emit('neck_command', { command: 'HOME' });
+      const plain = await withoutId;
+      expect(plain.code).toBe('NO_NECK');
+      expect(plain).not.toHaveProperty('id');
+
+      // An id the protocol refuses is not echoed; neither is the id of an ack, which names another peer's command.
+      const tooLong = nextEvent(ui.socket, 'error-message');
+      ui.socket.emit('neck_command', { command: 'HOME', id: 'x'.repeat(65) });
+      const refused = await tooLong;
+      expect(refused).toMatchObject({
+        code: 'INVALID_PAYLOAD',
+        message: expect.stringContaining('id must be shorter'),
+      });
+      expect(refused).not.toHaveProperty('id');
+      const badAck = nextEvent(ui.socket, 'error-message');
+      (ui.socket.emit as (event: string, payload: unknown) => void)('neck_ack', {
+        command: 'X',
+        status: 'done',
+        id: 'c9',
+      });
+      const ackError = await badAck;
+      expect(ackError.code).toBe('INVALID_PAYLOAD');
+      expect(ackError).not.toHaveProperty('id');
+    });
+
     it('routes neck_ack to the peer named by `to`, with the neck as peerId', async () => {
       const ui = await hub.connect('ui');
       const other = await hub.connect('ui');
@@ -248,6 +299,9 @@ describe('hub: signalling', () => {
         (observer.socket.emit as (event: string, payload: unknown) => void)(event, payload);
         expect(await error).toEqual({ code: 'FORBIDDEN', message: expect.stringContaining('observers cannot send') });
       }
+      const withId = nextEvent(observer.socket, 'error-message');
+      observer.socket.emit('neck_command', { command: 'HOME', id: 'o1' });
+      expect(await withId).toMatchObject({ code: 'FORBIDDEN', id: 'o1' });
       expect(atNeck).toEqual([]);
     });
   });
@@ -306,10 +360,12 @@ describe('hub: health and limits', () => {
     const b = await hub.connect('ui');
     const received = collect(b.socket, 'peer-message');
     const limited = nextEvent(flooder.socket, 'error-message');
-    for (let i = 0; i < 500; i++) flooder.socket.emit('broadcast-message', { message: `flood-${i}` });
+    for (let i = 0; i < 500; i++) flooder.socket.emit('broadcast-message', { message: `flood-${i}`, id: `f${i}` });
+    // It answers the first message dropped, and says which.
     expect(await limited).toEqual({
       code: 'RATE_LIMITED',
       message: expect.stringContaining('more than 50 messages per second'),
+      id: expect.stringMatching(/^f\d+$/),
     });
     await barrier2(a.socket, b.socket);
     const floods = received.filter((m) => m.message.startsWith('flood-'));

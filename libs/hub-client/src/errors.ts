@@ -31,14 +31,14 @@ export class LoginError extends HubClientError {
   }
 }
 
-/** The hub answered a command with `error-message {code, message}` (NO_NECK, UNKNOWN_TARGET, RATE_LIMITED…). */
+/** The hub answered a command with `error-message {code, message, id}` (NO_NECK, UNKNOWN_TARGET, RATE_LIMITED…). */
 export class HubError extends HubClientError {
   override readonly name = 'HubError';
 
   constructor(
     readonly code: HubErrorCode,
     message: string,
-    /** Correlation id of the command the error was attributed to. */
+    /** Correlation id of the command the error answers. */
     readonly commandId: string,
   ) {
     super(message);

@@ -2,6 +2,7 @@ import { Events } from '@neck-signal/protocol';
 import { TEST_PASSWORD, TestHub } from '../../../test/support/hub';
 import { TcpProxy, freePort, nextHubEvent, nextLifecycle } from '../test/support';
 import { AckTimeoutError, ClientClosedError, HubError, LoginError, NotConnectedError } from './errors';
+import type { CommandAck, TrackedAck } from './command-tracker';
 import { HubClient, type HubClientOptions, type LoginRetryInfo } from './hub-client';
 
 /**
@@ -25,6 +26,7 @@ describe('HubClient', () => {
   });
 
   afterEach(async () => {
+    jest.restoreAllMocks();
     // Clients first, then proxies and hubs.
     for (const resource of opened.reverse()) await resource.close();
     opened.length = 0;
@@ -294,7 +296,7 @@ describe('HubClient', () => {
       expect(error).toMatchObject({ code: 'NO_NECK', message: 'no neck is connected to the hub; start neck-agent' });
     });
 
-    it('blames NO_NECK on the neck_command, not on an earlier command still waiting for its ack', async () => {
+    it('rejects the neck_command with the NO_NECK carrying its id, not an earlier command still waiting', async () => {
       const ui = await connected();
       const broadcast = ui.sendCommand('X1', { timeoutMs: 300 }).catch((e: unknown) => e);
 
@@ -302,6 +304,75 @@ describe('HubClient', () => {
 
       expect(command).toMatchObject({ code: 'NO_NECK' });
       expect(await broadcast).toBeInstanceOf(AckTimeoutError);
+    });
+
+    it('settles no command on an error-message without id, and still hands it to error-message handlers', async () => {
+      const silentNeck = await connected({ role: 'neck' });
+      const ui = await connected();
+      const errors = nextHubEvent(ui, Events.ErrorMessage);
+      const waiting = ui.sendCommand('X1', { target: silentNeck.id, timeoutMs: 500 }).catch((e: unknown) => e);
+
+      // The same code a targeted command could get, but for a payload that carried no id.
+      ui.emit(Events.PeerMessage, { target: 'nobody', message: 'hello' });
+
+      const error = await errors;
+      expect(error).toMatchObject({ code: 'UNKNOWN_TARGET' });
+      expect(error).not.toHaveProperty('id');
+      expect(await waiting).toBeInstanceOf(AckTimeoutError);
+    });
+
+    it('takes an ack without id (the seed’s Python agent) for the oldest pending command with that text', async () => {
+      const pythonNeck = await connected({ role: 'neck', uuid: 'python-neck' });
+      let acked = 0;
+      // It acks {command} only, and only the first X1 it gets.
+      pythonNeck.on(Events.PeerMessage, ({ message }) => {
+        if (message === 'X1' && acked++ > 0) return;
+        pythonNeck.emit(Events.NeckAck, { command: message });
+      });
+      const ui = await connected();
+
+      const first = ui.sendCommand('X1', { timeoutMs: 5_000 });
+      const second = ui.sendCommand('X1', { timeoutMs: 500 }).catch((e: unknown) => e);
+      const other = ui.sendCommand('Y2');
+
+      expect(await first).toEqual({
+        ack: { command: 'X1', status: 'written', peerId: pythonNeck.id },
+        roundTripMs: expect.any(Number),
+      });
+      expect((await other).ack).toEqual({ command: 'Y2', status: 'written', peerId: pythonNeck.id });
+      expect(await second).toBeInstanceOf(AckTimeoutError);
+    });
+
+    it('reports every ack it receives: its command’s first and further ones, and acks of others', async () => {
+      const neck1 = await fakeNeck({ uuid: 'neck-1' });
+      const neck2 = await fakeNeck({ uuid: 'neck-2' });
+      const ui = await connected();
+      const seen: TrackedAck[] = [];
+      ui.onCommandAck((tracked) => seen.push(tracked));
+      const mine: CommandAck[] = [];
+      let homeAcks = 0;
+      const secondAck = nextHubEvent(ui, Events.NeckAck, 5_000, (ack) => ack.command === 'HOME' && ++homeAcks === 2);
+
+      const { ack } = await ui.sendCommand('HOME', { via: 'neck_command', onAck: (tracked) => mine.push(tracked) });
+      await secondAck;
+      const firstNeck = ack.peerId;
+      const otherNeck = firstNeck === neck1.id ? neck2.id : neck1.id;
+      const foreign = nextHubEvent(ui, Events.NeckAck, 5_000, (delivered) => delivered.id === 'not-ours');
+      neck1.emit(Events.NeckAck, { command: 'X9', status: 'written', to: ui.id ?? '', id: 'not-ours' });
+      await foreign;
+
+      const command = { id: ack.id, text: 'HOME' };
+      expect(seen).toEqual([
+        { ack, command, roundTripMs: expect.any(Number), first: true },
+        {
+          ack: { command: 'HOME', status: 'written', peerId: otherNeck, id: ack.id },
+          command,
+          roundTripMs: expect.any(Number),
+          first: false,
+        },
+        { ack: { command: 'X9', status: 'written', peerId: neck1.id, id: 'not-ours' }, first: false },
+      ]);
+      expect(mine).toEqual(seen.slice(0, 2));
     });
 
     it('rejects with UNKNOWN_TARGET for a target that is not connected', async () => {
@@ -345,12 +416,15 @@ describe('HubClient', () => {
       const firstSid = ui.id;
       const receiver = client({ url: shortLived.url });
       await receiver.connect();
-      // Let the 1 s token expire (JWT times are whole seconds), then cut the connection as a network blip would.
-      await new Promise((resolve) => setTimeout(resolve, 1100));
       const relogin = nextLifecycle(ui, 'relogin');
       const reconnected = nextLifecycle(ui, 'connected');
       const dropped = nextLifecycle(ui, 'disconnected');
+      // Expiry is a matter of the hub's clock, not an event: move the clock (JWT times are whole seconds, so
+      // 2 s is past the 1 s token) instead of waiting for it. Held there, the token of the new login stays valid.
+      const later = Date.now() + 2_000;
+      jest.spyOn(Date, 'now').mockReturnValue(later);
 
+      // Cut the connection as a network blip would.
       proxy.drop();
 
       expect(await dropped).toEqual(['transport close']);

@@ -6,23 +6,15 @@ import {
   PeerMessageRequestDto,
   validatePayload,
   type ClientToServerEvents,
-  type ErrorMessageDto,
   type HandshakeAuth,
   type LoginRequestDto,
   type LoginResponseDto,
-  type NeckAckDeliveryDto,
   type PeerInfoDto,
   type Role,
   type ServerToClientEvents,
 } from '@neck-signal/protocol';
-import {
-  AckTimeoutError,
-  ClientClosedError,
-  HubError,
-  LoginError,
-  NotConnectedError,
-  type LoginFailureReason,
-} from './errors';
+import { CommandTracker, type CommandAck, type CommandResult, type TrackedAck } from './command-tracker';
+import { ClientClosedError, HubError, LoginError, NotConnectedError, type LoginFailureReason } from './errors';
 import { formatSeconds, requestLogin } from './login';
 import { TypedEmitter } from './typed-emitter';
 
@@ -98,27 +90,15 @@ export interface SendCommandOptions {
   target?: string;
   /** Ms to wait for the ack; default the client's ackTimeoutMs. */
   timeoutMs?: number;
-}
-
-export interface CommandResult {
-  /** The first `neck_ack` carrying the command's id, whatever its status. */
-  ack: NeckAckDeliveryDto;
-  /** From emitting the command to receiving that ack, ms. */
-  roundTripMs: number;
+  /**
+   * Called with each ack of this command as it arrives: the first (which also resolves sendCommand) and later
+   * ones from other necks (a command sent to every neck), for as long as the command is remembered (the last
+   * 500 answered).
+   */
+  onAck?: (tracked: CommandAck) => void;
 }
 
 type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-interface PendingCommand {
-  id: string;
-  text: string;
-  via: 'broadcast' | 'neck_command';
-  target?: string;
-  startedAt: number;
-  timer: ReturnType<typeof setTimeout>;
-  resolve(result: CommandResult): void;
-  reject(error: Error): void;
-}
 
 interface Waiter {
   resolve(): void;
@@ -145,13 +125,10 @@ export class HubClient {
   private readonly serverEvents = new TypedEmitter<ServerToClientEvents>();
   private readonly lifecycle = new TypedEmitter<HubClientLifecycleEvents>();
   private readonly knownPeers = new Map<string, PeerInfoDto>();
-  /** Commands awaiting their ack, in the order they were sent. */
-  private readonly pending = new Map<string, PendingCommand>();
+  private readonly commands: CommandTracker;
   private readonly waiters = new Set<Waiter>();
   /** Aborted by close(): cancels login requests and waits. */
   private readonly lifetime = new AbortController();
-  private readonly idPrefix = Math.random().toString(36).slice(2, 8);
-  private commandCount = 0;
   private token: string | undefined;
   private loggedInUuid: string | undefined;
   /** Connected and `existing-peers` received. */
@@ -165,6 +142,7 @@ export class HubClient {
 
   constructor(private readonly options: HubClientOptions) {
     checkOptions(options);
+    this.commands = new CommandTracker({ timeoutMs: options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs });
     const url = new URL(options.url.trim());
     const prefix = url.pathname.replace(/\/+$/, '');
     this.baseUrl = `${url.origin}${prefix}`;
@@ -251,6 +229,15 @@ export class HubClient {
     return this.serverEvents.on(event, handler);
   }
 
+  /**
+   * Adds a handler for every `neck_ack` this client receives, told which of our commands it answers and its round
+   * trip when it answers one: first acks, later acks of a command sent to every neck, acks without id (the
+   * original Python agent) and acks of commands we did not send. Returns a function that removes it.
+   */
+  onCommandAck(handler: (tracked: TrackedAck) => void): () => void {
+    return this.commands.onAck(handler);
+  }
+
   /** Adds a handler for a lifecycle event of this client; returns a function that removes it. */
   onLifecycle<E extends keyof HubClientLifecycleEvents>(event: E, handler: HubClientLifecycleEvents[E]): () => void {
     return this.lifecycle.on(event, handler);
@@ -265,19 +252,15 @@ export class HubClient {
 
   /**
    * Sends a command with a fresh id and resolves with the first `neck_ack` carrying that id (any status) and
-   * the round trip in ms. Via 'broadcast' (default, what the seed's clients do): `broadcast-message
-   * {message, id}`, or `peer-message {target, message, id}` with a target. Via 'neck_command':
-   * `neck_command {command, target?, id}`.
+   * the round trip in ms; an ack without id (the original Python agent) answers the oldest pending command with
+   * its text. Via 'broadcast' (default, what the seed's clients do): `broadcast-message {message, id}`, or
+   * `peer-message {target, message, id}` with a target. Via 'neck_command': `neck_command {command, target?, id}`.
    *
    * Rejects with AckTimeoutError after timeoutMs; NotConnectedError when not connected or when the
    * connection drops first (the command may or may not have been written); HubError INVALID_PAYLOAD at once,
-   * without sending, when the hub would refuse the payload; and HubError when the hub answers with
-   * `error-message`. The hub's errors carry no id, so they are attributed by a heuristic: the hub answers
-   * messages in the order it receives them, so an error-message goes to the oldest pending command it can
-   * apply to (NO_NECK: a neck_command without target; UNKNOWN_TARGET: a command with a target, preferably
-   * the one the message names; any other code: any command). A command still waiting for its ack when an
-   * error meant for a later one arrives can therefore be blamed for it; every error-message also reaches
-   * on('error-message') handlers.
+   * without sending, when the hub would refuse the payload; and HubError when the hub answers with the
+   * `error-message` carrying the command's id. An error-message without id settles no command; every one
+   * reaches on('error-message') handlers.
    */
   sendCommand(text: string, options: SendCommandOptions = {}): Promise<CommandResult> {
     if (this.closed) return Promise.reject(new ClientClosedError(`sending "${text}"`));
@@ -289,28 +272,10 @@ export class HubClient {
       );
     }
     const via = options.via ?? 'broadcast';
-    const { target } = options;
-    const timeoutMs = options.timeoutMs ?? this.options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs;
-    const id = `${this.idPrefix}-${++this.commandCount}`;
-    const send = this.commandEmitter(text, via, target, id);
-    if (typeof send === 'string') return Promise.reject(new HubError('INVALID_PAYLOAD', send, id));
-
-    return new Promise<CommandResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new AckTimeoutError(text, id, timeoutMs));
-      }, timeoutMs);
-      this.pending.set(id, {
-        id,
-        text,
-        via,
-        ...(target === undefined ? {} : { target }),
-        startedAt: performance.now(),
-        timer,
-        resolve,
-        reject,
-      });
-      send();
+    const { target, timeoutMs, onAck } = options;
+    return this.commands.send(text, (id) => this.emitCommand(text, via, target, id), {
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(onAck === undefined ? {} : { onAck }),
     });
   }
 
@@ -319,7 +284,7 @@ export class HubClient {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     this.lifetime.abort(new ClientClosedError('logging in'));
-    this.rejectPending(new ClientClosedError('waiting for an ack'));
+    this.commands.close(new ClientClosedError('waiting for an ack'));
     this.rejectWaiters(new ClientClosedError('connecting'));
     this.socket.disconnect();
     this.knownPeers.clear();
@@ -350,11 +315,11 @@ export class HubClient {
       this.serverEvents.emit(Events.PeerDisconnect, sid);
     });
     socket.on(Events.NeckAck, (ack) => {
-      this.onAck(ack);
+      this.commands.handleAck(ack);
       this.serverEvents.emit(Events.NeckAck, ack);
     });
     socket.on(Events.ErrorMessage, (error) => {
-      this.onHubError(error);
+      this.commands.handleError(error);
       this.serverEvents.emit(Events.ErrorMessage, error);
     });
     socket.on(Events.PeerMessage, (message) => this.serverEvents.emit(Events.PeerMessage, message));
@@ -376,7 +341,7 @@ export class HubClient {
   private onDisconnect(reason: string): void {
     this.ready = false;
     this.knownPeers.clear();
-    this.rejectPending(
+    this.commands.rejectPending(
       new NotConnectedError(
         `the connection to the hub was lost (${reason}) before the ack arrived; the command may or may not have been written`,
       ),
@@ -462,69 +427,27 @@ export class HubClient {
     }
   }
 
-  /** The function that emits the command, or why the hub would refuse it. */
-  private commandEmitter(
-    text: string,
-    via: 'broadcast' | 'neck_command',
-    target: string | undefined,
-    id: string,
-  ): (() => void) | string {
+  /** Emits the command with its id; throws HubError INVALID_PAYLOAD, sending nothing, when the hub would refuse it. */
+  private emitCommand(text: string, via: 'broadcast' | 'neck_command', target: string | undefined, id: string): void {
+    const refuse = (message: string) => new HubError('INVALID_PAYLOAD', message, id);
     if (via === 'neck_command') {
       const payload = { command: text, id, ...(target === undefined ? {} : { target }) };
       const check = validatePayload(NeckCommandRequestDto, payload);
-      return check.ok ? () => this.socket.emit(Events.NeckCommand, payload) : check.message;
+      if (!check.ok) throw refuse(check.message);
+      this.socket.emit(Events.NeckCommand, payload);
+      return;
     }
     if (target !== undefined) {
       const payload = { target, message: text, id };
       const check = validatePayload(PeerMessageRequestDto, payload);
-      return check.ok ? () => this.socket.emit(Events.PeerMessage, payload) : check.message;
+      if (!check.ok) throw refuse(check.message);
+      this.socket.emit(Events.PeerMessage, payload);
+      return;
     }
     const payload = { message: text, id };
     const check = validatePayload(BroadcastMessageDto, payload);
-    return check.ok ? () => this.socket.emit(Events.BroadcastMessage, payload) : check.message;
-  }
-
-  private onAck(ack: NeckAckDeliveryDto): void {
-    const command = ack.id === undefined ? undefined : this.pending.get(ack.id);
-    if (!command) return;
-    this.forget(command);
-    command.resolve({ ack, roundTripMs: performance.now() - command.startedAt });
-  }
-
-  private onHubError(error: ErrorMessageDto): void {
-    const command = this.blame(error);
-    if (!command) return;
-    this.forget(command);
-    command.reject(new HubError(error.code, error.message, command.id));
-  }
-
-  /** The pending command an error-message most likely answers (see sendCommand). */
-  private blame(error: ErrorMessageDto): PendingCommand | undefined {
-    const candidates = [...this.pending.values()].filter((command) => {
-      if (error.code === 'NO_NECK') return command.via === 'neck_command' && command.target === undefined;
-      if (error.code === 'UNKNOWN_TARGET') return command.target !== undefined;
-      return true;
-    });
-    if (error.code === 'UNKNOWN_TARGET') {
-      const named = candidates.find(
-        (command) => command.target !== undefined && error.message.includes(command.target),
-      );
-      if (named) return named;
-    }
-    return candidates[0];
-  }
-
-  private forget(command: PendingCommand): void {
-    clearTimeout(command.timer);
-    this.pending.delete(command.id);
-  }
-
-  private rejectPending(error: Error): void {
-    const commands = [...this.pending.values()];
-    for (const command of commands) {
-      this.forget(command);
-      command.reject(error);
-    }
+    if (!check.ok) throw refuse(check.message);
+    this.socket.emit(Events.BroadcastMessage, payload);
   }
 
   private rejectWaiters(error: Error): void {

@@ -1,12 +1,21 @@
 export {
   HubClient,
-  type CommandResult,
   type HubClientLifecycleEvents,
   type HubClientOptions,
   type LoginRetryInfo,
   type ReloginInfo,
   type SendCommandOptions,
 } from './hub-client';
+export {
+  CommandTracker,
+  type CommandAck,
+  type CommandResult,
+  type CommandTrackerOptions,
+  type SentCommand,
+  type OtherAck,
+  type TrackOptions,
+  type TrackedAck,
+} from './command-tracker';
 export {
   AckTimeoutError,
   ClientClosedError,

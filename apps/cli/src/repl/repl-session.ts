@@ -1,11 +1,4 @@
-import {
-  AckTimeoutError,
-  ClientClosedError,
-  CommandResult,
-  HubClient,
-  HubError,
-  SendCommandOptions,
-} from '@neck-signal/hub-client';
+import { AckTimeoutError, ClientClosedError, HubClient, HubError, SendCommandOptions } from '@neck-signal/hub-client';
 import { Events, NeckAckDeliveryDto, PeerInfoDto, parseNeckCommand } from '@neck-signal/protocol';
 import { describePeer, describeFirmwareState, describeSerial, formatAck, isNeck } from '../hub/format';
 import { seconds } from '../hub/connect';
@@ -23,17 +16,8 @@ export interface ReplSessionOptions {
   historyFile?: string;
 }
 
-/** A command sent and not yet answered, for acks from agents that send no id (the seed's Python agent). */
-interface InFlight {
-  readonly line: string;
-  readonly startedAt: number;
-  answer?: (result: CommandResult) => void;
-}
-
 const QUIT_WORDS = new Set(['quit', 'exit', ':quit', ':exit', ':q']);
 const HELP_WORDS = new Set(['help', '?', ':help', ':h']);
-/** Acks remembered to spot the further acks of a broadcast command (one per neck). */
-const REMEMBERED_COMMANDS = 500;
 
 /** True for `quit`, `exit` and their `:` forms. */
 export function isQuitCommand(line: string): boolean {
@@ -52,10 +36,6 @@ export class ReplSession {
   /** Connected peers by sid, kept here so that a peer that left can still be named. */
   private readonly peers = new Map<string, PeerInfoDto>();
   private readonly serialStates = new Map<string, string>();
-  /** performance.now() at which each answered command (by ack id) was sent. */
-  private readonly sentAt = new Map<string, number>();
-  private readonly printedAcks = new Set<string>();
-  private readonly inFlight = new Set<InFlight>();
   private readonly unsubscribe: (() => void)[] = [];
   private connectedOnce = false;
   private closed = false;
@@ -89,7 +69,8 @@ export class ReplSession {
           );
         }
       }),
-      client.on(Events.NeckAck, (ack) => this.onAck(ack)),
+      // Every ack, once: our commands' (with their round trip), further necks', other peers', the Python agent's.
+      client.onCommandAck(({ ack, roundTripMs }) => this.printAck(ack, roundTripMs)),
       client.on(Events.NeckOutput, (output) =>
         this.view.line(`neck ${this.nameOf(output.peerId)} says: ${output.line}`),
       ),
@@ -183,13 +164,9 @@ export class ReplSession {
       }
       options.target = sid;
     }
-    const flight: InFlight = { line, startedAt: performance.now() };
-    const unanswered = new Promise<CommandResult>((resolve) => (flight.answer = resolve));
-    this.inFlight.add(flight);
     try {
-      const result = await Promise.race([this.client.sendCommand(line, options), unanswered]);
-      this.printAck(result.ack, result.roundTripMs);
-      if (result.ack.id !== undefined) this.remember(result.ack.id, flight.startedAt);
+      // Its ack is printed by the onCommandAck handler, before this resolves.
+      await this.client.sendCommand(line, options);
     } catch (error) {
       if (this.closed || error instanceof ClientClosedError) return;
       if (error instanceof AckTimeoutError) {
@@ -201,45 +178,13 @@ export class ReplSession {
       } else {
         this.view.error(error instanceof Error ? error.message : String(error));
       }
-    } finally {
-      this.inFlight.delete(flight);
     }
-  }
-
-  /**
-   * Every neck_ack reaches this handler. The one that answers a command is printed by send() (its promise
-   * resolves first, in a microtask); the others — the further necks of a broadcast, acks without an id — here.
-   */
-  private onAck(ack: NeckAckDeliveryDto): void {
-    if (ack.id === undefined) {
-      const flight = [...this.inFlight].find((candidate) => candidate.line === ack.command);
-      if (flight?.answer) {
-        this.inFlight.delete(flight);
-        flight.answer({ ack, roundTripMs: performance.now() - flight.startedAt });
-        return;
-      }
-    }
-    setImmediate(() => {
-      if (ack.id !== undefined && this.printedAcks.has(ackKey(ack))) return;
-      const started = ack.id === undefined ? undefined : this.sentAt.get(ack.id);
-      this.printAck(ack, started === undefined ? undefined : performance.now() - started);
-    });
   }
 
   private printAck(ack: NeckAckDeliveryDto, roundTripMs: number | undefined): void {
-    if (ack.id !== undefined) this.printedAcks.add(ackKey(ack));
     const text = formatAck(ack, this.nameOf(ack.peerId), roundTripMs);
     if (ack.status === 'rejected') this.view.error(text);
     else this.view.line(text);
-  }
-
-  private remember(id: string, startedAt: number): void {
-    this.sentAt.set(id, startedAt);
-    if (this.sentAt.size > REMEMBERED_COMMANDS) {
-      const [oldest] = this.sentAt.keys();
-      this.sentAt.delete(oldest);
-      for (const key of this.printedAcks) if (key.startsWith(`${oldest}|`)) this.printedAcks.delete(key);
-    }
   }
 
   private setTarget(wanted: string): void {
@@ -300,8 +245,4 @@ export class ReplSession {
   private nameOf(sid: string): string {
     return this.peers.get(sid)?.uuid ?? sid;
   }
-}
-
-function ackKey(ack: NeckAckDeliveryDto): string {
-  return `${ack.id ?? ''}|${ack.peerId}`;
 }

@@ -196,6 +196,34 @@ describe('neck repl', () => {
     expect(run.output.text()).not.toMatch(/9999/);
   });
 
+  it('prints each ack once: every neck a line went to with its round trip, others’ without one', async () => {
+    const second = await hub.connect('neck', 'second-neck');
+    second.socket.on('peer-message', ({ peerId, message, id }) =>
+      second.socket.emit('neck_ack', { command: message, status: 'written', to: peerId, ...(id ? { id } : {}) }),
+    );
+    const context = new TestContext(env());
+    const run = await startCli(['repl'], { context });
+    await run.output.waitFor(/^READY/);
+    context.type('X50');
+    await run.output.waitFor(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/);
+    await run.output.waitFor(/^ack written X50 in \d+ ms from neck second-neck$/);
+    // An ack for a command someone else sent, without id (the Python agent acks every operator).
+    second.socket.emit('neck_ack', { command: 'Y5' });
+    await run.output.waitFor(/^ack written Y5 from neck second-neck$/);
+    context.stdin.end();
+    await run.done;
+    // The two necks answer in either order.
+    const acks = run.output.lines.filter((line) => line.startsWith('ack '));
+    expect(acks).toHaveLength(3);
+    expect(acks).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/),
+        expect.stringMatching(/^ack written X50 in \d+ ms from neck second-neck$/),
+        'ack written Y5 from neck second-neck',
+      ]),
+    );
+  });
+
   it('takes acks without an id (the seed’s Python agent) as the answer to the line sent', async () => {
     await sim.stop();
     const seedAgent = await hub.connect('neck', 'python-neck');

@@ -1,5 +1,5 @@
 import { Command, Help, Option } from 'nest-commander';
-import { AckTimeoutError, CommandResult, HubClient, HubError, NotConnectedError } from '@neck-signal/hub-client';
+import { AckTimeoutError, HubClient, HubError, NotConnectedError } from '@neck-signal/hub-client';
 import { Events, PeerInfoDto, parseNeckCommand } from '@neck-signal/protocol';
 import { CliOutput } from '../cli-output';
 import { CliAsker } from '../common/cli-asker';
@@ -91,7 +91,12 @@ Examples:
       });
       try {
         const neck = await waitForNeck(client, flags.target, left(), timeoutMs);
-        const result = await sendAndWait(client, parsed.line, flags.target === undefined ? undefined : neck.id, left());
+        // An ack without id (the seed's Python agent sends only {command}) carrying this line counts too.
+        const result = await client.sendCommand(parsed.line, {
+          via: 'neck_command',
+          timeoutMs: left(),
+          ...(flags.target === undefined ? {} : { target: neck.id }),
+        });
         const name = client.peers().find((peer) => peer.id === result.ack.peerId)?.uuid ?? result.ack.peerId;
         const text = formatAck(result.ack, name, result.roundTripMs);
         if (result.ack.status === 'rejected') throw new CommandFailure(text, ExitCode.Rejected);
@@ -135,33 +140,6 @@ async function waitForNeck(
   } finally {
     off?.();
     clearTimeout(timer);
-  }
-}
-
-/**
- * Sends the line as `neck_command` and resolves with its ack. An ack without an id (the seed's Python agent
- * sends none) carrying the same line counts too.
- */
-async function sendAndWait(
-  client: HubClient,
-  line: string,
-  target: string | undefined,
-  timeoutMs: number,
-): Promise<CommandResult> {
-  const startedAt = performance.now();
-  let off: (() => void) | undefined;
-  const legacy = new Promise<CommandResult>((resolve) => {
-    off = client.on(Events.NeckAck, (ack) => {
-      if (ack.id === undefined && ack.command === line) resolve({ ack, roundTripMs: performance.now() - startedAt });
-    });
-  });
-  try {
-    return await Promise.race([
-      client.sendCommand(line, { via: 'neck_command', timeoutMs, ...(target === undefined ? {} : { target }) }),
-      legacy,
-    ]);
-  } finally {
-    off?.();
   }
 }
 

@@ -1,10 +1,12 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Events } from '@neck-signal/protocol';
+import { errorMessage } from './error-message';
 import { HubSocket } from './hub-socket';
 
 /**
  * Limits each socket to `perSecond` incoming messages. Excess messages are dropped and the sender gets one
- * `error-message` RATE_LIMITED per second, so a flood is not answered with a flood.
+ * `error-message` RATE_LIMITED per second, so a flood is not answered with a flood; it carries the id of the
+ * message it was sent for, when that one had one.
  */
 export class SocketRateLimit {
   private readonly limiter: RateLimiterMemory;
@@ -15,10 +17,10 @@ export class SocketRateLimit {
   }
 
   attach(socket: HubSocket): void {
-    socket.use((_packet, next) => {
+    socket.use(([event, payload], next) => {
       this.limiter.consume(socket.id).then(
         () => next(),
-        () => this.warn(socket),
+        () => this.warn(socket, event, payload),
       );
     });
     socket.on('disconnect', () => {
@@ -27,13 +29,11 @@ export class SocketRateLimit {
     });
   }
 
-  private warn(socket: HubSocket): void {
+  private warn(socket: HubSocket, event: string, payload: unknown): void {
     const now = Date.now();
     if (now - (this.lastWarning.get(socket.id) ?? 0) < 1000) return;
     this.lastWarning.set(socket.id, now);
-    socket.emit(Events.ErrorMessage, {
-      code: 'RATE_LIMITED',
-      message: `more than ${this.perSecond} messages per second; messages are being dropped`,
-    });
+    const message = `more than ${this.perSecond} messages per second; messages are being dropped`;
+    socket.emit(Events.ErrorMessage, errorMessage('RATE_LIMITED', message, event, payload));
   }
 }

@@ -1,19 +1,21 @@
 import { ArgumentsHost, Catch, Logger } from '@nestjs/common';
 import { BaseWsExceptionFilter, WsException } from '@nestjs/websockets';
-import { ErrorMessageDto, Events, HUB_ERROR_CODES, HubErrorCode } from '@neck-signal/protocol';
+import { Events, HUB_ERROR_CODES, HubErrorCode } from '@neck-signal/protocol';
+import { errorMessage } from './error-message';
 import { HubSocket } from './hub-socket';
 
-/** Turns any error in a message handler into `error-message {code, message}` to the sender. */
+/** Turns any error in a message handler into `error-message {code, message, id?}` to the sender. */
 @Catch()
 export class WsErrorFilter extends BaseWsExceptionFilter {
   private readonly logger = new Logger(WsErrorFilter.name);
 
   override catch(exception: unknown, host: ArgumentsHost): void {
-    const socket = host.switchToWs().getClient<HubSocket>();
-    socket.emit(Events.ErrorMessage, this.toPayload(exception));
+    const ws = host.switchToWs();
+    const { code, message } = this.describe(exception);
+    ws.getClient<HubSocket>().emit(Events.ErrorMessage, errorMessage(code, message, ws.getPattern(), ws.getData()));
   }
 
-  private toPayload(exception: unknown): ErrorMessageDto {
+  private describe(exception: unknown): { code: HubErrorCode; message: string } {
     if (exception instanceof WsException) {
       const error = exception.getError();
       if (typeof error === 'string') return { code: 'INVALID_PAYLOAD', message: error };

@@ -1,7 +1,7 @@
 import { validatePayload } from '../validate';
 import { LoginRequestDto } from './login.dto';
 import { BroadcastMessageDto, ErrorMessageDto, PeerMessageRequestDto } from './message.dto';
-import { MAX_MESSAGE_LENGTH } from './limits';
+import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH } from './limits';
 import { NeckAckReportDto, NeckCommandRequestDto, NeckOutputDto, NeckStatusDto } from './neck.dto';
 import { PeerInfoDto } from './peer.dto';
 
@@ -111,6 +111,19 @@ describe('DTO validation', () => {
       'each value in roles must be one of the following values',
     );
     expect(message(validatePayload(ErrorMessageDto, { code: 'UNKNOWN_TARGET', message: 'no peer abc' }))).toBe('valid');
+  });
+
+  it('takes the id of the command an error-message answers, validated as every other id', () => {
+    const error = { code: 'NO_NECK', message: 'no neck is connected to the hub' };
+    expect(message(validatePayload(ErrorMessageDto, { ...error, id: 'x1' }))).toBe('valid');
+    expect(message(validatePayload(ErrorMessageDto, { ...error, id: 'x'.repeat(MAX_ID_LENGTH) }))).toBe('valid');
+    expect(message(validatePayload(ErrorMessageDto, { ...error, id: '' }))).toContain(
+      'id must be longer than or equal to 1 characters',
+    );
+    expect(message(validatePayload(ErrorMessageDto, { ...error, id: 'x'.repeat(MAX_ID_LENGTH + 1) }))).toContain(
+      `id must be shorter than or equal to ${MAX_ID_LENGTH} characters`,
+    );
+    expect(message(validatePayload(ErrorMessageDto, { ...error, id: 7 }))).toContain('id must be a string');
   });
 
   it.each([null, 'HOME', 42, ['HOME']])('refuses a payload that is not an object (%p)', (payload) => {

@@ -61,4 +61,10 @@ export class ErrorMessageDto {
 
   @IsString()
   message!: string;
+
+  /** The `id` of the broadcast-message, peer-message or neck_command this answers; absent when it carried none. */
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_ID_LENGTH)
+  id?: string;
 }
