@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CheckCommand } from './check/check.command';
-import { CliOutput } from './cli-output';
+import { CliOutput } from './common/cli-output';
 import { CliAsker } from './common/cli-asker';
 import { CliContext } from './common/cli-context';
 import { ShutdownSignals } from './common/shutdown-signals';
 import { DemoCommand } from './demo/demo.command';
 import { PeersCommand } from './peers/peers.command';
-import { ProgramName } from './program-name';
+import { ProgramName } from './common/program-name';
 import { ReplRunner } from './repl/repl-runner';
 import { ReplCommand } from './repl/repl.command';
 import { SendCommand } from './send/send.command';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { DEFAULT_VIRTUAL_NECK_PATH, VirtualNeck, createVirtualNeckBinding } from '@neck-signal/virtual-neck';
 import { CliModule } from '../src/cli.module';
-import { CliOutput } from '../src/cli-output';
+import { CliOutput } from '../src/common/cli-output';
 import { CliAsker } from '../src/common/cli-asker';
 import { CliContext } from '../src/common/cli-context';
 import { ShutdownSignals, SignalWait } from '../src/common/shutdown-signals';

@@ -2,9 +2,9 @@ import { io, type Socket } from 'socket.io-client';
 import {
   BroadcastMessageDto,
   Events,
+  formatSeconds,
   NeckCommandRequestDto,
   PeerMessageRequestDto,
-  validatePayload,
   type ClientToServerEvents,
   type HandshakeAuth,
   type LoginRequestDto,
@@ -12,10 +12,11 @@ import {
   type PeerInfoDto,
   type Role,
   type ServerToClientEvents,
+  validatePayload,
 } from '@neck-signal/protocol';
 import { CommandTracker, type CommandAck, type CommandResult, type TrackedAck } from './command-tracker';
 import { ClientClosedError, HubError, LoginError, NotConnectedError, type LoginFailureReason } from './errors';
-import { formatSeconds, requestLogin } from './login';
+import { requestLogin } from './login';
 import { TypedEmitter } from './typed-emitter';
 
 export interface HubClientOptions {

@@ -1,4 +1,4 @@
-import { HubPaths, type LoginRequestDto, type LoginResponseDto } from '@neck-signal/protocol';
+import { formatSeconds, HubPaths, type LoginRequestDto, type LoginResponseDto } from '@neck-signal/protocol';
 import { LoginError } from './errors';
 
 export interface LoginRequestOptions {
@@ -169,9 +169,4 @@ function property(value: unknown, key: string): unknown {
 function errorCode(error: unknown): string | undefined {
   const code = property(error, 'code');
   return typeof code === 'string' ? code : undefined;
-}
-
-/** `3000` → `3 s`, `250` → `0.25 s`. */
-export function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(2))} s`;
 }

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 export * from './events';
 export * from './validate';
 export * from './durations';
-export * from './dto/limits';
+export * from './dto/payload-limits';
 export * from './dto/peer.dto';
 export * from './dto/login.dto';
 export * from './dto/message.dto';

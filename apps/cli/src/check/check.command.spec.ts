@@ -1,7 +1,7 @@
 import { TestingModule } from '@nestjs/testing';
 import { CommandTestFactory } from 'nest-commander-testing';
 import { CliModule } from '../cli.module';
-import { CliOutput } from '../cli-output';
+import { CliOutput } from '../common/cli-output';
 
 class RecordingOutput extends CliOutput {
   readonly lines: string[] = [];

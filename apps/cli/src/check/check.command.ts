@@ -1,6 +1,6 @@
 import { Command, CommandRunner } from 'nest-commander';
 import { parseNeckCommand } from '@neck-signal/protocol';
-import { CliOutput } from '../cli-output';
+import { CliOutput } from '../common/cli-output';
 import { ExitCode } from '../common/command-failure';
 
 /** `neck check CMD…`: validates a command offline and prints the canonical firmware line. */

@@ -1,5 +1,5 @@
 import { ConfigError, EXIT_USAGE } from '@neck-signal/program-kit';
-import { CliOutput } from '../cli-output';
+import { CliOutput } from './cli-output';
 
 /** Exit codes of `neck` (the README's table of commands says which command uses which). */
 export const ExitCode = {

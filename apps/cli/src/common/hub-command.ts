@@ -1,5 +1,11 @@
 import { CommandRunner, Option } from 'nest-commander';
 import { urlOption } from '@neck-signal/program-kit';
+import { secondsOption } from './options';
+
+/** How long a command waits by default (for the hub, a neck, each ack), ms: a neck holds commands while it homes. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+/** Delay between login attempts of a one-shot command (send, peers, status), ms. */
+export const ONE_SHOT_RETRY_MS = 1_000;
 
 /** Flags every command that keeps files in the config dir takes. */
 export interface ConfigFlags {
@@ -10,6 +16,17 @@ export interface ConfigFlags {
 export interface HubFlags extends ConfigFlags {
   serverUrl?: string;
   uuid?: string;
+}
+
+/** Flags of a command that waits for the hub or a neck. */
+export interface TimedHubFlags extends HubFlags {
+  /** --timeout, in ms. */
+  timeoutMs?: number;
+}
+
+/** Flags of a command that prints a report, as lines or as JSON. */
+export interface ReportFlags extends TimedHubFlags {
+  json?: boolean;
 }
 
 /** A command with `--config-dir DIR`. */
@@ -37,5 +54,25 @@ export abstract class HubCommandRunner extends ConfigCommandRunner {
   @Option({ flags: '-u, --uuid <uuid>', description: 'your uuid on the hub (default: saved in cli.json, else random)' })
   parseUuid(value: string): string {
     return value;
+  }
+}
+
+/** A command that waits for the hub or a neck: `--timeout SECONDS` besides the hub's flags. */
+export abstract class TimedHubCommandRunner extends HubCommandRunner {
+  @Option({
+    flags: '--timeout <seconds>',
+    description: `give up waiting after this long, for the hub, a neck and each ack (default ${DEFAULT_TIMEOUT_MS / 1000})`,
+    name: 'timeoutMs',
+  })
+  parseTimeout(value: string): number {
+    return secondsOption(value);
+  }
+}
+
+/** A command that prints a report: `--json` for programs, lines for people. */
+export abstract class ReportCommandRunner extends TimedHubCommandRunner {
+  @Option({ flags: '--json', description: 'print JSON instead of lines (shapes as in the README)' })
+  parseJson(): boolean {
+    return true;
   }
 }

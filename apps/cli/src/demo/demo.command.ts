@@ -1,7 +1,7 @@
 import { LogLevel } from '@nestjs/common';
 import { Command, Option } from 'nest-commander';
 import { join } from 'node:path';
-import { HubHealthDto, HubPaths, validatePayload } from '@neck-signal/protocol';
+import { formatSeconds, HubHealthDto, HubPaths, validatePayload } from '@neck-signal/protocol';
 import {
   envFilePath,
   envValue,
@@ -15,15 +15,14 @@ import {
 } from '@neck-signal/program-kit';
 import type { NeckAgent } from '@neck-signal/agent';
 import type { RunningHub } from '@neck-signal/hub';
-import { CliOutput } from '../cli-output';
+import { CliOutput } from '../common/cli-output';
 import { CliContext } from '../common/cli-context';
 import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
-import { ConfigCommandRunner, ConfigFlags } from '../common/hub-command';
+import { ConfigCommandRunner, ConfigFlags, DEFAULT_TIMEOUT_MS } from '../common/hub-command';
 import { ShutdownSignals } from '../common/shutdown-signals';
 import { CLI_CONFIG_FILE, loadCliSettings } from '../config/cli-settings';
-import { seconds } from '../hub/connect';
+
 import { ReplRunner } from '../repl/repl-runner';
-import { DEFAULT_ACK_TIMEOUT_MS } from '../repl/repl.command';
 import { Programs } from '../common/programs';
 
 export interface DemoFlags extends ConfigFlags {
@@ -91,7 +90,7 @@ export class DemoCommand extends ConfigCommandRunner {
               { env: { PEER_SHARED_SECRET: password }, say: () => undefined },
             );
             await this.repl.run(settings, {
-              ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
+              ackTimeoutMs: DEFAULT_TIMEOUT_MS,
               interactive: true,
               until: signals.received,
             });
@@ -157,7 +156,7 @@ export class DemoCommand extends ConfigCommandRunner {
       await withTimeout(
         agent.client.connect(),
         AGENT_CONNECT_TIMEOUT_MS,
-        `the demo's agent did not reach the demo's hub within ${seconds(AGENT_CONNECT_TIMEOUT_MS)}`,
+        `the demo's agent did not reach the demo's hub within ${formatSeconds(AGENT_CONNECT_TIMEOUT_MS)}`,
       );
       await neckOnHub(hub.url, agentSettings.uuid, AGENT_CONNECT_TIMEOUT_MS);
       return { hub, agent, stop };
@@ -194,7 +193,7 @@ async function neckOnHub(url: string, uuid: string, timeoutMs: number): Promise<
     const health: unknown = await response.json();
     if (neckIsOpen(health, uuid)) return;
     if (performance.now() > deadline) {
-      throw new Error(`the demo's virtual neck did not show on the demo's hub within ${seconds(timeoutMs)}`);
+      throw new Error(`the demo's virtual neck did not show on the demo's hub within ${formatSeconds(timeoutMs)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
   }

@@ -1,5 +1,5 @@
 import { HubClient, LoginError } from '@neck-signal/hub-client';
-import { Role } from '@neck-signal/protocol';
+import { formatSeconds, Role } from '@neck-signal/protocol';
 import { CommandFailure, ExitCode } from '../common/command-failure';
 import { CliSettings } from '../config/cli-settings';
 
@@ -54,7 +54,7 @@ export async function connectToHub(settings: CliSettings, options: ConnectOption
     if (outcome === 'connected') return client;
     await client.close();
     throw new CommandFailure(
-      `no answer from the hub at ${settings.serverUrl} within ${seconds(options.timeoutMs ?? 0)}` +
+      `no answer from the hub at ${settings.serverUrl} within ${formatSeconds(options.timeoutMs ?? 0)}` +
         (lastProblem ? ` (${lastProblem})` : ''),
       ExitCode.NoAnswer,
     );
@@ -71,9 +71,4 @@ export async function connectToHub(settings: CliSettings, options: ConnectOption
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** `5000` → `5 s`, `1500` → `1.5 s`. */
-export function seconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(2))} s`;
 }

@@ -1,47 +1,27 @@
-import { Command, Option } from 'nest-commander';
-import { CliOutput } from '../cli-output';
+import { Command } from 'nest-commander';
+import { CliOutput } from '../common/cli-output';
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
 import { reportFailures } from '../common/command-failure';
-import { HubCommandRunner, HubFlags } from '../common/hub-command';
-import { secondsOption } from '../common/options';
+import { DEFAULT_TIMEOUT_MS, ONE_SHOT_RETRY_MS, ReportCommandRunner, ReportFlags } from '../common/hub-command';
 import { loadCliSettings } from '../config/cli-settings';
 import { connectToHub } from '../hub/connect';
 import { describePeer } from '../hub/format';
-import { DEFAULT_ACK_TIMEOUT_MS } from '../repl/repl.command';
-import { ONE_SHOT_RETRY_MS } from '../send/send.command';
 
-export interface PeersFlags extends HubFlags {
-  timeoutMs?: number;
-  json?: boolean;
-}
+export type PeersFlags = ReportFlags;
 
 /** `neck peers`: who else is on the hub (logs in as an observer, so it never receives commands). */
 @Command({
   name: 'peers',
   description: 'list the peers connected to the hub: uuid, roles (neck, ui, observer) and sid',
 })
-export class PeersCommand extends HubCommandRunner {
+export class PeersCommand extends ReportCommandRunner {
   constructor(
     private readonly output: CliOutput,
     private readonly context: CliContext,
     private readonly asker: CliAsker,
   ) {
     super();
-  }
-
-  @Option({
-    flags: '--timeout <seconds>',
-    description: `give up reaching the hub after this long, exit 3 (default ${DEFAULT_ACK_TIMEOUT_MS / 1000})`,
-    name: 'timeoutMs',
-  })
-  parseTimeout(value: string): number {
-    return secondsOption(value);
-  }
-
-  @Option({ flags: '--json', description: 'print the list as JSON: [{id, uuid, roles}]' })
-  parseJson(): boolean {
-    return true;
   }
 
   async run(_args: string[], flags: PeersFlags = {}): Promise<void> {
@@ -52,7 +32,7 @@ export class PeersCommand extends HubCommandRunner {
       );
       const client = await connectToHub(settings, {
         role: 'observer',
-        timeoutMs: flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+        timeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         retryIntervalMs: ONE_SHOT_RETRY_MS,
         onRetry: (message) => this.output.error(`login failed: ${message}`),
       });

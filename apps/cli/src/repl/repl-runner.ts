@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Interface, clearLine, createInterface, cursorTo } from 'node:readline';
 import { isNotFound, writeFileAtomically } from '@neck-signal/program-kit';
-import { CliOutput } from '../cli-output';
+import { CliOutput } from '../common/cli-output';
 import { CliContext } from '../common/cli-context';
 import { CliSettings } from '../config/cli-settings';
 import { connectToHub } from '../hub/connect';

@@ -1,7 +1,6 @@
 import { AckTimeoutError, ClientClosedError, HubClient, HubError, SendCommandOptions } from '@neck-signal/hub-client';
-import { Events, NeckAckDeliveryDto, PeerInfoDto, parseNeckCommand } from '@neck-signal/protocol';
+import { Events, formatSeconds, NeckAckDeliveryDto, parseNeckCommand, PeerInfoDto } from '@neck-signal/protocol';
 import { describePeer, describeFirmwareState, describeSerial, formatAck, isNeck } from '../hub/format';
-import { seconds } from '../hub/connect';
 
 /** Where the session prints: `line` for the transcript, `error` for problems. */
 export interface ReplView {
@@ -171,7 +170,7 @@ export class ReplSession {
       if (this.closed || error instanceof ClientClosedError) return;
       if (error instanceof AckTimeoutError) {
         this.view.error(
-          `no ack for ${line} within ${seconds(error.timeoutMs)}; is a neck connected and its agent running? (:peers)`,
+          `no ack for ${line} within ${formatSeconds(error.timeoutMs)}; is a neck connected and its agent running? (:peers)`,
         );
       } else if (error instanceof HubError) {
         this.view.error(`the hub refused ${line}: ${error.message} [${error.code}]`);

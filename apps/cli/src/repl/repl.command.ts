@@ -1,20 +1,16 @@
 import { Command, Help, Option } from 'nest-commander';
-import { CliOutput } from '../cli-output';
+import { CliOutput } from '../common/cli-output';
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
 import { reportFailures } from '../common/command-failure';
-import { HubCommandRunner, HubFlags } from '../common/hub-command';
+import { DEFAULT_TIMEOUT_MS, TimedHubCommandRunner, TimedHubFlags } from '../common/hub-command';
 import { secondsOption } from '../common/options';
 import { loadCliSettings } from '../config/cli-settings';
 import { ReplRunner } from './repl-runner';
 
-export interface ReplFlags extends HubFlags {
-  timeoutMs?: number;
+export interface ReplFlags extends TimedHubFlags {
   connectTimeoutMs?: number;
 }
-
-/** Default wait for each ack, ms: a neck holds commands while it homes (about 5 s, longer after a boot). */
-export const DEFAULT_ACK_TIMEOUT_MS = 15_000;
 /** Without a terminal, how long the REPL tries to reach the hub before giving up (exit 3), ms. */
 export const SCRIPT_CONNECT_TIMEOUT_MS = 30_000;
 
@@ -24,7 +20,7 @@ export const SCRIPT_CONNECT_TIMEOUT_MS = 30_000;
   description:
     'type neck commands and see their acks, firmware output and peers (from a pipe: send each line, wait for its ack, exit 0)',
 })
-export class ReplCommand extends HubCommandRunner {
+export class ReplCommand extends TimedHubCommandRunner {
   constructor(
     private readonly output: CliOutput,
     private readonly context: CliContext,
@@ -32,15 +28,6 @@ export class ReplCommand extends HubCommandRunner {
     private readonly repl: ReplRunner,
   ) {
     super();
-  }
-
-  @Option({
-    flags: '--timeout <seconds>',
-    description: `how long each command waits for its ack (default ${DEFAULT_ACK_TIMEOUT_MS / 1000})`,
-    name: 'timeoutMs',
-  })
-  parseTimeout(value: string): number {
-    return secondsOption(value);
   }
 
   @Option({
@@ -72,7 +59,7 @@ Examples:
       );
       const connectTimeoutMs = flags.connectTimeoutMs ?? (interactive ? undefined : SCRIPT_CONNECT_TIMEOUT_MS);
       await this.repl.run(settings, {
-        ackTimeoutMs: flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+        ackTimeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         interactive,
         ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
       });

@@ -1,24 +1,18 @@
 import { Command, Help, Option } from 'nest-commander';
 import { AckTimeoutError, HubClient, HubError, NotConnectedError } from '@neck-signal/hub-client';
-import { Events, PeerInfoDto, parseNeckCommand } from '@neck-signal/protocol';
-import { CliOutput } from '../cli-output';
+import { Events, formatSeconds, parseNeckCommand, PeerInfoDto } from '@neck-signal/protocol';
+import { CliOutput } from '../common/cli-output';
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
 import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
-import { HubCommandRunner, HubFlags } from '../common/hub-command';
-import { secondsOption } from '../common/options';
+import { DEFAULT_TIMEOUT_MS, ONE_SHOT_RETRY_MS, TimedHubCommandRunner, TimedHubFlags } from '../common/hub-command';
 import { loadCliSettings } from '../config/cli-settings';
-import { connectToHub, seconds } from '../hub/connect';
+import { connectToHub } from '../hub/connect';
 import { formatAck, isNeck } from '../hub/format';
-import { DEFAULT_ACK_TIMEOUT_MS } from '../repl/repl.command';
 
-export interface SendFlags extends HubFlags {
-  timeoutMs?: number;
+export interface SendFlags extends TimedHubFlags {
   target?: string;
 }
-
-/** Delay between login attempts of a one-shot command, ms. */
-export const ONE_SHOT_RETRY_MS = 1_000;
 
 /**
  * `neck send CMD…`: one command, checked here, sent as `neck_command` to every neck (or the --target one);
@@ -32,22 +26,13 @@ export const ONE_SHOT_RETRY_MS = 1_000;
     'send one neck command and wait for its ack: exit 0 written, 1 rejected (reason on stderr), 2 usage or config error, 3 no neck answered in time',
   argsDescription: { command: 'a neck command, e.g. HOME or X50,Y-20 (words are joined with spaces)' },
 })
-export class SendCommand extends HubCommandRunner {
+export class SendCommand extends TimedHubCommandRunner {
   constructor(
     private readonly output: CliOutput,
     private readonly context: CliContext,
     private readonly asker: CliAsker,
   ) {
     super();
-  }
-
-  @Option({
-    flags: '--timeout <seconds>',
-    description: `give up after this long, reaching the hub and a neck included (default ${DEFAULT_ACK_TIMEOUT_MS / 1000})`,
-    name: 'timeoutMs',
-  })
-  parseTimeout(value: string): number {
-    return secondsOption(value);
   }
 
   @Option({
@@ -80,7 +65,7 @@ Examples:
         flags,
         this.context.settingsContext(this.asker, (message) => this.output.error(message)),
       );
-      const timeoutMs = flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+      const timeoutMs = flags.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const deadline = performance.now() + timeoutMs;
       const left = () => Math.max(1, deadline - performance.now());
       const client = await connectToHub(settings, {
@@ -131,7 +116,7 @@ async function waitForNeck(
         const which = target === undefined ? 'no neck' : `no neck ${target}`;
         reject(
           new CommandFailure(
-            `${which} is connected to the hub at ${client.url} (waited ${seconds(timeoutMs)}); start neck-agent`,
+            `${which} is connected to the hub at ${client.url} (waited ${formatSeconds(timeoutMs)}); start neck-agent`,
             ExitCode.NoAnswer,
           ),
         );
@@ -147,7 +132,7 @@ async function waitForNeck(
 function explain(error: unknown, line: string, timeoutMs: number): unknown {
   if (error instanceof AckTimeoutError) {
     return new CommandFailure(
-      `no neck answered ${line} within ${seconds(timeoutMs)}; is its agent running and its serial port open? (neck status)`,
+      `no neck answered ${line} within ${formatSeconds(timeoutMs)}; is its agent running and its serial port open? (neck status)`,
       ExitCode.NoAnswer,
     );
   }

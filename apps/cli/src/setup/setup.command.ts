@@ -10,7 +10,7 @@ import {
   SharedPassword,
   updateConfigFile,
 } from '@neck-signal/program-kit';
-import { CliOutput } from '../cli-output';
+import { CliOutput } from '../common/cli-output';
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
 import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';

@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { integerOption } from '@neck-signal/program-kit';
 import { VirtualNeck, attachVirtualNeckToPath, describeAnomaly, describeStats } from '@neck-signal/virtual-neck';
-import { CliOutput } from '../cli-output';
+import { CliOutput } from '../common/cli-output';
 import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
 import { ShutdownSignals } from '../common/shutdown-signals';
 

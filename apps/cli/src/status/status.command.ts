@@ -1,28 +1,22 @@
-import { Command, Option } from 'nest-commander';
-import { HubHealthDto, HubPaths, PeerInfoDto, validatePayload } from '@neck-signal/protocol';
-import { CliOutput } from '../cli-output';
+import { Command } from 'nest-commander';
+import { formatSeconds, HubHealthDto, HubPaths, PeerInfoDto, validatePayload } from '@neck-signal/protocol';
+import { CliOutput } from '../common/cli-output';
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
 import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
-import { HubCommandRunner, HubFlags } from '../common/hub-command';
-import { secondsOption } from '../common/options';
+import { DEFAULT_TIMEOUT_MS, ONE_SHOT_RETRY_MS, ReportCommandRunner, ReportFlags } from '../common/hub-command';
 import { CliSettings, loadCliSettings } from '../config/cli-settings';
-import { connectToHub, seconds } from '../hub/connect';
+import { connectToHub } from '../hub/connect';
 import { describeNeckStatus, describePeer } from '../hub/format';
-import { DEFAULT_ACK_TIMEOUT_MS } from '../repl/repl.command';
-import { ONE_SHOT_RETRY_MS } from '../send/send.command';
 
-export interface StatusFlags extends HubFlags {
-  timeoutMs?: number;
-  json?: boolean;
-}
+export type StatusFlags = ReportFlags;
 
 /** `neck status`: the hub's health (GET /), each neck's serial state and pose, and the peers. */
 @Command({
   name: 'status',
   description: "show the hub's health, each neck's serial state, pose and firmware, and the connected peers",
 })
-export class StatusCommand extends HubCommandRunner {
+export class StatusCommand extends ReportCommandRunner {
   constructor(
     private readonly output: CliOutput,
     private readonly context: CliContext,
@@ -31,27 +25,13 @@ export class StatusCommand extends HubCommandRunner {
     super();
   }
 
-  @Option({
-    flags: '--timeout <seconds>',
-    description: `give up reaching the hub after this long, exit 3 (default ${DEFAULT_ACK_TIMEOUT_MS / 1000})`,
-    name: 'timeoutMs',
-  })
-  parseTimeout(value: string): number {
-    return secondsOption(value);
-  }
-
-  @Option({ flags: '--json', description: 'print {health, peers} as JSON' })
-  parseJson(): boolean {
-    return true;
-  }
-
   async run(_args: string[], flags: StatusFlags = {}): Promise<void> {
     await reportFailures(this.output, async () => {
       const settings = await loadCliSettings(
         flags,
         this.context.settingsContext(this.asker, (message) => this.output.error(message)),
       );
-      const timeoutMs = flags.timeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+      const timeoutMs = flags.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const health = await fetchHealth(settings, timeoutMs);
       const client = await connectToHub(settings, {
         role: 'observer',
@@ -82,7 +62,7 @@ export async function fetchHealth(settings: CliSettings, timeoutMs: number): Pro
   } catch (error) {
     const cause =
       error instanceof Error && error.name === 'TimeoutError'
-        ? `no answer within ${seconds(timeoutMs)}`
+        ? `no answer within ${formatSeconds(timeoutMs)}`
         : causeOf(error);
     throw new CommandFailure(`the hub at ${settings.serverUrl} is unreachable (${cause})`, ExitCode.NoAnswer);
   }

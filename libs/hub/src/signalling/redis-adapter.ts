@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import type { ServerOptions } from 'socket.io';
+import { withTimeout } from '@neck-signal/program-kit';
 
 export interface RedisLink {
   adapter: NonNullable<ServerOptions['adapter']>;
@@ -49,14 +50,6 @@ export async function connectRedisAdapter(url: string): Promise<RedisLink> {
 
 function retryDelay(retries: number): number {
   return Math.min(100 * 2 ** retries, 5_000);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The URL without a password, for logs. */

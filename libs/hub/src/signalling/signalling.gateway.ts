@@ -29,7 +29,7 @@ import { NeckStatusRegistry } from './neck-status.registry';
 import { SocketRateLimit } from './socket-rate-limit';
 import { WsErrorFilter, hubError } from './ws-error.filter';
 
-/** Relays messages between authenticated peers (DESIGN §3), seed-compatible. */
+/** Relays messages between authenticated peers, seed-compatible (the README's event table). */
 @WebSocketGateway()
 @UsePipes(wsValidationPipe())
 @UseFilters(WsErrorFilter)

@@ -1,7 +1,7 @@
 import { validatePayload } from '../validate';
 import { LoginRequestDto } from './login.dto';
 import { BroadcastMessageDto, ErrorMessageDto, PeerMessageRequestDto } from './message.dto';
-import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH } from './limits';
+import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH } from './payload-limits';
 import { NeckAckReportDto, NeckCommandRequestDto, NeckOutputDto, NeckStatusDto } from './neck.dto';
 import { PeerInfoDto } from './peer.dto';
 

@@ -1,5 +1,5 @@
 import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH } from './limits';
+import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH } from './payload-limits';
 
 /** peer → hub `broadcast-message`: everyone else receives it as `peer-message`. */
 export class BroadcastMessageDto {

@@ -19,7 +19,7 @@ import {
 import { COMMAND_ERROR_CODES, CommandErrorCode } from '../firmware/errors';
 import { FirmwareHealth } from '../firmware/health';
 import { HeadPose } from '../firmware/command';
-import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH, MAX_OUTPUT_LINE_LENGTH, MAX_UUID_LENGTH } from './limits';
+import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH, MAX_OUTPUT_LINE_LENGTH, MAX_UUID_LENGTH } from './payload-limits';
 
 /** peer → hub `neck_command`: sent to every neck, or to the neck whose sid is `target`. */
 export class NeckCommandRequestDto {

@@ -1,5 +1,5 @@
 import { ArrayMaxSize, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
-import { MAX_UUID_LENGTH, UUID_PATTERN } from './limits';
+import { MAX_UUID_LENGTH, UUID_PATTERN } from './payload-limits';
 
 export const ROLES = ['ui', 'neck', 'observer'] as const;
 /** `ui` sends commands, `neck` drives a neck (the agent), `observer` only watches. */
