@@ -6,8 +6,8 @@ const REPOSITORY_NAME = 'neck-signal';
 
 /**
  * The directory the web page is built into (`dist/web` at the repository root, by `npm run build`). Found by
- * walking up from this file, so it works from the built hub (`dist/apps/hub/web/`) and from the TypeScript
- * sources under jest (`apps/hub/src/web/`) alike.
+ * walking up from this file, so it works from the built library (`libs/hub/dist/web/`) and from the TypeScript
+ * sources under jest (`libs/hub/src/web/`) alike.
  */
 export function findWebRoot(start: string = __dirname): string {
   for (let dir = start; ; dir = dirname(dir)) {
