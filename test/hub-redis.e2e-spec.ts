@@ -38,15 +38,22 @@ describe('hubs side by side through a real Redis (--redis)', () => {
 
     const broadcast = nextEvent(neck.socket, 'peer-message');
     ui.socket.emit('broadcast-message', { message: 'HOME' });
-    expect(await broadcast).toEqual({ peerId: ui.socket.id, message: 'HOME' });
+    expect(await broadcast).toEqual({ peerId: ui.socket.id, uuid: 'ui-on-a', message: 'HOME' });
 
     const directed = nextEvent(neck.socket, 'peer-message');
     ui.socket.emit('peer-message', { target: neck.socket.id ?? '', message: 'X30', id: 'd1' });
-    expect(await directed).toEqual({ peerId: ui.socket.id, message: 'X30', id: 'd1' });
+    expect(await directed).toEqual({ peerId: ui.socket.id, uuid: 'ui-on-a', message: 'X30', id: 'd1' });
 
     const command = nextEvent(neck.socket, 'neck_command');
-    ui.socket.emit('neck_command', { command: 'Y5', id: 'c1' });
-    expect(await command).toEqual({ command: 'Y5', peerId: ui.socket.id, id: 'c1' });
+    ui.socket.emit('neck_command', { command: 'Y5', id: 'c1', sentAt: 1234.5, seq: 7 });
+    expect(await command).toEqual({
+      command: 'Y5',
+      peerId: ui.socket.id,
+      uuid: 'ui-on-a',
+      id: 'c1',
+      sentAt: 1234.5,
+      seq: 7,
+    });
 
     const ack = nextEvent(ui.socket, 'neck_ack');
     neck.socket.emit('neck_ack', { command: 'X0,Y5,Z0,H0,S1,A1,R0,P0', status: 'written', to: ui.socket.id, id: 'c1' });
@@ -55,6 +62,7 @@ describe('hubs side by side through a real Redis (--redis)', () => {
     const status: NeckStatusDto = {
       serial: { state: 'down', path: null, baud: 115200, error: 'unplugged' },
       firmware: { state: 'down', answersHealth: null },
+      control: { holder: null, leaseMs: 2000, stopped: false, stoppedBy: null },
       pose: null,
       queueDepth: 0,
       health: null,

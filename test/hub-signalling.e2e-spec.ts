@@ -4,6 +4,7 @@ import { TestHub, TestPeer, collect, nextEvent } from './support/hub';
 const STATUS: NeckStatusDto = {
   serial: { state: 'open', path: '/dev/ttyUSB0', baud: 115200 },
   firmware: { state: 'ready', answersHealth: true },
+  control: { holder: { uuid: 'operator-1', sid: 'sid-1' }, leaseMs: 2000, stopped: false, stoppedBy: null },
   pose: { X: 50, Y: 0, Z: 0, H: 0, S: 1, A: 1, R: 0, P: 0 },
   actuatorsMm: [1, 2, 3, 4, 5, 6],
   queueDepth: 0,
@@ -38,7 +39,7 @@ describe('hub: signalling', () => {
     expect(await joined).toEqual({ id: n.socket.id, uuid: 'neck-1', roles: ['neck'] });
   });
 
-  it('relays broadcast-message to everyone else as peer-message {peerId, message}', async () => {
+  it('relays broadcast-message to everyone else as peer-message {peerId, uuid, message}', async () => {
     const a = await hub.connect('ui');
     const b = await hub.connect('ui');
     const c = await hub.connect('neck');
@@ -46,18 +47,18 @@ describe('hub: signalling', () => {
     const atB = nextEvent(b.socket, 'peer-message');
     const atC = nextEvent(c.socket, 'peer-message');
     a.socket.emit('broadcast-message', { message: 'HOME' });
-    expect(await atB).toEqual({ peerId: a.socket.id, message: 'HOME' });
-    expect(await atC).toEqual({ peerId: a.socket.id, message: 'HOME' });
+    expect(await atB).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'HOME' });
+    expect(await atC).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'HOME' });
     await barrier(b.socket, a.socket);
     expect(toA.map((m) => m.message)).not.toContain('HOME');
   });
 
-  it('passes a message id through', async () => {
+  it('passes a message id and the sender’s stamp through', async () => {
     const a = await hub.connect('ui');
     const b = await hub.connect('ui');
     const atB = nextEvent(b.socket, 'peer-message');
-    a.socket.emit('broadcast-message', { message: 'X30', id: 'cmd-7' });
-    expect(await atB).toEqual({ peerId: a.socket.id, message: 'X30', id: 'cmd-7' });
+    a.socket.emit('broadcast-message', { message: 'X30', id: 'cmd-7', sentAt: 99, seq: 3 });
+    expect(await atB).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'X30', id: 'cmd-7', sentAt: 99, seq: 3 });
   });
 
   it('delivers a directed peer-message to its target only', async () => {
@@ -67,7 +68,7 @@ describe('hub: signalling', () => {
     const atB = collect(b.socket, 'peer-message');
     const atC = nextEvent(c.socket, 'peer-message');
     a.socket.emit('peer-message', { target: c.socket.id ?? '', message: 'X30' });
-    expect(await atC).toEqual({ peerId: a.socket.id, message: 'X30' });
+    expect(await atC).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'X30' });
     await barrier(c.socket, b.socket);
     expect(atB.map((m) => m.message)).toEqual([expect.stringMatching(/^barrier-/)]);
   });
@@ -129,8 +130,8 @@ describe('hub: signalling', () => {
       const at1 = nextEvent(neck1.socket, 'neck_command');
       const at2 = nextEvent(neck2.socket, 'neck_command');
       ui.socket.emit('neck_command', { command: 'X30', id: 'c1' });
-      expect(await at1).toEqual({ command: 'X30', peerId: ui.socket.id, id: 'c1' });
-      expect(await at2).toEqual({ command: 'X30', peerId: ui.socket.id, id: 'c1' });
+      expect(await at1).toEqual({ command: 'X30', peerId: ui.socket.id, uuid: ui.uuid, id: 'c1' });
+      expect(await at2).toEqual({ command: 'X30', peerId: ui.socket.id, uuid: ui.uuid, id: 'c1' });
       await barrier(ui.socket, other.socket);
       expect(toOther).toEqual([]);
     });
@@ -142,7 +143,7 @@ describe('hub: signalling', () => {
       const at2 = collect(neck2.socket, 'neck_command');
       const at1 = nextEvent(neck1.socket, 'neck_command');
       ui.socket.emit('neck_command', { command: 'HOME', target: neck1.socket.id ?? '' });
-      expect(await at1).toEqual({ command: 'HOME', peerId: ui.socket.id });
+      expect(await at1).toEqual({ command: 'HOME', peerId: ui.socket.id, uuid: ui.uuid });
 
       const other = await hub.connect('ui');
       const error = nextEvent(ui.socket, 'error-message');
@@ -350,7 +351,7 @@ describe('hub: health and limits', () => {
     expect(await dropped).toBe('transport close');
     const atB = nextEvent(b.socket, 'peer-message');
     a.socket.emit('broadcast-message', { message: 'still here' });
-    expect(await atB).toEqual({ peerId: a.socket.id, message: 'still here' });
+    expect(await atB).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'still here' });
   });
 
   it('rate-limits a flooding peer with error-message RATE_LIMITED; the others keep working', async () => {

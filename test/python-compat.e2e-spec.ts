@@ -103,7 +103,7 @@ describe.each(['polling', 'websocket'])('the original Python clients over %s', (
     const ack = nextEvent(ui.socket, 'neck_ack');
     ui.socket.emit('broadcast-message', { message: 'X30' });
     const delivered = await agent.waitFor((e) => e.event === 'peer-message');
-    expect(delivered.data).toEqual({ peerId: ui.socket.id, message: 'X30' });
+    expect(delivered.data).toEqual({ peerId: ui.socket.id, uuid: 'node-ui', message: 'X30' });
     // The seed agent acks with {command} only: the hub sends it to every non-neck peer as written.
     expect(await ack).toEqual({ command: 'X30', status: 'written', peerId: connected.sid });
   });

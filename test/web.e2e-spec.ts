@@ -2,7 +2,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { DEFAULT_FIRMWARE_TIMING, NeckAgent, type AgentSettings } from '@neck-signal/agent';
+import {
+  DEFAULT_FIRMWARE_TIMING,
+  DEFAULT_LEASE_MS,
+  DEFAULT_STALE_AFTER_MS,
+  NeckAgent,
+  type AgentSettings,
+} from '@neck-signal/agent';
 import type { VirtualNeck } from '@neck-signal/virtual-neck';
 import { TEST_PASSWORD, TestHub } from './support/hub';
 
@@ -41,6 +47,8 @@ function agentSettings(serverUrl: string, configDir: string): AgentSettings {
     },
     limits: {},
     firmware: DEFAULT_FIRMWARE_TIMING,
+    leaseMs: DEFAULT_LEASE_MS,
+    staleAfterMs: DEFAULT_STALE_AFTER_MS,
     statusIntervalMs: 1000,
     loginRetryMs: 200,
   };

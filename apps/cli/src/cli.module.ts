@@ -14,6 +14,7 @@ import { SetupCommand } from './setup/setup.command';
 import { Programs } from './common/programs';
 import { SimCommand } from './sim/sim.command';
 import { StatusCommand } from './status/status.command';
+import { StopCommand } from './stop/stop.command';
 
 @Module({
   providers: [
@@ -26,6 +27,7 @@ import { StatusCommand } from './status/status.command';
     ReplRunner,
     ReplCommand,
     SendCommand,
+    StopCommand,
     PeersCommand,
     StatusCommand,
     SetupCommand,

@@ -12,7 +12,14 @@ import { CliOutput } from '../src/common/cli-output';
 import { CliAsker } from '../src/common/cli-asker';
 import { CliContext } from '../src/common/cli-context';
 import { ShutdownSignals, SignalWait } from '../src/common/shutdown-signals';
-import { DEFAULT_FIRMWARE_TIMING, NeckAgent, systemDiscoveryEnvironment, type AgentSettings } from '@neck-signal/agent';
+import {
+  DEFAULT_FIRMWARE_TIMING,
+  DEFAULT_LEASE_MS,
+  DEFAULT_STALE_AFTER_MS,
+  NeckAgent,
+  systemDiscoveryEnvironment,
+  type AgentSettings,
+} from '@neck-signal/agent';
 import { TEST_PASSWORD } from '../../../test/support/hub';
 
 /** Everything a command printed, in order, with the exit code it set. */
@@ -251,6 +258,8 @@ export async function startSimulatedNeck(
       },
       limits: {},
       firmware: { ...DEFAULT_FIRMWARE_TIMING, bootQuietMs: FAST_BOOT_QUIET_MS },
+      leaseMs: DEFAULT_LEASE_MS,
+      staleAfterMs: DEFAULT_STALE_AFTER_MS,
       statusIntervalMs: 10_000,
       loginRetryMs: 200,
       ...overrides,

@@ -85,7 +85,10 @@ export class CommandLog {
 function describeAck(ack: NeckAckDeliveryDto, sent: string): string {
   switch (ack.status) {
     case 'rejected':
-      return ack.error ? `${ack.error.code}: ${ack.error.message}` : 'rejected by the neck';
+    case 'stale':
+      return ack.error ? `${ack.error.code}: ${ack.error.message}` : `${ack.status} by the neck`;
+    case 'applied':
+      return '';
     case 'superseded':
       return 'a newer pose replaced it before it was written';
     case 'written':

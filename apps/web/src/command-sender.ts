@@ -1,5 +1,5 @@
 import type { HubClient } from '@neck-signal/hub-client';
-import { parseNeckCommand } from '@neck-signal/protocol/firmware';
+import { parseOperatorCommand } from '@neck-signal/protocol/directives';
 import type { CommandLog } from './command-log';
 import type { NeckDirectory } from './neck-directory';
 
@@ -23,12 +23,18 @@ export class CommandSender {
     this.client = client;
   }
 
-  /** Checks `text` with parseNeckCommand and sends its canonical line; says why when it does not. */
+  /**
+   * Checks `text` (a firmware command, or STOP, RELEASE, TAKE, YIELD for the agent) and sends its canonical line;
+   * says why when it does not. Nothing is kept to send later: while the connection is down, nothing is sent.
+   */
   send(text: string): SendOutcome {
-    const parsed = parseNeckCommand(text);
+    const parsed = parseOperatorCommand(text);
     if (!parsed.ok) return { ok: false, error: parsed.error.message };
     const client = this.client;
-    if (!client?.connected) return { ok: false, error: 'not connected to the hub; log in first' };
+    if (!client) return { ok: false, error: 'not connected to the hub; log in first' };
+    if (!client.connected) {
+      return { ok: false, error: `the connection to the hub is down (reconnecting); ${parsed.line} was not sent` };
+    }
     const target = this.necks.target();
     const entry = this.log.command(parsed.line, this.necks.targetName());
     client

@@ -4,6 +4,7 @@ import { wireActuatorForm } from './actuator-form';
 import { wireCommandConsole } from './command-console';
 import { CommandLog } from './command-log';
 import { CommandSender } from './command-sender';
+import { ControlPanel } from './control-panel';
 import { byId, showError } from './dom';
 import { HeadSliders } from './head-sliders';
 import { LoginPanel, loginErrorMessage } from './login-panel';
@@ -22,6 +23,17 @@ const log = new CommandLog(byId('log', HTMLOListElement), (sid) => necks.nameOf(
 const sender = new CommandSender(log, necks);
 const send = (line: string) => sender.send(line);
 
+const control = new ControlPanel(
+  byId('control-state', HTMLElement),
+  byId('control-error', HTMLElement),
+  {
+    stop: byId('stop', HTMLButtonElement),
+    release: byId('release', HTMLButtonElement),
+    take: byId('take', HTMLButtonElement),
+    yield: byId('yield', HTMLButtonElement),
+  },
+  send,
+);
 const sliders = new HeadSliders(byId('sliders', HTMLElement), byId('slider-error', HTMLElement), send);
 const platform = new PlatformView(
   byId('platform', SVGSVGElement),
@@ -82,6 +94,7 @@ necks.onChange(() => {
     : undefined;
   sliders.hold(reason);
   tilt.hold(reason);
+  control.show(status, current?.uuid);
   if (status?.pose) sliders.follow(status.pose);
   redraw();
 });

@@ -124,6 +124,13 @@ export class NeckDirectory {
     const doing = firmwareState === 'booting' || firmwareState === 'homing' ? `${firmwareState}…` : firmwareState;
     const kind = status.firmware.answersHealth === false ? ' · legacy firmware (no HEALTH)' : '';
     item.append(html('div', `firmware firmware-${firmwareState}`, `firmware ${doing}${kind}`));
+    const { control } = status;
+    const who = control.stopped
+      ? `STOPPED by ${control.stoppedBy ?? '?'}`
+      : control.holder
+        ? `control: ${control.holder.uuid}`
+        : 'control: free';
+    item.append(html('div', `control control-${control.stopped ? 'stopped' : control.holder ? 'held' : 'free'}`, who));
     const firmware = status.health
       ? `firmware ${status.health.role || status.health.device}`
       : 'firmware not heard yet';

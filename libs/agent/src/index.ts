@@ -9,3 +9,6 @@ export * from './config/agent-config-file';
 /** How the agent paces itself to the firmware, and where serial ports come from (tests swap them). */
 export * from './firmware/firmware-session';
 export * from './serial/port-discovery';
+/** One operator at a time, and no stale motion. */
+export * from './control/control-lease';
+export * from './control/freshness';

@@ -46,6 +46,8 @@ export class NeckAgent {
     this.relay = new Relay(new HubClientLink(this.client), {
       limits: settings.limits,
       timing: settings.firmware,
+      leaseMs: settings.leaseMs,
+      staleAfterMs: settings.staleAfterMs,
       baudRate: serialSettings.baudRate,
       statusIntervalMs: settings.statusIntervalMs,
       print: (line) => this.logger.log(`wrote ${line}`),

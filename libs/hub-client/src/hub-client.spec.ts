@@ -153,7 +153,7 @@ describe('HubClient', () => {
 
       expect(sender.emit(Events.BroadcastMessage, { message: 'X30', id: 'm1' })).toBe(true);
 
-      expect(await received).toEqual({ peerId: sender.id, message: 'X30', id: 'm1' });
+      expect(await received).toEqual({ peerId: sender.id, uuid: sender.uuid, message: 'X30', id: 'm1' });
     });
 
     it('works over long-polling too', async () => {
@@ -216,10 +216,21 @@ describe('HubClient', () => {
       const ui = await connected();
       const sent = nextHubEvent(neck, Events.PeerMessage);
 
+      const before = Date.now();
       const { ack, roundTripMs } = await ui.sendCommand('X50,Y-20');
 
       const delivered = await sent;
-      expect(delivered).toEqual({ peerId: ui.id, message: 'X50,Y-20', id: expect.any(String) });
+      // Stamped with the client's clock and a sequence number, so that a neck can tell a late pose.
+      expect(delivered).toEqual({
+        peerId: ui.id,
+        uuid: ui.uuid,
+        message: 'X50,Y-20',
+        id: expect.any(String),
+        sentAt: expect.any(Number),
+        seq: 1,
+      });
+      expect(delivered.sentAt).toBeGreaterThanOrEqual(before);
+      expect(delivered.sentAt).toBeLessThanOrEqual(Date.now());
       expect(ack).toEqual({ command: 'X50,Y-20', status: 'written', peerId: neck.id, id: delivered.id });
       expect(roundTripMs).toBeGreaterThan(0);
       expect(roundTripMs).toBeLessThan(5000);
@@ -254,7 +265,14 @@ describe('HubClient', () => {
       const all = await ui.sendCommand('HOME_SOFT', { via: 'neck_command' });
       const targeted = await ui.sendCommand('X1', { via: 'neck_command', target: neck.id });
 
-      expect(await sent).toEqual({ command: 'HOME_SOFT', peerId: ui.id, id: all.ack.id });
+      expect(await sent).toEqual({
+        command: 'HOME_SOFT',
+        peerId: ui.id,
+        uuid: ui.uuid,
+        id: all.ack.id,
+        sentAt: expect.any(Number),
+        seq: 1,
+      });
       expect(all.ack).toMatchObject({ command: 'HOME_SOFT', status: 'written', peerId: neck.id });
       expect(targeted.ack).toMatchObject({ command: 'X1', status: 'written', peerId: neck.id });
     });

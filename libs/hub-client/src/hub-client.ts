@@ -139,6 +139,8 @@ export class HubClient {
   private loggingIn = false;
   /** Handshake refusals since the last successful connection. */
   private refusals = 0;
+  /** Commands sent by this client, for their stamp. */
+  private commandSeq = 0;
   private closed = false;
 
   constructor(private readonly options: HubClientOptions) {
@@ -265,10 +267,11 @@ export class HubClient {
    */
   sendCommand(text: string, options: SendCommandOptions = {}): Promise<CommandResult> {
     if (this.closed) return Promise.reject(new ClientClosedError(`sending "${text}"`));
+    // Never queued for later: a command that waits out a disconnection would move the neck seconds late.
     if (!this.socket.connected) {
       return Promise.reject(
         new NotConnectedError(
-          `not connected to the hub at ${this.baseUrl}, so "${text}" was not sent; await connect()`,
+          `not connected to the hub at ${this.baseUrl} right now, so "${text}" was not sent; send it again once connected`,
         ),
       );
     }
@@ -431,21 +434,23 @@ export class HubClient {
   /** Emits the command with its id; throws HubError INVALID_PAYLOAD, sending nothing, when the hub would refuse it. */
   private emitCommand(text: string, via: 'broadcast' | 'neck_command', target: string | undefined, id: string): void {
     const refuse = (message: string) => new HubError('INVALID_PAYLOAD', message, id);
+    // The stamp lets a neck tell a command held up on the way (see CommandStampDto).
+    const stamp = { sentAt: Date.now(), seq: ++this.commandSeq };
     if (via === 'neck_command') {
-      const payload = { command: text, id, ...(target === undefined ? {} : { target }) };
+      const payload = { command: text, id, ...stamp, ...(target === undefined ? {} : { target }) };
       const check = validatePayload(NeckCommandRequestDto, payload);
       if (!check.ok) throw refuse(check.message);
       this.socket.emit(Events.NeckCommand, payload);
       return;
     }
     if (target !== undefined) {
-      const payload = { target, message: text, id };
+      const payload = { target, message: text, id, ...stamp };
       const check = validatePayload(PeerMessageRequestDto, payload);
       if (!check.ok) throw refuse(check.message);
       this.socket.emit(Events.PeerMessage, payload);
       return;
     }
-    const payload = { message: text, id };
+    const payload = { message: text, id, ...stamp };
     const check = validatePayload(BroadcastMessageDto, payload);
     if (!check.ok) throw refuse(check.message);
     this.socket.emit(Events.BroadcastMessage, payload);

@@ -13,14 +13,22 @@ declare const client: ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 expectTypeOf(Events.BroadcastMessage).toEqualTypeOf<'broadcast-message'>();
 expectTypeOf(Events.NeckAck).toEqualTypeOf<'neck_ack'>();
 expectTypeOf<Role>().toEqualTypeOf<'ui' | 'neck' | 'observer'>();
-expectTypeOf<AckStatus>().toEqualTypeOf<'written' | 'superseded' | 'rejected'>();
+expectTypeOf<AckStatus>().toEqualTypeOf<'written' | 'superseded' | 'rejected' | 'stale' | 'applied'>();
 expectTypeOf<PeerInfoDto>().toEqualTypeOf<{ id: string; uuid: string; roles: Role[] }>();
 expectTypeOf<Parameters<ServerToClientEvents['peer-disconnect']>>().toEqualTypeOf<[sid: string]>();
 expectTypeOf<Parameters<ClientToServerEvents['broadcast-message']>[0]>().toEqualTypeOf<{
   message: string;
   id?: string;
+  sentAt?: number;
+  seq?: number;
 }>();
-expectTypeOf<NeckCommandRequestDto>().toEqualTypeOf<{ command: string; target?: string; id?: string }>();
+expectTypeOf<NeckCommandRequestDto>().toEqualTypeOf<{
+  command: string;
+  target?: string;
+  id?: string;
+  sentAt?: number;
+  seq?: number;
+}>();
 expectTypeOf<SocketData>().toEqualTypeOf<{ uuid: string; roles: Role[] }>();
 
 server.emit(Events.NewPeer, { id: 'sid', uuid: 'u', roles: ['ui'] });
@@ -45,7 +53,7 @@ server.emit(Events.PeerDisconnect, { id: 'sid' });
 client.emit(Events.PeerMessage, { message: 'X30' });
 // @ts-expect-error roles are ui, neck or observer
 socket.emit(Events.NewPeer, { id: 'sid', uuid: 'u', roles: ['admin'] });
-// @ts-expect-error an ack status is written, superseded or rejected
+// @ts-expect-error an ack status is one of ACK_STATUSES
 client.emit(Events.NeckAck, { command: 'X30', status: 'done' });
 // @ts-expect-error unknown event names do not compile
 client.emit('broadcast_message', { message: 'HOME' });

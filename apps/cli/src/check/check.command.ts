@@ -1,5 +1,5 @@
 import { Command, CommandRunner } from 'nest-commander';
-import { parseNeckCommand } from '@neck-signal/protocol';
+import { parseOperatorCommand } from '@neck-signal/protocol';
 import { CliOutput } from '../common/cli-output';
 import { ExitCode } from '../common/command-failure';
 
@@ -15,9 +15,11 @@ export class CheckCommand extends CommandRunner {
   }
 
   run(words: string[]): Promise<void> {
-    const result = parseNeckCommand(words.join(' '));
+    const result = parseOperatorCommand(words.join(' '));
     if (result.ok) {
-      this.output.line(result.line);
+      this.output.line(
+        result.kind === 'directive' ? `${result.line} (for the agent; never written to the firmware)` : result.line,
+      );
     } else {
       this.output.error(result.error.message);
       this.output.exitCode(ExitCode.Rejected);

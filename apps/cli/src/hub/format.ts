@@ -1,4 +1,5 @@
 import {
+  ControlStatusDto,
   NeckAckDeliveryDto,
   NeckStatusDeliveryDto,
   NeckStatusDto,
@@ -23,7 +24,7 @@ export function isNeck(peer: PeerInfoDto): boolean {
 export function formatAck(ack: NeckAckDeliveryDto, neck: string, roundTripMs?: number): string {
   const time = roundTripMs === undefined ? '' : ` in ${Math.max(0, Math.round(roundTripMs))} ms`;
   const head = `ack ${ack.status} ${ack.command}${time} from neck ${neck}`;
-  if (ack.status !== 'rejected') return head;
+  if (ack.status !== 'rejected' && ack.status !== 'stale') return head;
   return ack.error ? `${head}: ${ack.error.message} [${ack.error.code}]` : `${head}: no reason given`;
 }
 
@@ -46,9 +47,24 @@ export function describeFirmwareState(status: NeckStatusDto): string {
   return `firmware ${state}${waiting}${legacy}`;
 }
 
+/**
+ * Who may move a neck, e.g. `control free`, `control held by alice`, `you hold control` or
+ * `STOPPED by bob: no motion until RELEASE`.
+ */
+export function describeControl(control: ControlStatusDto, me?: string): string {
+  if (control.stopped) return `STOPPED by ${control.stoppedBy ?? '?'}: no motion until RELEASE`;
+  if (control.holder === null) return 'control free';
+  if (me !== undefined && control.holder.uuid === me) return 'you hold control';
+  return `control held by ${control.holder.uuid}`;
+}
+
 /** One neck of `neck status`. */
 export function describeNeckStatus(status: NeckStatusDeliveryDto): string[] {
-  const lines = [`neck ${status.uuid}: ${describeSerial(status)}`, `  ${describeFirmwareState(status)}`];
+  const lines = [
+    `neck ${status.uuid}: ${describeSerial(status)}`,
+    `  ${describeFirmwareState(status)}`,
+    `  ${describeControl(status.control)}`,
+  ];
   lines.push(`  pose ${status.pose ? formatHeadPose(status.pose) : 'unknown (not homed yet)'}`);
   if (status.actuatorsMm) lines.push(`  actuators ${status.actuatorsMm.map((mm) => `${round(mm)} mm`).join(', ')}`);
   lines.push(`  queue ${status.queueDepth} waiting`);

@@ -1,4 +1,4 @@
-import { TEST_PASSWORD, TestHub } from '../../../../test/support/hub';
+import { TEST_PASSWORD, TestHub, nextEvent } from '../../../../test/support/hub';
 import {
   SimulatedNeck,
   TestContext,
@@ -29,13 +29,22 @@ describe('neck peers', () => {
     dir.remove();
   });
 
-  it('lists the other peers with their roles and sids', async () => {
-    await hub.connect('ui', 'operator-2');
+  it('lists the other peers with their roles and sids, and who holds each neck’s control', async () => {
+    const operator = await hub.connect('ui', 'operator-2');
     const output = await runCli(['peers'], { context: context() });
     expect(output.code).toBe(0);
     expect(output.lines).toEqual([
-      expect.stringMatching(/^test-neck \(neck\) {2}sid \S+$/),
+      expect.stringMatching(/^test-neck \(neck\) {2}sid \S+ {2}\(control free\)$/),
       expect.stringMatching(/^operator-2 \(ui\) {2}sid \S+$/),
+    ]);
+
+    const held = nextEvent(operator.socket, 'neck_status');
+    operator.socket.emit('neck_command', { command: 'X10', id: 'm1' });
+    expect((await held).control.holder?.uuid).toBe('operator-2');
+    const again = await runCli(['peers'], { context: context() });
+    expect(again.lines).toEqual([
+      expect.stringMatching(/^test-neck \(neck\) {2}sid \S+ {2}\(control held by operator-2\)$/),
+      expect.stringMatching(/^operator-2 \(ui\) {2}sid \S+ {2}\(holds control of test-neck\)$/),
     ]);
   });
 

@@ -6,7 +6,8 @@ import { reportFailures } from '../common/command-failure';
 import { DEFAULT_TIMEOUT_MS, ONE_SHOT_RETRY_MS, ReportCommandRunner, ReportFlags } from '../common/hub-command';
 import { loadCliSettings } from '../config/cli-settings';
 import { connectToHub } from '../hub/connect';
-import { describePeer } from '../hub/format';
+import { describeControl, describePeer } from '../hub/format';
+import { fetchHealth } from '../status/status.command';
 
 export type PeersFlags = ReportFlags;
 
@@ -40,10 +41,22 @@ export class PeersCommand extends ReportCommandRunner {
       await client.close();
       if (flags.json) {
         this.output.line(JSON.stringify(peers, null, 2));
-      } else if (peers.length === 0) {
+        return;
+      }
+      if (peers.length === 0) {
         this.output.line(`no other peer is connected to ${settings.serverUrl}`);
-      } else {
-        for (const peer of peers) this.output.line(`${describePeer(peer)}  sid ${peer.id}`);
+        return;
+      }
+      // Who holds which neck comes with each neck's status in the hub's health.
+      const necks = (await fetchHealth(settings, flags.timeoutMs ?? DEFAULT_TIMEOUT_MS)).necks;
+      for (const peer of peers) {
+        const own = necks.find((neck) => neck.peerId === peer.id);
+        const held = necks.filter((neck) => neck.control.holder?.uuid === peer.uuid).map((neck) => neck.uuid);
+        const notes = [
+          ...(own ? [describeControl(own.control)] : []),
+          ...(held.length > 0 ? [`holds control of ${held.join(', ')}`] : []),
+        ];
+        this.output.line(`${describePeer(peer)}  sid ${peer.id}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`);
       }
     });
   }

@@ -12,6 +12,8 @@ describe('completeLine', () => {
         'HOME_BRUTE',
         'HEALTH',
         'STATUS',
+        'STOP',
+        'RELEASE',
         'Q:',
         'X',
         'Y',
@@ -34,7 +36,24 @@ describe('completeLine', () => {
     ['X50, y-20,H', ['H'], 'H'],
     [
       'HOME_SOFT|',
-      ['HOME', 'HOME_SOFT', 'HOME_BRUTE', 'HEALTH', 'STATUS', 'Q:', 'X', 'Y', 'Z', 'H', 'S', 'A', 'R', 'P'],
+      [
+        'HOME',
+        'HOME_SOFT',
+        'HOME_BRUTE',
+        'HEALTH',
+        'STATUS',
+        'STOP',
+        'RELEASE',
+        'Q:',
+        'X',
+        'Y',
+        'Z',
+        'H',
+        'S',
+        'A',
+        'R',
+        'P',
+      ],
       '',
     ],
     ['HOME_SOFT|X10,S', ['S'], 'S'],
@@ -42,14 +61,19 @@ describe('completeLine', () => {
     ['Q:1,0,0,0,', ['H', 'S', 'A'], ''],
     ['Q:1,0,0,0,H30,', ['S', 'A'], ''],
     ['1:55,', [], ''],
-    ['ST', ['STATUS'], 'ST'],
+    ['ST', ['STATUS', 'STOP'], 'ST'],
+    ['rel', ['release'], 'rel'],
   ])('%j → %j', (line, hits, word) => {
     expect(completeLine(line, peers)).toEqual([hits, word]);
   });
 
   it('completes REPL commands and the uuids of connected peers after :target', () => {
-    expect(completeLine(':', peers)).toEqual([[':target ', ':all', ':peers', ':help', ':quit'], ':']);
-    expect(completeLine(':t', peers)).toEqual([[':target '], ':t']);
+    expect(completeLine(':', peers)).toEqual([
+      [':target ', ':all', ':take', ':release', ':peers', ':help', ':quit'],
+      ':',
+    ]);
+    expect(completeLine(':ta', peers)).toEqual([[':target ', ':take'], ':ta']);
+    expect(completeLine(':tar', peers)).toEqual([[':target '], ':tar']);
     expect(completeLine(':target 3f', peers)).toEqual([['3f2a-9c1d-0b7e-55aa', '3f99-0000-0000-0001'], '3f']);
     expect(completeLine(':target lab', peers)).toEqual([['lab-neck'], 'lab']);
     expect(completeLine(':all x', peers)).toEqual([[], ':all x']);

@@ -1,8 +1,14 @@
-import { HEAD_AXES, HEALTH_KEYWORDS, HOME_KEYWORDS, QUATERNION_EXTRA_AXES } from '@neck-signal/protocol';
+import {
+  DIRECTIVE_LINES,
+  HEAD_AXES,
+  HEALTH_KEYWORDS,
+  HOME_KEYWORDS,
+  QUATERNION_EXTRA_AXES,
+} from '@neck-signal/protocol';
 
 /** Words the REPL itself understands (besides neck commands). */
 export const REPL_WORDS = ['help', 'quit', 'exit'] as const;
-export const REPL_META_COMMANDS = [':target ', ':all', ':peers', ':help', ':quit'] as const;
+export const REPL_META_COMMANDS = [':target ', ':all', ':take', ':release', ':peers', ':help', ':quit'] as const;
 
 /**
  * Tab completion for the REPL, in readline's completer form: the candidates for the word being typed, and that
@@ -35,7 +41,7 @@ function candidatesFor(command: string): string[] {
     .map((token) => token.trim())
     .filter((token) => token !== '');
   if (tokens.length === 0) {
-    return [...HOME_KEYWORDS, ...HEALTH_KEYWORDS, 'Q:', ...HEAD_AXES];
+    return [...HOME_KEYWORDS, ...HEALTH_KEYWORDS, DIRECTIVE_LINES.stop, DIRECTIVE_LINES.release, 'Q:', ...HEAD_AXES];
   }
   const used = new Set(tokens.map((token) => token[0].toUpperCase()));
   if (/^q\s*:/i.test(tokens[0])) {

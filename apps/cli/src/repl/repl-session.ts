@@ -1,6 +1,14 @@
 import { AckTimeoutError, ClientClosedError, HubClient, HubError, SendCommandOptions } from '@neck-signal/hub-client';
-import { Events, formatSeconds, NeckAckDeliveryDto, parseNeckCommand, PeerInfoDto } from '@neck-signal/protocol';
-import { describePeer, describeFirmwareState, describeSerial, formatAck, isNeck } from '../hub/format';
+import {
+  DIRECTIVE_LINES,
+  Events,
+  formatSeconds,
+  NeckAckDeliveryDto,
+  NeckStatusDeliveryDto,
+  parseOperatorCommand,
+  PeerInfoDto,
+} from '@neck-signal/protocol';
+import { describeControl, describePeer, describeFirmwareState, describeSerial, formatAck, isNeck } from '../hub/format';
 
 /** Where the session prints: `line` for the transcript, `error` for problems. */
 export interface ReplView {
@@ -35,6 +43,8 @@ export class ReplSession {
   /** Connected peers by sid, kept here so that a peer that left can still be named. */
   private readonly peers = new Map<string, PeerInfoDto>();
   private readonly serialStates = new Map<string, string>();
+  /** What each neck's control looked like at its last status, to say when it changes. */
+  private readonly controls = new Map<string, string>();
   private readonly unsubscribe: (() => void)[] = [];
   private connectedOnce = false;
   private closed = false;
@@ -61,6 +71,7 @@ export class ReplSession {
         const peer = this.peers.get(sid);
         this.peers.delete(sid);
         this.serialStates.delete(sid);
+        this.controls.delete(sid);
         this.view.line(`peer left: ${peer ? describePeer(peer) : sid}`);
         if (peer && peer.uuid === this.targetUuid && this.sidOf(peer.uuid) === undefined) {
           this.view.error(
@@ -74,6 +85,7 @@ export class ReplSession {
         this.view.line(`neck ${this.nameOf(output.peerId)} says: ${output.line}`),
       ),
       client.on(Events.NeckStatus, (status) => {
+        this.noteControl(status);
         const state = `${describeSerial(status)}; ${describeFirmwareState(status)}`;
         if (this.serialStates.get(status.peerId) === state) return;
         this.serialStates.set(status.peerId, state);
@@ -132,12 +144,14 @@ export class ReplSession {
       return;
     }
     if (word === ':peers') return this.listPeers();
+    if (word === ':take') return this.send(DIRECTIVE_LINES.take);
+    if (word === ':release') return this.send(DIRECTIVE_LINES.yield);
     if (word === ':target' || word.startsWith(':target ')) return this.setTarget(line.slice(':target'.length).trim());
     if (line.startsWith(':')) {
       this.view.error(`unknown REPL command ${line.split(/\s/)[0]}; type help`);
       return;
     }
-    const parsed = parseNeckCommand(line);
+    const parsed = parseOperatorCommand(line);
     if (!parsed.ok) {
       this.view.error(`invalid: ${parsed.error.message} (nothing sent)`);
       return;
@@ -182,8 +196,21 @@ export class ReplSession {
 
   private printAck(ack: NeckAckDeliveryDto, roundTripMs: number | undefined): void {
     const text = formatAck(ack, this.nameOf(ack.peerId), roundTripMs);
-    if (ack.status === 'rejected') this.view.error(text);
+    if (ack.status === 'rejected' || ack.status === 'stale') this.view.error(text);
     else this.view.line(text);
+  }
+
+  /** Says when a neck's control changes hands, and when we took it or lost it. */
+  private noteControl(status: NeckStatusDeliveryDto): void {
+    const text = describeControl(status.control, this.client.uuid);
+    const before = this.controls.get(status.peerId);
+    if (before === text) return;
+    this.controls.set(status.peerId, text);
+    if (before === undefined && status.control.holder === null && !status.control.stopped) return;
+    const lost = before?.startsWith('you hold') === true && status.control.holder?.uuid !== this.client.uuid;
+    const line = `neck ${status.uuid}: ${text}`;
+    if (lost || status.control.stopped) this.view.error(lost ? `${line} (you lost control)` : line);
+    else this.view.line(line);
   }
 
   private setTarget(wanted: string): void {
@@ -221,14 +248,20 @@ export class ReplSession {
       'Type a neck command and press Enter: it is checked here, then sent to every peer (or your :target).',
       '  HOME  HOME_SOFT  HOME_BRUTE   home the neck (HOME is HOME_BRUTE)',
       '  HEALTH  STATUS                ask the firmware for its health line',
-      '  X50,Y-20,H30,S1.5             head pose: X Y Z R P -700…700, H 0…70, S A 0…10;',
+      '  X50,Y-20,H30,S1.5             head pose: X Y Z R P -700…700, H 0…70, S up to 4.19, A up to 10;',
       '                                axes left out keep their value (the agent merges the pose)',
       '  1:55,2:60.5                   actuator lengths: id 1–6, 0…80 mm',
-      '  Q:0.7071,0,0.7071,0,H30       quaternion w,x,y,z, then H S A',
+      '  Q:0.9239,0,0.3827,0,H30       quaternion w,x,y,z, then two of H S A',
       '  HOME_SOFT|X10                 up to 8 commands in one line, run in order',
+      '  STOP                          anyone: drop what waits, refuse all motion until RELEASE',
+      '                                (a move already under way still ends at its target)',
+      '  RELEASE                       lift a STOP',
+      'One operator at a time moves a neck: the first to move holds its control until it stops',
+      'moving for a while (2 s); the others are refused with CONTROL_HELD.',
       'REPL commands:',
-      '  :target UUID   send to that peer only     :all    send to every peer again',
-      '  :peers         list connected peers       help    this text',
+      '  :target UUID   send to that peer only     :all      send to every peer again',
+      '  :take          take control of the neck   :release  give your control up',
+      '  :peers         list connected peers       help      this text',
       '  quit, exit or Ctrl-D to leave; Ctrl-C clears the line',
       `Tab completes keywords, axes and uuids; ↑ and ↓ recall earlier lines${
         this.options.historyFile ? ` (kept in ${this.options.historyFile})` : ''

@@ -111,4 +111,45 @@ describe('neck send', () => {
     expect(output.code).toBe(0);
     expect(output.lines).toEqual([expect.stringMatching(/^ack written HOME in \d+ ms from neck python-neck$/)]);
   });
+
+  describe('control and STOP', () => {
+    it('exits 1 naming the holder when another operator holds control; --take takes it over', async () => {
+      sim = await startSimulatedNeck(hub.url, dir.path);
+      const other = await hub.connect('ui', 'other-operator');
+      const acked = new Promise<void>((resolve) => other.socket.once('neck_ack', () => resolve()));
+      other.socket.emit('neck_command', { command: 'X100', id: 'o1' });
+      await acked;
+      const refused = await runCli(['send', 'X-100'], { context: context() });
+      expect(refused.code).toBe(1);
+      expect(refused.errors).toEqual([
+        expect.stringMatching(
+          /^neck: ack rejected X-100 in \d+ ms from neck test-neck: other-operator holds this neck's control .*\[CONTROL_HELD\] \(neck send --take takes it over\)$/,
+        ),
+      ]);
+      expect(sim.neck.received).not.toContain('X-100,Y0,Z0,H0,S1,A1,R0,P0');
+
+      const taken = await runCli(['send', '--take', 'X-100'], { context: context() });
+      expect(taken.code).toBe(0);
+      expect(taken.lines).toEqual([
+        expect.stringMatching(/^ack applied TAKE in \d+ ms from neck test-neck$/),
+        expect.stringMatching(/^ack written X-100,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/),
+      ]);
+      expect(sim.agent.relay.status().control.holder?.uuid).not.toBe('other-operator');
+    });
+
+    it('neck stop refuses every motion until neck stop --release', async () => {
+      sim = await startSimulatedNeck(hub.url, dir.path);
+      const stop = await runCli(['stop'], { context: context() });
+      expect(stop.code).toBe(0);
+      expect(stop.lines).toEqual([expect.stringMatching(/^ack applied STOP in \d+ ms from neck test-neck$/)]);
+      const refused = await runCli(['send', 'X10'], { context: context() });
+      expect(refused.code).toBe(1);
+      expect(refused.errors[0]).toMatch(
+        /pressed STOP: the neck takes no motion until someone sends RELEASE \[STOPPED\]$/,
+      );
+      const release = await runCli(['stop', '--release'], { context: context() });
+      expect(release.lines).toEqual([expect.stringMatching(/^ack applied RELEASE in \d+ ms from neck test-neck$/)]);
+      expect((await runCli(['send', 'X10'], { context: context() })).code).toBe(0);
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { Command, Help, Option } from 'nest-commander';
-import { AckTimeoutError, HubClient, HubError, NotConnectedError } from '@neck-signal/hub-client';
-import { Events, formatSeconds, parseNeckCommand, PeerInfoDto } from '@neck-signal/protocol';
+import { AckTimeoutError, CommandResult, HubClient, HubError, NotConnectedError } from '@neck-signal/hub-client';
+import { DIRECTIVE_LINES, Events, formatSeconds, parseOperatorCommand, PeerInfoDto } from '@neck-signal/protocol';
 import { CliOutput } from '../common/cli-output';
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
@@ -12,6 +12,8 @@ import { formatAck, isNeck } from '../hub/format';
 
 export interface SendFlags extends TimedHubFlags {
   target?: string;
+  /** Send TAKE first. */
+  take?: boolean;
 }
 
 /**
@@ -46,52 +48,85 @@ export class SendCommand extends TimedHubCommandRunner {
   @Help('after')
   examples(): string {
     return `
-Exit codes: 0 written (or superseded by a newer pose), 1 rejected (the reason on stderr), 2 usage or configuration
-error (no password without a terminal, wrong password), 3 no neck answered in time (none connected, hub unreachable).
+Exit codes: 0 written (or superseded by a newer pose), 1 rejected (the reason on stderr; CONTROL_HELD when another
+operator holds the neck's control: --take takes it over), 2 usage or configuration error (no password without a
+terminal, wrong password), 3 no neck answered in time (none connected, hub unreachable).
 
 Examples:
   neck send HOME
   neck send X50,Y-20,H30 --timeout 2
-  neck send -t lab-neck 'HOME_SOFT|X10'`;
+  neck send -t lab-neck 'HOME_SOFT|X10'
+  neck send --take X0          # take control from whoever holds it, then move
+  neck send RELEASE            # lift a STOP`;
+  }
+
+  @Option({ flags: '--take', description: 'take the neck’s control first if another operator holds it (TAKE)' })
+  parseTake(): boolean {
+    return true;
   }
 
   async run(words: string[], flags: SendFlags = {}): Promise<void> {
     await reportFailures(this.output, async () => {
-      const parsed = parseNeckCommand(words.join(' '));
+      const parsed = parseOperatorCommand(words.join(' '));
       if (!parsed.ok) {
         throw new CommandFailure(`rejected: ${parsed.error.message} (nothing sent)`, ExitCode.Rejected);
       }
-      const settings = await loadCliSettings(
-        flags,
-        this.context.settingsContext(this.asker, (message) => this.output.error(message)),
-      );
-      const timeoutMs = flags.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const deadline = performance.now() + timeoutMs;
-      const left = () => Math.max(1, deadline - performance.now());
-      const client = await connectToHub(settings, {
-        role: 'ui',
-        timeoutMs,
-        retryIntervalMs: ONE_SHOT_RETRY_MS,
-        onRetry: (message) => this.output.error(`login failed: ${message}`),
-      });
+      const lines = flags.take ? [DIRECTIVE_LINES.take, parsed.line] : [parsed.line];
+      await sendOneShot(lines, flags, { output: this.output, context: this.context, asker: this.asker });
+    });
+  }
+}
+
+/** What a one-shot command needs from its surroundings. */
+export interface OneShotDeps {
+  readonly output: CliOutput;
+  readonly context: CliContext;
+  readonly asker: CliAsker;
+}
+
+/**
+ * Logs in, waits for a neck (the --target one), sends each line as `neck_command` in turn and prints its ack;
+ * a rejected ack ends it with exit 1, silence with exit 3. What `neck send` and `neck stop` do.
+ */
+export async function sendOneShot(lines: readonly string[], flags: SendFlags, deps: OneShotDeps): Promise<void> {
+  const { output, context, asker } = deps;
+  const settings = await loadCliSettings(
+    flags,
+    context.settingsContext(asker, (message) => output.error(message)),
+  );
+  const timeoutMs = flags.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = performance.now() + timeoutMs;
+  const left = () => Math.max(1, deadline - performance.now());
+  const client = await connectToHub(settings, {
+    role: 'ui',
+    timeoutMs,
+    retryIntervalMs: ONE_SHOT_RETRY_MS,
+    onRetry: (message) => output.error(`login failed: ${message}`),
+  });
+  try {
+    const neck = await waitForNeck(client, flags.target, left(), timeoutMs);
+    for (const line of lines) {
+      let result: CommandResult;
       try {
-        const neck = await waitForNeck(client, flags.target, left(), timeoutMs);
         // An ack without id (the seed's Python agent sends only {command}) carrying this line counts too.
-        const result = await client.sendCommand(parsed.line, {
+        result = await client.sendCommand(line, {
           via: 'neck_command',
           timeoutMs: left(),
           ...(flags.target === undefined ? {} : { target: neck.id }),
         });
-        const name = client.peers().find((peer) => peer.id === result.ack.peerId)?.uuid ?? result.ack.peerId;
-        const text = formatAck(result.ack, name, result.roundTripMs);
-        if (result.ack.status === 'rejected') throw new CommandFailure(text, ExitCode.Rejected);
-        this.output.line(text);
       } catch (error) {
-        throw explain(error, parsed.line, timeoutMs);
-      } finally {
-        await client.close();
+        throw explain(error, line, timeoutMs);
       }
-    });
+      const name = client.peers().find((peer) => peer.id === result.ack.peerId)?.uuid ?? result.ack.peerId;
+      const text = formatAck(result.ack, name, result.roundTripMs);
+      if (result.ack.status === 'rejected') {
+        const hint = result.ack.error?.code === 'CONTROL_HELD' ? ' (neck send --take takes it over)' : '';
+        throw new CommandFailure(`${text}${hint}`, ExitCode.Rejected);
+      }
+      output.line(text);
+    }
+  } finally {
+    await client.close();
   }
 }
 

@@ -23,4 +23,8 @@ export class AgentConfigFile {
   @IsOptional() @IsInt() @Min(0) firmware_answer_margin_ms?: number;
   /** On firmware that never answers HEALTH, how much longer than the known homing time to wait, ms. */
   @IsOptional() @IsInt() @Min(0) firmware_legacy_margin_ms?: number;
+  /** How long an operator's control lasts without motion, ms. */
+  @IsOptional() @IsInt() @Min(100) control_lease_ms?: number;
+  /** A pose later than its sender's usual delay by more than this is dropped, ms. */
+  @IsOptional() @IsInt() @Min(20) stale_after_ms?: number;
 }

@@ -15,6 +15,10 @@ export interface AgentSettings {
   readonly limits: Partial<NeckLimits>;
   /** How the agent paces itself to the firmware (agent.json `firmware_boot_ms`, …). */
   readonly firmware: FirmwareTiming;
+  /** How long an operator's control lasts without motion, ms (agent.json `control_lease_ms`). Default 2000. */
+  readonly leaseMs: number;
+  /** A pose later than its sender's usual delay by more than this is dropped, ms (`stale_after_ms`). Default 250. */
+  readonly staleAfterMs: number;
   /** Period of neck_status while nothing changes, ms. Default 10 000. */
   readonly statusIntervalMs: number;
   /** Delay between login attempts, ms. Default 3 000. */

@@ -9,6 +9,8 @@ import {
   updateConfigFile,
 } from '@neck-signal/program-kit';
 import { AgentFlags } from './agent-flags';
+import { DEFAULT_LEASE_MS } from '../control/control-lease';
+import { DEFAULT_STALE_AFTER_MS } from '../control/freshness';
 import { DEFAULT_FIRMWARE_TIMING } from '../firmware/firmware-session';
 import { AGENT_CONFIG_FILE, AgentConfigFile } from './agent-config-file';
 import { AgentSettings, DEFAULT_SERIAL_CANDIDATES } from './agent-settings';
@@ -59,6 +61,8 @@ export async function loadAgentSettings(flags: AgentFlags, context: SettingsCont
       answerMarginMs: saved.firmware_answer_margin_ms ?? DEFAULT_FIRMWARE_TIMING.answerMarginMs,
       legacyMarginMs: saved.firmware_legacy_margin_ms ?? DEFAULT_FIRMWARE_TIMING.legacyMarginMs,
     },
+    leaseMs: saved.control_lease_ms ?? DEFAULT_LEASE_MS,
+    staleAfterMs: saved.stale_after_ms ?? DEFAULT_STALE_AFTER_MS,
     statusIntervalMs: saved.status_interval_ms ?? 10_000,
     loginRetryMs: saved.login_retry_ms ?? 3_000,
   };

@@ -92,6 +92,8 @@ export class FirmwareSession {
   private readonly waiting: QueuedLine[] = [];
   private homeWanted = false;
   private homeSent = false;
+  /** Between STOP and RELEASE: nothing that moves is written, the agent's own HOME included. */
+  private halted = false;
   private fence: Fence | undefined;
   private bootTimer: NodeJS.Timeout | undefined;
   private writing = false;
@@ -176,6 +178,24 @@ export class FirmwareSession {
     void this.pump();
   }
 
+  /**
+   * STOP: every held command is refused with `error`, and nothing that moves is written until `resume()`.
+   * (The firmware cannot halt a move under way: the neck goes on to its last target.)
+   */
+  halt(error: AckErrorDto): void {
+    this.halted = true;
+    const held = this.waiting.splice(0);
+    for (const item of held) this.events.rejected(item, error);
+    if (held.length > 0) this.events.changed();
+  }
+
+  /** RELEASE: writing resumes (with the agent's own HOME first, if it is still to come). */
+  resume(): void {
+    if (!this.halted) return;
+    this.halted = false;
+    void this.pump();
+  }
+
   /** A line the firmware printed: HEALTH answers and homing announcements move the state on. */
   firmwareLine(line: string): void {
     if (this.closed) return;
@@ -248,11 +268,12 @@ export class FirmwareSession {
     this.writing = true;
     try {
       while (!this.closed && this.currentState === 'ready') {
-        if (this.homeWanted && !this.homeSent) {
+        if (this.homeWanted && !this.homeSent && !this.halted) {
           this.homeSent = true;
           await this.writeHoming('HOME', { kind: 'home', keyword: 'HOME' });
           continue;
         }
+        // While halted only what does not move may wait here (HEALTH): the relay refuses motion then.
         const item = this.waiting.shift();
         if (!item) break;
         this.events.changed();

@@ -11,8 +11,16 @@ export class HubClientLink implements HubLink {
   }
 
   onCommand(handler: (command: IncomingCommand) => void): void {
-    this.client.on(Events.PeerMessage, ({ message, peerId, id }) => handler({ text: message, from: peerId, id }));
-    this.client.on(Events.NeckCommand, ({ command, peerId, id }) => handler({ text: command, from: peerId, id }));
+    this.client.on(Events.PeerMessage, ({ message, peerId, ...rest }) =>
+      handler({ text: message, from: peerId, ...rest }),
+    );
+    this.client.on(Events.NeckCommand, ({ command, peerId, ...rest }) =>
+      handler({ text: command, from: peerId, ...rest }),
+    );
+  }
+
+  onPeerLeft(handler: (sid: string) => void): void {
+    this.client.on(Events.PeerDisconnect, (sid) => handler(sid));
   }
 
   onConnected(handler: () => void): void {

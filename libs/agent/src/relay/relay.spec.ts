@@ -20,6 +20,7 @@ class FakeHub implements HubLink {
   readonly outputs: string[] = [];
   private commandHandler: (command: IncomingCommand) => void = () => undefined;
   private connectedHandler: () => void = () => undefined;
+  private peerLeftHandler: (sid: string) => void = () => undefined;
   private ackWaiters: { count: number; resolve: () => void }[] = [];
 
   onCommand(handler: (command: IncomingCommand) => void): void {
@@ -27,6 +28,17 @@ class FakeHub implements HubLink {
   }
   onConnected(handler: () => void): void {
     this.connectedHandler = handler;
+  }
+  onPeerLeft(handler: (sid: string) => void): void {
+    this.peerLeftHandler = handler;
+  }
+  /** A peer leaves the hub. */
+  leave(sid: string): void {
+    this.peerLeftHandler(sid);
+  }
+  /** A command from another operator, with its stamp. */
+  sendFrom(from: { sid: string; uuid: string }, text: string, id: string, sentAt?: number): void {
+    this.commandHandler({ text, from: from.sid, uuid: from.uuid, id, ...(sentAt === undefined ? {} : { sentAt }) });
   }
   connect(): void {
     this.connected = true;
@@ -352,5 +364,106 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
       '(neck-agent: 50 firmware lines not forwarded: more than 100 a second)',
       'next second',
     ]);
+  });
+
+  describe('one operator at a time, STOP, and no stale poses', () => {
+    const alice = { sid: 'sid-alice', uuid: 'alice' };
+    const bob = { sid: 'sid-bob', uuid: 'bob' };
+    const ackOf = (id: string) => hub.acks.find((ack) => ack.id === id);
+
+    it('writes only the holder’s motion, refuses the other’s with CONTROL_HELD naming the holder, and hands over after the lease', async () => {
+      await ready();
+      for (let i = 0; i < 10; i++) {
+        hub.sendFrom(alice, `X${300 - i}`, `a${i}`);
+        hub.sendFrom(bob, `X${-300 + i}`, `b${i}`);
+        await advance(20);
+      }
+      await settle(20);
+      const lines = neck.received.slice(3);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.every((line) => /^X(29[1-9]|300),/.test(line))).toBe(true);
+      expect(ackOf('b0')).toMatchObject({
+        status: 'rejected',
+        error: { code: 'CONTROL_HELD', message: expect.stringMatching(/^alice holds this neck's control/) },
+      });
+      expect(hub.acks.filter((ack) => ack.error?.code === 'CONTROL_HELD')).toHaveLength(10);
+      expect(relay.status().control).toEqual({ holder: alice, leaseMs: 2000, stopped: false, stoppedBy: null });
+      // HEALTH moves nothing: anyone may ask it.
+      hub.sendFrom(bob, 'HEALTH', 'bob-health');
+      await settle(21);
+      expect(ackOf('bob-health')?.status).toBe('written');
+      // Alice stops moving: 2 s later the neck is Bob's.
+      await advance(2000);
+      expect(relay.status().control.holder).toBeNull();
+      hub.sendFrom(bob, 'X-250', 'bob-moves');
+      await settle(22);
+      expect(ackOf('bob-moves')?.status).toBe('written');
+      expect(relay.status().control.holder).toEqual(bob);
+    });
+
+    it('TAKE takes control at once, YIELD gives it up, and the holder leaving frees it', async () => {
+      await ready();
+      hub.sendFrom(alice, 'X10', 'a1');
+      hub.sendFrom(bob, 'TAKE', 'take');
+      await settle(2);
+      expect(ackOf('take')).toEqual({ command: 'TAKE', status: 'applied', to: bob.sid, id: 'take' });
+      expect(relay.status().control.holder).toEqual(bob);
+      hub.sendFrom(alice, 'X20', 'a2');
+      await settle(3);
+      expect(ackOf('a2')?.error?.code).toBe('CONTROL_HELD');
+      hub.sendFrom(bob, 'YIELD', 'yield');
+      await settle(4);
+      expect(relay.status().control.holder).toBeNull();
+      hub.sendFrom(alice, 'X30', 'a3');
+      await settle(5);
+      expect(relay.status().control.holder).toEqual(alice);
+      hub.leave(alice.sid);
+      expect(relay.status().control.holder).toBeNull();
+    });
+
+    it('STOP drops what waits, writes nothing more and refuses motion from everyone until RELEASE', async () => {
+      await ready();
+      hub.sendFrom(alice, 'HOME', 'home');
+      await advance(5);
+      hub.sendFrom(alice, '1:20', 'held-1');
+      hub.sendFrom(alice, 'X40', 'held-pose');
+      const before = neck.received.length;
+      hub.sendFrom(bob, 'stop', 'stop');
+      expect(ackOf('stop')).toEqual({ command: 'STOP', status: 'applied', to: bob.sid, id: 'stop' });
+      expect(ackOf('held-1')).toMatchObject({ status: 'rejected', error: { code: 'STOPPED' } });
+      expect(ackOf('held-pose')).toMatchObject({ status: 'rejected', error: { code: 'STOPPED' } });
+      hub.sendFrom(alice, 'X50', 'refused');
+      expect(ackOf('refused')).toMatchObject({
+        status: 'rejected',
+        error: { code: 'STOPPED', message: expect.stringMatching(/^bob pressed STOP/) },
+      });
+      expect(relay.status().control).toMatchObject({ holder: null, stopped: true, stoppedBy: 'bob' });
+      await advance(HOMING_DURATION_MS.HOME + 2000);
+      expect(neck.received.length).toBe(before);
+      hub.sendFrom(alice, 'release', 'release');
+      hub.sendFrom(alice, 'X60', 'after');
+      await settle(7);
+      expect(ackOf('after')?.status).toBe('written');
+      expect(neck.received.slice(before)).toEqual(['X60,Y0,Z0,H0,S1,A1,R0,P0']);
+    });
+
+    it('drops a pose that comes much later than its sender’s usual delay (ack stale), but never a discrete command', async () => {
+      await ready();
+      const clock = () => Date.now();
+      hub.sendFrom(alice, 'X10', 'p1', clock() - 3);
+      await settle(1);
+      hub.sendFrom(alice, 'X20', 'old', clock() - 3000);
+      hub.sendFrom(alice, '1:20', 'old-discrete', clock() - 3000);
+      hub.sendFrom(alice, 'X30', 'fresh', clock() - 4);
+      await settle(4);
+      expect(ackOf('old')).toMatchObject({
+        command: 'X20',
+        status: 'stale',
+        error: { code: 'STALE', message: expect.stringMatching(/^this pose arrived \d+ ms later than your usual/) },
+      });
+      expect(ackOf('old-discrete')?.status).toBe('written');
+      expect(ackOf('fresh')?.status).toBe('written');
+      expect(neck.received.slice(3)).toEqual(['X10,Y0,Z0,H0,S1,A1,R0,P0', '1:20', 'X30,Y0,Z0,H0,S1,A1,R0,P0']);
+    });
   });
 });

@@ -8,11 +8,16 @@ import {
   MAX_OUTPUT_LINE_LENGTH,
   NeckLimits,
   NeckStatusDto,
+  AckStatus,
+  Directive,
   headPoseToMm,
+  isMotionCommand,
   isPoseCommand,
   parseHealthLine,
-  parseNeckCommand,
+  parseOperatorCommand,
 } from '@neck-signal/protocol';
+import { ControlLease, DEFAULT_LEASE_MS, Operator } from '../control/control-lease';
+import { DEFAULT_STALE_AFTER_MS, FreshnessGate } from '../control/freshness';
 import {
   DEFAULT_FIRMWARE_TIMING,
   FirmwareSession,
@@ -36,6 +41,10 @@ export interface RelayOptions {
   statusIntervalMs: number;
   /** How the agent paces itself to the firmware. Default DEFAULT_FIRMWARE_TIMING. */
   timing?: FirmwareTiming;
+  /** How long control lasts without motion from its holder, ms. Default DEFAULT_LEASE_MS (2000). */
+  leaseMs?: number;
+  /** A pose later than its sender's usual delay by more than this is dropped (ack `stale`), ms. Default 250. */
+  staleAfterMs?: number;
   /** Prints each line written to the firmware (the seed's habit). */
   print: (line: string) => void;
 }
@@ -43,8 +52,9 @@ export interface RelayOptions {
 /**
  * The agent's core: turns every command from the hub into one validated firmware line, hands it to the
  * firmware session (which writes it only when the firmware reads) and acknowledges it to its sender, once.
- * Sends exactly one HOME per opening of the port, once the agent has been connected to the hub at least
- * once; a hub reconnect alone sends nothing.
+ * One operator at a time moves the neck (the control lease); anyone may STOP it; a pose that comes much later
+ * than its sender's usual is dropped as stale. Sends exactly one HOME per opening of the port, once the agent
+ * has been connected to the hub at least once; a hub reconnect alone sends nothing.
  */
 export class Relay {
   private readonly logger = new Logger(Relay.name);
@@ -59,13 +69,23 @@ export class Relay {
   private statusSoonTimer: NodeJS.Timeout | undefined;
   private readonly output = { windowStart: 0, sent: 0, dropped: 0 };
   private readonly statusListeners = new Set<(status: NeckStatusDto) => void>();
+  private readonly lease: ControlLease;
+  private readonly freshness: FreshnessGate;
+  /** Who pressed STOP, until someone sends RELEASE. */
+  private stoppedBy: string | undefined;
 
   constructor(
     private readonly hub: HubLink,
     private readonly options: RelayOptions,
   ) {
     this.tracker = new HeadPoseTracker(HOME_POSE, options.limits);
+    this.lease = new ControlLease(options.leaseMs ?? DEFAULT_LEASE_MS, () => this.controlChanged());
+    this.freshness = new FreshnessGate(options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
     hub.onCommand((command) => this.handle(command));
+    hub.onPeerLeft((sid) => {
+      this.lease.left(sid);
+      this.freshness.forget(sid);
+    });
     hub.onConnected(() => {
       this.hubConnectedOnce = true;
       this.session?.home();
@@ -80,6 +100,7 @@ export class Relay {
   stop(): void {
     clearInterval(this.statusTimer);
     clearTimeout(this.statusSoonTimer);
+    this.lease.clear();
     this.session?.close({ code: 'SHUTTING_DOWN', message: 'the agent is shutting down; nothing was sent' });
   }
 
@@ -111,6 +132,7 @@ export class Relay {
       },
     );
     if (this.hubConnectedOnce) this.session.home();
+    if (this.stoppedBy !== undefined) this.session.halt(this.stoppedError());
     this.sendStatus();
   }
 
@@ -174,6 +196,12 @@ export class Relay {
         state: this.session?.state ?? 'down',
         answersHealth: this.session?.answersHealth ?? null,
       },
+      control: {
+        holder: this.lease.holder,
+        leaseMs: this.lease.leaseMs,
+        stopped: this.stoppedBy !== undefined,
+        stoppedBy: this.stoppedBy ?? null,
+      },
       pose: pose ? { ...pose } : null,
       ...(pose ? { actuatorsMm: headPoseToMm(pose) } : {}),
       queueDepth: this.session?.depth ?? 0,
@@ -184,9 +212,36 @@ export class Relay {
   private handle(command: IncomingCommand): void {
     const requester: Requester = { to: command.from, ...(command.id !== undefined ? { id: command.id } : {}) };
     const received = typeof command.text === 'string' ? command.text.slice(0, MAX_MESSAGE_LENGTH) : '';
-    const parsed = parseNeckCommand(command.text, this.options.limits);
+    const operator: Operator = { uuid: command.uuid ?? command.from, sid: command.from };
+    // Every stamped command teaches the sender's usual delay, whatever becomes of it.
+    const freshness = this.freshness.judge(command.from, command.sentAt);
+    const parsed = parseOperatorCommand(command.text, this.options.limits);
     if (!parsed.ok) {
       this.reject(received, requester, parsed.error);
+      return;
+    }
+    if (parsed.kind === 'directive') {
+      this.direct(parsed.directive, parsed.line, operator, requester);
+      return;
+    }
+    const motion = isMotionCommand(parsed.command);
+    if (motion && this.stoppedBy !== undefined) {
+      this.refuse(received, requester, 'rejected', this.stoppedError());
+      return;
+    }
+    const holder = motion ? this.lease.heldAgainst(operator) : undefined;
+    if (holder) {
+      this.refuse(received, requester, 'rejected', {
+        code: 'CONTROL_HELD',
+        message: `${holder.uuid} holds this neck's control (until it stops moving it for ${this.lease.leaseMs / 1000} s); send TAKE to take it over`,
+      });
+      return;
+    }
+    if (!freshness.fresh && isPoseCommand(parsed.command)) {
+      this.refuse(received, requester, 'stale', {
+        code: 'STALE',
+        message: `this pose arrived ${freshness.lateByMs} ms later than your usual; dropped so that the neck does not move to where you were`,
+      });
       return;
     }
     const session = this.session;
@@ -207,9 +262,50 @@ export class Relay {
       this.reject(received, requester, merged.error);
       return;
     }
+    if (motion) this.lease.moved(operator);
     this.poseKnown ||= parsed.command.kind === 'home' || isPoseCommand(parsed.command);
     session.enqueue({ line: merged.line, command: parsed.command, requester });
     this.statusSoon();
+  }
+
+  /** STOP, RELEASE, TAKE, YIELD: the agent's own business, never written to the firmware; acked `applied`. */
+  private direct(directive: Directive, line: string, operator: Operator, requester: Requester): void {
+    if (directive === 'stop') {
+      const first = this.stoppedBy === undefined;
+      this.stoppedBy = operator.uuid;
+      this.lease.clear();
+      this.session?.halt(this.stoppedError());
+      if (first) this.logger.warn(`STOP by ${operator.uuid}: nothing more is written until RELEASE`);
+    } else if (directive === 'release') {
+      if (this.stoppedBy !== undefined) this.logger.log(`RELEASE by ${operator.uuid}: the neck moves again`);
+      this.stoppedBy = undefined;
+      this.session?.resume();
+    } else if (directive === 'take') {
+      const previous = this.lease.take(operator);
+      if (previous) this.logger.log(`control: ${operator.uuid} took it from ${previous.uuid}`);
+    } else {
+      this.lease.yield(operator);
+    }
+    this.hub.ack({ command: line, status: 'applied', ...requester });
+    this.sendStatus();
+  }
+
+  private stoppedError(): AckErrorDto {
+    return {
+      code: 'STOPPED',
+      message: `${this.stoppedBy ?? 'someone'} pressed STOP: the neck takes no motion until someone sends RELEASE`,
+    };
+  }
+
+  private controlChanged(): void {
+    const holder = this.lease.holder;
+    this.logger.log(holder ? `control: ${holder.uuid} holds the neck` : 'control: free');
+    this.sendStatus();
+  }
+
+  /** A refusal the sender is told about in its ack; not logged (a stream would fill the journal). */
+  private refuse(command: string, requester: Requester, status: AckStatus, error: AckErrorDto): void {
+    this.hub.ack({ command, status, ...requester, error: { ...error } });
   }
 
   private acknowledge(item: QueuedLine, status: 'written' | 'superseded' | 'rejected', error?: AckErrorDto): void {

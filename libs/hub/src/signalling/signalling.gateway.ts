@@ -11,6 +11,7 @@ import {
 } from '@nestjs/websockets';
 import {
   BroadcastMessageDto,
+  CommandStampDto,
   Events,
   NeckAckDeliveryDto,
   NeckAckReportDto,
@@ -82,20 +83,22 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
   @SubscribeMessage(Events.BroadcastMessage)
   broadcast(@ConnectedSocket() socket: HubSocket, @MessageBody() body: BroadcastMessageDto): void {
     this.refuseObservers(socket);
-    socket.broadcast.emit(Events.PeerMessage, withId({ peerId: socket.id, message: body.message }, body.id));
+    socket.broadcast.emit(Events.PeerMessage, delivered(socket, { peerId: socket.id, message: body.message }, body));
   }
 
   @SubscribeMessage(Events.PeerMessage)
   async direct(@ConnectedSocket() socket: HubSocket, @MessageBody() body: PeerMessageRequestDto): Promise<void> {
     this.refuseObservers(socket);
     await this.requirePeer(body.target);
-    this.server.to(body.target).emit(Events.PeerMessage, withId({ peerId: socket.id, message: body.message }, body.id));
+    this.server
+      .to(body.target)
+      .emit(Events.PeerMessage, delivered(socket, { peerId: socket.id, message: body.message }, body));
   }
 
   @SubscribeMessage(Events.NeckCommand)
   async command(@ConnectedSocket() socket: HubSocket, @MessageBody() body: NeckCommandRequestDto): Promise<void> {
     this.refuseObservers(socket);
-    const delivery = withId({ command: body.command, peerId: socket.id }, body.id);
+    const delivery = delivered(socket, { command: body.command, peerId: socket.id }, body);
     if (body.target !== undefined) {
       const target = await this.requirePeer(body.target);
       if (!isNeck(target)) throw hubError('UNKNOWN_TARGET', `peer ${body.target} is not a neck`);
@@ -146,4 +149,18 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
 
 function withId<T extends object>(payload: T, id: string | undefined): T & { id?: string } {
   return id === undefined ? payload : { ...payload, id };
+}
+
+/** A relayed command: the sender's uuid, and its id and stamp (sentAt, seq) as it sent them. */
+function delivered<T extends object>(
+  socket: HubSocket,
+  payload: T,
+  body: { id?: string } & CommandStampDto,
+): T & { uuid: string; id?: string } & CommandStampDto {
+  return {
+    ...withId(payload, body.id),
+    uuid: socket.data.uuid,
+    ...(body.sentAt === undefined ? {} : { sentAt: body.sentAt }),
+    ...(body.seq === undefined ? {} : { seq: body.seq }),
+  };
 }

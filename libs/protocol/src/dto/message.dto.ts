@@ -1,8 +1,9 @@
 import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH } from './payload-limits';
+import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH, MAX_UUID_LENGTH } from './payload-limits';
+import { CommandStampDto } from './stamp';
 
 /** peer → hub `broadcast-message`: everyone else receives it as `peer-message`. */
-export class BroadcastMessageDto {
+export class BroadcastMessageDto extends CommandStampDto {
   @IsString()
   @MaxLength(MAX_MESSAGE_LENGTH)
   message!: string;
@@ -14,7 +15,7 @@ export class BroadcastMessageDto {
 }
 
 /** peer → hub `peer-message`: delivered to the peer whose sid is `target`. */
-export class PeerMessageRequestDto {
+export class PeerMessageRequestDto extends CommandStampDto {
   @IsString()
   @Length(1, 64)
   target!: string;
@@ -29,10 +30,16 @@ export class PeerMessageRequestDto {
   id?: string;
 }
 
-/** hub → peer `peer-message`: `peerId` is the sender's sid. */
-export class PeerMessageDeliveryDto {
+/** hub → peer `peer-message`: `peerId` is the sender's sid, `uuid` its uuid; the sender's stamp passes through. */
+export class PeerMessageDeliveryDto extends CommandStampDto {
   @IsString()
   peerId!: string;
+
+  /** The sender's uuid (set by the hub; the original hub did not send it). */
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_UUID_LENGTH)
+  uuid?: string;
 
   @IsString()
   @MaxLength(MAX_MESSAGE_LENGTH)

@@ -20,9 +20,10 @@ import { COMMAND_ERROR_CODES, CommandErrorCode } from '../firmware/errors';
 import { FirmwareHealth } from '../firmware/health';
 import { HeadPose } from '../firmware/command';
 import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH, MAX_OUTPUT_LINE_LENGTH, MAX_UUID_LENGTH } from './payload-limits';
+import { CommandStampDto } from './stamp';
 
 /** peer → hub `neck_command`: sent to every neck, or to the neck whose sid is `target`. */
-export class NeckCommandRequestDto {
+export class NeckCommandRequestDto extends CommandStampDto {
   @IsString()
   @MaxLength(MAX_MESSAGE_LENGTH)
   command!: string;
@@ -38,14 +39,20 @@ export class NeckCommandRequestDto {
   id?: string;
 }
 
-/** hub → neck `neck_command`: `peerId` is the sid of the peer that sent it. */
-export class NeckCommandDeliveryDto {
+/** hub → neck `neck_command`: `peerId` is the sid of the peer that sent it, `uuid` its uuid; its stamp passes through. */
+export class NeckCommandDeliveryDto extends CommandStampDto {
   @IsString()
   @MaxLength(MAX_MESSAGE_LENGTH)
   command!: string;
 
   @IsString()
   peerId!: string;
+
+  /** The sender's uuid (set by the hub). */
+  @IsOptional()
+  @IsString()
+  @Length(1, MAX_UUID_LENGTH)
+  uuid?: string;
 
   @IsOptional()
   @IsString()
@@ -55,15 +62,18 @@ export class NeckCommandDeliveryDto {
 
 /**
  * `written`: the line reached the firmware while it was reading; `superseded`: a newer pose replaced it before
- * it was written; `rejected`: never sent.
+ * it was written; `rejected`: never sent (see `error`); `stale`: a pose that arrived much later than its sender's
+ * usual delay, dropped; `applied`: a directive to the agent (STOP, RELEASE, TAKE, YIELD) took effect.
  */
-export const ACK_STATUSES = ['written', 'superseded', 'rejected'] as const;
+export const ACK_STATUSES = ['written', 'superseded', 'rejected', 'stale', 'applied'] as const;
 export type AckStatus = (typeof ACK_STATUSES)[number];
 
 /**
  * Why a neck refused a command, besides the grammar's reasons: `PORT_DOWN` (no serial port), `WRITE_FAILED`,
  * `SHUTTING_DOWN`, `QUEUE_FULL` (too many commands held while the firmware homes), `LEGACY_FIRMWARE` (the
- * neck's firmware predates HEALTH, STATUS and HOME_SOFT), `NOT_READY` (still booting: not yet known whether it has them).
+ * neck's firmware predates HEALTH, STATUS and HOME_SOFT), `NOT_READY` (still booting: not yet known whether it has
+ * them), `CONTROL_HELD` (another operator holds the neck's control), `STOPPED` (someone pressed STOP; RELEASE
+ * first), `STALE` (with status `stale`: the pose came too late).
  */
 export const NECK_ERROR_CODES = [
   'PORT_DOWN',
@@ -72,6 +82,9 @@ export const NECK_ERROR_CODES = [
   'QUEUE_FULL',
   'LEGACY_FIRMWARE',
   'NOT_READY',
+  'CONTROL_HELD',
+  'STOPPED',
+  'STALE',
 ] as const;
 export type NeckErrorCode = (typeof NECK_ERROR_CODES)[number];
 
@@ -202,6 +215,45 @@ export class FirmwareStatusDto {
   answersHealth!: boolean | null;
 }
 
+/** The operator holding a neck's control. */
+export class ControlHolderDto {
+  @IsString()
+  @Length(1, MAX_UUID_LENGTH)
+  uuid!: string;
+
+  /** The sid it last moved the neck from. */
+  @IsString()
+  @Length(1, 64)
+  sid!: string;
+}
+
+/**
+ * Who may move the neck: one operator at a time holds control (the first to move; it lapses after `leaseMs`
+ * without motion or when the holder leaves; TAKE takes it over). STOP holds the neck for everyone until RELEASE.
+ */
+export class ControlStatusDto {
+  @ValidateIf((_, value) => value !== null)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ControlHolderDto)
+  holder!: ControlHolderDto | null;
+
+  /** How long control lasts without motion, ms. */
+  @IsInt()
+  @Min(0)
+  leaseMs!: number;
+
+  /** True between STOP and RELEASE: every motion is refused. */
+  @IsBoolean()
+  stopped!: boolean;
+
+  /** The uuid of who pressed STOP, while stopped. */
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @Length(1, MAX_UUID_LENGTH)
+  stoppedBy!: string | null;
+}
+
 export class FirmwareHealthDto implements FirmwareHealth {
   @IsString() @MaxLength(64) device!: string;
   @IsString() @MaxLength(64) role!: string;
@@ -227,6 +279,11 @@ export class NeckStatusDto {
   @ValidateNested()
   @Type(() => FirmwareStatusDto)
   firmware!: FirmwareStatusDto;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ControlStatusDto)
+  control!: ControlStatusDto;
 
   /** The head pose last written, or null when unknown (before the first HOME). */
   @ValidateIf((_, value) => value !== null)
