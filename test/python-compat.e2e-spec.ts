@@ -1,81 +1,11 @@
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { TEST_PASSWORD, TestHub, nextEvent } from './support/hub';
-
-// Debian's python3 with python3-socketio 5 (provided by the test bootstrap: scripts/system-deps.js).
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = join(__dirname, 'support', 'seed_peer.py');
-
-interface SeedEvent {
-  event: string;
-  sid?: string;
-  transport?: string;
-  data?: Record<string, unknown>;
-  peer?: Record<string, unknown>;
-  peers?: unknown[];
-}
-
-class SeedPeer {
-  readonly events: SeedEvent[] = [];
-  private readonly waiters: { accept: (e: SeedEvent) => boolean; resolve: (e: SeedEvent) => void }[] = [];
-  private stderr = '';
-
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const event = JSON.parse(buffer.slice(0, newline)) as SeedEvent;
-        buffer = buffer.slice(newline + 1);
-        this.events.push(event);
-        for (const waiter of this.waiters.filter((w) => w.accept(event))) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(event);
-        }
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-  }
-
-  static start(url: string, uuid: string, transport: string, mode: 'agent' | 'ui'): SeedPeer {
-    return new SeedPeer(spawn(PYTHON, ['-u', SCRIPT, url, TEST_PASSWORD, uuid, transport, mode]));
-  }
-
-  waitFor(accept: (event: SeedEvent) => boolean, timeoutMs = 15_000): Promise<SeedEvent> {
-    const seen = this.events.find(accept);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`python peer: timed out; stderr:\n${this.stderr}`)), timeoutMs);
-      this.waiters.push({
-        accept,
-        resolve: (event) => {
-          clearTimeout(timer);
-          resolve(event);
-        },
-      });
-    });
-  }
-
-  send(line: string): void {
-    this.child.stdin.write(`${line}\n`);
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.stdin.end();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
+import { SeedPeer } from './support/seed-peer';
 
 describe.each(['polling', 'websocket'])('the original Python clients over %s', (transport) => {
   let hub: TestHub;
   const peers: SeedPeer[] = [];
   const start = (uuid: string, mode: 'agent' | 'ui') => {
-    const peer = SeedPeer.start(hub.url, uuid, transport, mode);
+    const peer = SeedPeer.start(hub.url, uuid, transport, mode, TEST_PASSWORD);
     peers.push(peer);
     return peer;
   };
@@ -123,7 +53,7 @@ describe.each(['polling', 'websocket'])('the original Python clients over %s', (
 describe('the original Python UI leaving (websocket)', () => {
   it('is announced to the other peers with its sid', async () => {
     const hub = await TestHub.start();
-    const ui = SeedPeer.start(hub.url, 'seed-leaver', 'websocket', 'ui');
+    const ui = SeedPeer.start(hub.url, 'seed-leaver', 'websocket', 'ui', TEST_PASSWORD);
     try {
       const neck = await hub.connect('neck', 'node-neck-2');
       const connected = await ui.waitFor((e) => e.event === 'connected');

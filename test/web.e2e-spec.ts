@@ -336,6 +336,43 @@ describe('web control page (chromium)', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('shows who holds control, takes it with Take control, and STOP holds the neck until RELEASE', async () => {
+    await logIn();
+    const state = page.locator('#control-state');
+    await state.getByText(/control free/).waitFor({ timeout: WAIT_MS });
+    // Another operator moves the neck: the page shows it holds control, and the page's own move is refused.
+    const other = await hub.connect('ui', 'other-operator');
+    other.socket.emit('neck_command', { command: 'X15', id: 'other-1' });
+    await state.getByText(/control held by other-operator/).waitFor({ timeout: WAIT_MS });
+    await sendFromConsole('X25');
+    await commandEntry('X25').getByText('rejected', { exact: true }).waitFor({ timeout: WAIT_MS });
+    await expect(commandEntry('X25').textContent()).resolves.toContain('CONTROL_HELD');
+
+    await page.getByRole('button', { name: 'Take control' }).click();
+    await state.getByText(/you hold control/).waitFor({ timeout: WAIT_MS });
+    await sendFromConsole('X26');
+    await commandEntry('X26').getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+
+    await page.getByRole('button', { name: 'STOP', exact: true }).click();
+    await state.getByText(/STOPPED by .* no motion until RELEASE/).waitFor({ timeout: WAIT_MS });
+    const before = received().length;
+    await sendFromConsole('X27');
+    await commandEntry('X27').getByText('rejected', { exact: true }).waitFor({ timeout: WAIT_MS });
+    await expect(commandEntry('X27').textContent()).resolves.toContain('STOPPED');
+    await page.getByRole('button', { name: 'RELEASE', exact: true }).click();
+    await state.getByText(/control free|you hold control/).waitFor({ timeout: WAIT_MS });
+    await sendFromConsole('X28');
+    await commandEntry('X28').getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+    // The earlier tests left the head somewhere: only X is ours.
+    expect(
+      received()
+        .slice(before)
+        .filter((line) => line.startsWith('X')),
+    ).toEqual([expect.stringMatching(/^X28,Y-?\d+,/)]);
+    other.socket.disconnect();
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('shows a clear error for a wrong password', async () => {
     await page.goto(`${hub.url}/app/`);
     await page.getByLabel('Password').fill('not the password');

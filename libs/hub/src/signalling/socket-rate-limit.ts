@@ -1,23 +1,46 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterMemory } from 'rate-limiter-flexible';
 import { Events } from '@neck-signal/protocol';
 import { errorMessage } from './error-message';
-import { HubSocket } from './hub-socket';
+import { HubSocket, isNeck } from './hub-socket';
+
+/** How many seconds' worth of messages a socket may send at once, beyond its rate (a backlog after a stall). */
+const BURST_SECONDS = 3;
+/** Over how long the burst allowance refills, s. */
+const BURST_WINDOW_SECONDS = 10;
+/** Commands a neck is sent: each earns it one ack beyond its rate. */
+const COMMAND_DELIVERIES: ReadonlySet<string> = new Set([Events.NeckCommand, Events.PeerMessage]);
 
 /**
- * Limits each socket to `perSecond` incoming messages. Excess messages are dropped and the sender gets one
- * `error-message` RATE_LIMITED per second, so a flood is not answered with a flood; it carries the id of the
- * message it was sent for, when that one had one.
+ * Limits each socket to `perSecond` incoming messages, with a burst allowance for the backlog a frozen hub or a
+ * stalled link releases at once. Excess messages are dropped and the sender gets one `error-message`
+ * RATE_LIMITED per second, so a flood is not answered with a flood; it carries the id of the message it was
+ * sent for, when that one had one. A neck may always ack what it was sent: each command delivered to it earns
+ * one `neck_ack` that does not count against its rate.
  */
 export class SocketRateLimit {
-  private readonly limiter: RateLimiterMemory;
+  private readonly perSecondLimiter: RateLimiterMemory;
+  private readonly burstLimiter: RateLimiterMemory;
+  private readonly limiter: BurstyRateLimiter;
   private readonly lastWarning = new Map<string, number>();
+  private readonly ackCredits = new Map<string, number>();
 
   constructor(private readonly perSecond: number) {
-    this.limiter = new RateLimiterMemory({ points: perSecond, duration: 1 });
+    this.perSecondLimiter = new RateLimiterMemory({ points: perSecond, duration: 1 });
+    this.burstLimiter = new RateLimiterMemory({ points: perSecond * BURST_SECONDS, duration: BURST_WINDOW_SECONDS });
+    this.limiter = new BurstyRateLimiter(this.perSecondLimiter, this.burstLimiter);
   }
 
   attach(socket: HubSocket): void {
+    if (isNeck(socket)) {
+      socket.onAnyOutgoing((event: string) => {
+        if (COMMAND_DELIVERIES.has(event)) this.ackCredits.set(socket.id, (this.ackCredits.get(socket.id) ?? 0) + 1);
+      });
+    }
     socket.use(([event, payload], next) => {
+      if (event === Events.NeckAck && this.spendAckCredit(socket.id)) {
+        next();
+        return;
+      }
       this.limiter.consume(socket.id).then(
         () => next(),
         () => this.warn(socket, event, payload),
@@ -25,8 +48,17 @@ export class SocketRateLimit {
     });
     socket.on('disconnect', () => {
       this.lastWarning.delete(socket.id);
-      void this.limiter.delete(socket.id);
+      this.ackCredits.delete(socket.id);
+      void this.perSecondLimiter.delete(socket.id);
+      void this.burstLimiter.delete(socket.id);
     });
+  }
+
+  private spendAckCredit(sid: string): boolean {
+    const credits = this.ackCredits.get(sid) ?? 0;
+    if (credits <= 0) return false;
+    this.ackCredits.set(sid, credits - 1);
+    return true;
   }
 
   private warn(socket: HubSocket, event: string, payload: unknown): void {
