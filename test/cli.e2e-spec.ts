@@ -123,7 +123,7 @@ describe('neck cli (built)', () => {
   it('peers and status show the neck', async () => {
     const peers = neck(['peers']);
     expect(await peers.exit()).toEqual({ code: 0, signal: null });
-    expect(lines(peers)).toEqual([expect.stringMatching(/^e2e-neck \(neck\) {2}sid \S+$/)]);
+    expect(lines(peers)).toEqual([expect.stringMatching(/^e2e-neck \(neck\) {2}sid \S+ {2}\(control free\)$/)]);
     const status = neck(['status']);
     expect(await status.exit()).toEqual({ code: 0, signal: null });
     expect(lines(status)).toContain('neck e2e-neck: serial open on /dev/ttyVNECK0 at 115200 baud');

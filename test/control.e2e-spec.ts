@@ -109,7 +109,7 @@ describe.each([
     // Alice has let go: within a lease the neck is Bob's.
     const bobTookOverAt = await firstAck(bob, (ack) => ack.status === 'written');
     await bobStream.stop();
-    await rig.neck.idle();
+    await rig.neck.untilLine('X-300,Y0,Z0,H0,S1,A1,R0,P0');
     const lines = rig.neck.received.slice(before).filter((line) => line.startsWith('X'));
     const heldRefusals = bobStream.acks.filter((ack) => ack.error?.code === 'CONTROL_HELD');
     process.stdout.write(
@@ -141,7 +141,7 @@ describe.each([
     await alice.close();
     await free;
     expect((await bob.sendCommand('X140', { via: 'neck_command' })).ack.status).toBe('written');
-    await rig.neck.idle();
+    await rig.neck.untilLine('X140,Y0,Z0,H0,S1,A1,R0,P0');
     expect(rig.neck.received.filter((line) => /^X1\d0,/.test(line))).toEqual([
       'X100,Y0,Z0,H0,S1,A1,R0,P0',
       'X120,Y0,Z0,H0,S1,A1,R0,P0',
@@ -286,7 +286,7 @@ describe('the original Python UI (no stamps, no lease calls)', () => {
     seed.send('X40');
     const written = await seed.waitFor((event) => event.event === 'neck_ack' && event.data?.status === 'written');
     expect(written.data).toMatchObject({ command: 'X40,Y0,Z0,H0,S1,A1,R0,P0', status: 'written' });
-    await rig.neck.idle();
+    await rig.neck.untilLine('X40,Y0,Z0,H0,S1,A1,R0,P0');
     expect(rig.neck.received).toContain('X40,Y0,Z0,H0,S1,A1,R0,P0');
 
     // Someone else takes control: the seed UI's next line is refused, and it is told so in an ack.

@@ -44,7 +44,7 @@ describe.each(['polling', 'websocket'])('the original Python clients over %s', (
     const connected = await ui.waitFor((e) => e.event === 'connected');
     const message = nextEvent(neck.socket, 'peer-message');
     ui.send('HOME');
-    expect(await message).toEqual({ peerId: connected.sid, message: 'HOME' });
+    expect(await message).toEqual({ peerId: connected.sid, uuid: 'seed-ui', message: 'HOME' });
   });
 });
 

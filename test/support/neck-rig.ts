@@ -64,6 +64,25 @@ export class WireNeck extends VirtualNeck {
       },
     );
   }
+
+  /**
+   * Resolves once the neck has received `line` (an ack `written` can come a little before the bytes, which
+   * still cross the PTY and socat).
+   */
+  untilLine(line: string, timeoutMs = WAIT_MS): Promise<void> {
+    return within(
+      timeoutMs,
+      () => `the virtual neck to receive ${line}; it has ${JSON.stringify(this.received.slice(-5))}`,
+      (resolve) => {
+        const check = () => {
+          if (this.received.includes(line)) resolve(undefined);
+        };
+        this.watchers.add(check);
+        check();
+        return () => this.watchers.delete(check);
+      },
+    );
+  }
 }
 
 /** The bytes the agent writes for these lines. */

@@ -79,6 +79,7 @@ describe('DTO validation', () => {
     const status = {
       serial: { state: 'open', path: '/dev/ttyUSB0', baud: 115200 },
       firmware: { state: 'homing', answersHealth: true },
+      control: { holder: { uuid: 'alice', sid: 'sid-a' }, leaseMs: 2000, stopped: false, stoppedBy: null },
       pose: { X: 0, Y: 0, Z: 0, H: 0, S: 1, A: 1, R: 0, P: 0 },
       actuatorsMm: [0, 0, 0, 0, 0, 0],
       queueDepth: 0,
@@ -103,6 +104,9 @@ describe('DTO validation', () => {
       message(validatePayload(NeckStatusDto, { ...status, firmware: { state: 'asleep', answersHealth: null } })),
     ).toContain('firmware.state must be one of the following values: booting, homing, ready, down');
     expect(message(validatePayload(NeckStatusDto, { ...status, firmware: undefined }))).toContain('firmware');
+    expect(
+      message(validatePayload(NeckStatusDto, { ...status, control: { ...status.control, holder: { uuid: '' } } })),
+    ).toContain('control.holder');
   });
 
   it('validates peer info and error messages', () => {
