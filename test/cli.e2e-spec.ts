@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_PASSWORD, TestHub } from './support/hub';
@@ -127,6 +127,36 @@ describe('neck cli (built)', () => {
     const status = neck(['status']);
     expect(await status.exit()).toEqual({ code: 0, signal: null });
     expect(lines(status)).toContain('neck e2e-neck: serial open on /dev/ttyVNECK0 at 115200 baud');
+  });
+
+  it('pairs on its first login and needs no password after; devices lists and revokes, and a revoked CLI says what to do', async () => {
+    // `peers` only watches (role observer), yet the cli pairs as an operator: `devices` needs no password next.
+    const first = neck(['peers', '-u', 'cli-laptop']);
+    expect(await first.exit()).toEqual({ code: 0, signal: null });
+    const keyFile = join(dir, 'device-keys.json');
+    expect(Object.keys(JSON.parse(readFileSync(keyFile, 'utf8')) as object)).toEqual(['cli:cli-laptop']);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+
+    const listed = neck(['devices', '-u', 'cli-laptop'], { PEER_SHARED_SECRET: undefined });
+    expect(await listed.exit()).toEqual({ code: 0, signal: null });
+    expect(lines(listed)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^cli-laptop \(ui\) {2}1 key, paired \S+, last login \S+$/),
+        expect.stringMatching(/^e2e-neck \(neck\) {2}1 key, paired \S+, last login \S+$/),
+      ]),
+    );
+    const usage = neck(['devices', 'revoke', '-u', 'cli-laptop'], { PEER_SHARED_SECRET: undefined });
+    expect(await usage.exit()).toEqual({ code: 2, signal: null });
+    expect(lines(usage).join('\n')).toMatch(/give a device uuid, or --all/);
+
+    const revoke = neck(['devices', 'revoke', 'cli-laptop', '-u', 'cli-laptop'], { PEER_SHARED_SECRET: undefined });
+    expect(await revoke.exit()).toEqual({ code: 0, signal: null });
+    expect(lines(revoke)).toEqual(['revoked cli-laptop: 1 key, 0 connections dropped']);
+    const stranded = neck(['peers', '-u', 'cli-laptop'], { PEER_SHARED_SECRET: undefined });
+    expect(await stranded.exit()).toEqual({ code: 2, signal: null });
+    expect(lines(stranded).join('\n')).toMatch(
+      /unknown or revoked device key.*no shared password to pair again with \(set PEER_SHARED_SECRET\)/,
+    );
   });
 
   describe('demo without a terminal', () => {

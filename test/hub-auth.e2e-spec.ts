@@ -70,22 +70,28 @@ describe('hub: POST /login', () => {
     expect(JSON.stringify(await response.json())).toContain(message);
   });
 
-  it('limits failed logins across the whole hub, then accepts the right password once the window has passed', async () => {
-    hub = await TestHub.start({ auth: { maxFailedLogins: 3, failedLoginWindowSeconds: 1 } });
-    for (let i = 0; i < 3; i++) expect((await hub.postLogin({ password: `wrong-${i}` })).status).toBe(401);
+  it('backs off the identity that sends wrong passwords (exponentially), not the others; then it may try again', async () => {
+    hub = await TestHub.start({ auth: { maxFailedLogins: 3 } });
+    for (let i = 0; i < 3; i++)
+      expect((await hub.postLogin({ uuid: 'stale', password: `wrong-${i}` })).status).toBe(401);
+    // The fourth failure makes it wait 2 s, the fifth (once that is over) 4 s.
+    expect((await hub.postLogin({ uuid: 'stale', password: 'wrong-3' })).status).toBe(401);
 
-    const throttled = await hub.postLogin({ password: TEST_PASSWORD });
+    const throttled = await hub.postLogin({ uuid: 'stale', password: TEST_PASSWORD });
     expect(throttled.status).toBe(429);
     const retryAfterSeconds = Number(throttled.headers.get('retry-after'));
-    expect(retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    expect(retryAfterSeconds).toBeLessThanOrEqual(hub.settings.auth.failedLoginWindowSeconds);
+    expect(retryAfterSeconds).toBe(2);
     expect(await throttled.json()).toMatchObject({ message: expect.stringContaining('too many failed logins') });
-    expect((await hub.postLogin({ password: 'wrong-again' })).status).toBe(429);
-
-    // The end of the window is a moment, not an event: wait exactly the Retry-After the hub announced, once;
-    // then the right password works at the first try.
-    await delay(retryAfterSeconds * 1000);
+    // Anyone else logs in as usual.
+    expect((await hub.postLogin({ uuid: 'someone-else', password: TEST_PASSWORD })).status).toBe(200);
     expect((await hub.postLogin({ password: TEST_PASSWORD })).status).toBe(200);
+
+    // The end of the wait is a moment, not an event: wait exactly the Retry-After the hub announced, once.
+    await delay(retryAfterSeconds * 1000);
+    expect((await hub.postLogin({ uuid: 'stale', password: 'wrong-4' })).status).toBe(401);
+    expect(Number((await hub.postLogin({ uuid: 'stale', password: TEST_PASSWORD })).headers.get('retry-after'))).toBe(
+      4,
+    );
   });
 
   it('never logs the password or a token', async () => {
@@ -139,7 +145,13 @@ describe('hub: the Socket.IO handshake refuses bad tokens', () => {
     ['an expired token', () => ({ token: signed({ exp: now() - 10 }) }), /jwt expired/],
     ['a wrong audience', () => ({ token: signed({}, { audience: 'someone-else' }) }), /jwt audience invalid/],
     ['a wrong issuer', () => ({ token: signed({}, { issuer: 'someone-else' }) }), /jwt issuer invalid/],
-    ['no roles', () => ({ token: signed({ roles: [] }) }), /no subject or roles/],
+    ['no roles', () => ({ token: signed({ roles: [], exp: now() + 600 }) }), /no subject or roles/],
+    ['no expiry (a token that would live for ever)', () => ({ token: signed({}) }), /token has no expiry/],
+    [
+      'a lifetime above the hub’s (1 h here)',
+      () => ({ token: signed({ exp: now() + 2 * 3600 }) }),
+      /token lives longer than this hub allows \(3600 s\)/,
+    ],
   ])('%s: connect_error, never a connection', async (_name, auth, reason) => {
     const others: string[] = [];
     const { socket: witness } = await hub.connect('observer');

@@ -325,6 +325,7 @@ describe('hub: health and limits', () => {
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       uptimeSeconds: expect.any(Number),
       peers: 0,
+      unauthenticated: 0,
       necks: [],
       tunnel: { state: 'disabled', url: null, consecutiveFailures: 0, lastError: null },
     });

@@ -5,6 +5,7 @@ import { CliAsker } from './common/cli-asker';
 import { CliContext } from './common/cli-context';
 import { ShutdownSignals } from './common/shutdown-signals';
 import { DemoCommand } from './demo/demo.command';
+import { DevicesCommand } from './devices/devices.command';
 import { PeersCommand } from './peers/peers.command';
 import { ProgramName } from './common/program-name';
 import { ReplRunner } from './repl/repl-runner';
@@ -29,6 +30,7 @@ import { StopCommand } from './stop/stop.command';
     SendCommand,
     StopCommand,
     PeersCommand,
+    DevicesCommand,
     StatusCommand,
     SetupCommand,
     SimCommand,

@@ -1,8 +1,19 @@
-import { HubClient, LoginError } from '@neck-signal/hub-client';
+import { DeviceKeyStore, HubClient, LoginError } from '@neck-signal/hub-client';
 import { showError } from './dom';
 
 /** The uuid the hub gave us, kept across visits; the token lives only in the HubClient (this tab). */
 const UUID_KEY = 'neck-signal.uuid';
+/** This tab's device key (sessionStorage: it ends with the tab, and no other tab or site sees it). */
+const DEVICE_KEY = 'neck-signal.device-key';
+
+/** The tab's device key: the page pairs on its password login and renews its token with the key after. */
+const tabKeys: DeviceKeyStore = {
+  load: () => sessionStorage.getItem(DEVICE_KEY) ?? undefined,
+  save: (key) => {
+    if (key === undefined) sessionStorage.removeItem(DEVICE_KEY);
+    else sessionStorage.setItem(DEVICE_KEY, key);
+  },
+};
 /** How long the live connection may take to open after the password was accepted. */
 const CONNECT_TIMEOUT_MS = 15_000;
 
@@ -39,22 +50,36 @@ export class LoginPanel {
     this.password.focus();
   }
 
+  /** In a tab that paired before (a reload), logs in with its device key: no password to type. */
+  resume(): void {
+    if (tabKeys.load() !== undefined) void this.logIn();
+  }
+
+  /** Logging out ends this tab's pairing: the next login asks for the password. */
+  forgetTabKey(): void {
+    tabKeys.save(undefined);
+  }
+
   private async logIn(): Promise<void> {
-    if (this.password.value === '') {
+    const password = this.password.value;
+    if (password === '' && tabKeys.load() === undefined) {
       showError(this.error, 'Enter the shared password.');
       return;
     }
     showError(this.error, '');
     this.button.disabled = true;
     this.button.textContent = 'Logging in…';
-    const uuid = storedUuid();
+    // A uuid of our own even on a first visit: wrong passwords are counted per uuid, and logins without one
+    // through the tunnel would all share one count with whoever floods it.
+    const uuid = storedUuid() ?? storeUuid(newUuid());
     const client = new HubClient({
       url: new URL('../', window.location.href).href,
-      password: this.password.value,
+      ...(password === '' ? {} : { password }),
+      deviceKeys: tabKeys,
       role: 'ui',
       // One attempt: the person at the keyboard decides whether to try again.
       maxLoginAttempts: 1,
-      ...(uuid === undefined ? {} : { uuid }),
+      uuid,
     });
     this.hooks.wire(client);
     try {
@@ -109,6 +134,8 @@ export function loginErrorMessage(error: unknown, secondsLeft?: number): string 
         : `Too many failed logins: the hub refuses logins for ${secondsLeft} s more. Wait, then check the password.`;
     case 'unreachable':
       return `The hub is unreachable: ${detail}. Check that it is running (and its tunnel, when you use one).`;
+    case 'key-refused':
+      return `The hub refused this tab's device key (revoked?): ${detail}. Log in again with the password.`;
     case 'rejected':
       return `The hub refused the login: ${detail}.`;
   }
@@ -135,20 +162,28 @@ async function connectWithin(client: HubClient, timeoutMs: number): Promise<void
   }
 }
 
+/** A random uuid in the seed's form `xxxx-xxxx-xxxx-xxxx`, as the hub would pick. */
+function newUuid(): string {
+  const bytes = window.crypto.getRandomValues(new Uint8Array(8));
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return hex.replace(/(.{4})(?!$)/g, '$1-');
+}
+
 function storedUuid(): string | undefined {
   try {
     return window.localStorage.getItem(UUID_KEY) ?? undefined;
   } catch {
-    return undefined; // storage disabled (private mode): the hub picks a uuid each time
+    return undefined; // storage disabled (private mode): a new uuid each time
   }
 }
 
-function storeUuid(uuid: string): void {
+function storeUuid(uuid: string): string {
   try {
     window.localStorage.setItem(UUID_KEY, uuid);
   } catch {
     // storage disabled: nothing to remember the uuid in
   }
+  return uuid;
 }
 
 function forgetUuid(): void {

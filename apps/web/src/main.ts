@@ -168,5 +168,9 @@ async function logOut(message = ''): Promise<void> {
   login.reset(message);
 }
 
-logOutButton.addEventListener('click', () => void logOut());
+logOutButton.addEventListener('click', () => {
+  login.forgetTabKey();
+  void logOut();
+});
 setConnection('logged-out', 'Not logged in');
+login.resume();

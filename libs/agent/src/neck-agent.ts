@@ -38,7 +38,8 @@ export class NeckAgent {
     }
     this.client = new HubClient({
       url: settings.serverUrl,
-      password: settings.password,
+      ...(settings.password === undefined ? {} : { password: settings.password }),
+      ...(settings.deviceKeys === undefined ? {} : { deviceKeys: settings.deviceKeys }),
       uuid: settings.uuid,
       role: 'neck',
       retryIntervalMs: settings.loginRetryMs,
@@ -58,6 +59,12 @@ export class NeckAgent {
       line: (text) => this.relay.firmwareLine(text),
     });
     this.client.onLifecycle('login-retry', (info) => this.logger.warn(info.message));
+    this.client.onLifecycle('paired', (uuid) =>
+      this.logger.log(`paired with the hub as ${uuid}: from now on this agent logs in with its device key`),
+    );
+    this.client.onLifecycle('renew-failed', (reason) =>
+      this.logger.warn(`could not renew the hub token (${reason}); retrying`),
+    );
     this.client.onLifecycle('relogin', (info) =>
       this.logger.log(`hub refused our token (${info.reason}); logged in again`),
     );

@@ -55,7 +55,11 @@ describe('the core in a browser', () => {
 
     const client = new page.hubClient.HubClient({ url: hub.url, password: TEST_PASSWORD, uuid: 'web-page' });
     try {
-      await expect(client.login()).resolves.toEqual({ token: expect.any(String), uuid: 'web-page' });
+      await expect(client.login()).resolves.toEqual({
+        token: expect.any(String),
+        uuid: 'web-page',
+        expiresIn: expect.any(Number),
+      });
     } finally {
       await client.close();
     }

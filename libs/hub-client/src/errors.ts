@@ -7,10 +7,11 @@ export class HubClientError extends Error {
 
 /**
  * Why a login attempt failed: `unreachable` (no answer, a network error, or a proxy/tunnel saying the hub is
- * gone), `wrong-password` (401), `throttled` (429: too many failed logins across the hub) or `rejected`
- * (anything else: 400, 404, a reply that is not a hub's).
+ * gone), `wrong-password` (401), `key-refused` (401 for a device key: unknown, revoked, or paired for another
+ * role), `throttled` (429: too many failed logins) or `rejected` (anything else: 400, 404, a reply that is not a
+ * hub's).
  */
-export type LoginFailureReason = 'unreachable' | 'wrong-password' | 'throttled' | 'rejected';
+export type LoginFailureReason = 'unreachable' | 'wrong-password' | 'key-refused' | 'throttled' | 'rejected';
 
 /** A failed `POST /login`; the message says what happened and what to do. */
 export class LoginError extends HubClientError {

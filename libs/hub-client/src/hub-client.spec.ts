@@ -128,18 +128,20 @@ describe('HubClient', () => {
     it('waits as long as a throttled hub asks before the next attempt', async () => {
       const throttling = await TestHub.start({ auth: { maxFailedLogins: 1, failedLoginWindowSeconds: 1 } });
       opened.push(throttling);
-      const ui = client({ url: throttling.url, password: 'wrong', maxLoginAttempts: 3 });
+      const ui = client({ url: throttling.url, password: 'wrong', maxLoginAttempts: 4 });
       const seen = retries(ui);
 
-      // 1: wrong password; 2: throttled, wait 1 s; 3: the window has passed, the password is still wrong.
+      // 1: wrong password (free); 2: wrong again, this identity must now wait 2 s; 3: throttled, wait 2 s;
+      // 4: the wait is over, the password is still wrong.
       await expect(ui.connect()).rejects.toMatchObject({ reason: 'wrong-password' });
 
       expect(seen.map((info) => [info.reason, info.delayMs])).toEqual([
         ['wrong-password', 100],
-        ['throttled', 1000],
+        ['wrong-password', 100],
+        ['throttled', 2000],
       ]);
-      expect(seen[1]?.error.retryAfterSeconds).toBe(1);
-      expect(seen[1]?.message).toContain('wait 1 s and check the shared password; retrying in 1 s');
+      expect(seen[2]?.error.retryAfterSeconds).toBe(2);
+      expect(seen[2]?.message).toContain('wait 2 s and check the shared password; retrying in 2 s');
     });
   });
 
@@ -429,7 +431,8 @@ describe('HubClient', () => {
       const shortLived = await TestHub.start({ auth: { tokenLifetimeSeconds: 1 } });
       const proxy = await TcpProxy.start(shortLived.hub.port);
       opened.push(shortLived, proxy);
-      const ui = client({ url: proxy.url, uuid: 'operator' });
+      // Without renewal (tested below): the hub is left to refuse the expired token.
+      const ui = client({ url: proxy.url, uuid: 'operator', renewTokens: false });
       await ui.connect();
       const firstSid = ui.id;
       const receiver = client({ url: shortLived.url });
@@ -437,9 +440,9 @@ describe('HubClient', () => {
       const relogin = nextLifecycle(ui, 'relogin');
       const reconnected = nextLifecycle(ui, 'connected');
       const dropped = nextLifecycle(ui, 'disconnected');
-      // Expiry is a matter of the hub's clock, not an event: move the clock (JWT times are whole seconds, so
-      // 2 s is past the 1 s token) instead of waiting for it. Held there, the token of the new login stays valid.
-      const later = Date.now() + 2_000;
+      // Expiry is a matter of the hub's clock, not an event: move the clock past the 1 s token instead of waiting
+      // for it. Held there, the new login's token is valid.
+      const later = Date.now() + 8_000;
       jest.spyOn(Date, 'now').mockReturnValue(later);
 
       // Cut the connection as a network blip would.

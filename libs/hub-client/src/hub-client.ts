@@ -10,6 +10,7 @@ import {
   type LoginRequestDto,
   type LoginResponseDto,
   type PeerInfoDto,
+  type RenewTokenResultDto,
   type Role,
   type ServerToClientEvents,
   validatePayload,
@@ -19,11 +20,28 @@ import { ClientClosedError, HubError, LoginError, NotConnectedError, type LoginF
 import { requestLogin } from './login';
 import { TypedEmitter } from './typed-emitter';
 
+/**
+ * Where a device keeps the key the hub gave it when it paired (the agent and the CLI: their config dir, mode
+ * 0600; the web page: the tab). With one, the client pairs on its password login and logs in with the key after.
+ */
+export interface DeviceKeyStore {
+  load(): string | undefined;
+  /** Keeps a new key; undefined forgets it (the hub refused it). */
+  save(key: string | undefined): void;
+}
+
 export interface HubClientOptions {
   /** Hub URL, e.g. https://neck-signal.loca.lt or http://127.0.0.1:5000 (trailing slash ignored). */
   url: string;
-  /** The shared password (PEER_SHARED_SECRET). */
-  password: string;
+  /** The shared password (PEER_SHARED_SECRET); needed to pair, or always without a device key store. */
+  password?: string;
+  /** Keeps this device's key: log in with it, pair (with the password) when there is none. */
+  deviceKeys?: DeviceKeyStore;
+  /**
+   * The role to pair as, when it differs from `role`: the CLI pairs as `ui` even when it first logs in to
+   * observe, since a `ui` key may also log in as `observer` (never the other way). Default: `role`.
+   */
+  pairRole?: Role;
   /** Our uuid; the hub generates one when absent (read it back from client.uuid after login). */
   uuid?: string;
   /** Default 'ui'. */
@@ -45,6 +63,10 @@ export interface HubClientOptions {
   reconnectionDelayMs?: number;
   /** Largest delay between reconnection attempts, ms. Default 5000. */
   reconnectionDelayMaxMs?: number;
+  /** Renew the token this long before it expires, ms (a renewal keeps the connection). Default 1/5 of its lifetime. */
+  renewBeforeMs?: number;
+  /** Renew the token before it expires (default true); false leaves the hub to end the connection at expiry. */
+  renewTokens?: boolean;
 }
 
 /** Reported through the 'login-retry' lifecycle event after each failed login attempt that will be retried. */
@@ -82,6 +104,12 @@ export interface HubClientLifecycleEvents {
   relogin: (info: ReloginInfo) => void;
   /** maxLoginAttempts ran out: the client stays disconnected until connect() is called again. */
   'login-failed': (error: LoginError) => void;
+  /** The hub gave this device a key (pairing), or refused the one it had and it paired again. */
+  paired: (uuid: string) => void;
+  /** The token was renewed on the live connection; it now lasts `expiresIn` seconds. */
+  renewed: (expiresIn: number) => void;
+  /** Renewing the token failed; the connection ends when the token expires, and the client logs in again then. */
+  'renew-failed': (reason: string) => void;
 }
 
 export interface SendCommandOptions {
@@ -131,6 +159,8 @@ export class HubClient {
   /** Aborted by close(): cancels login requests and waits. */
   private readonly lifetime = new AbortController();
   private token: string | undefined;
+  /** Why the hub is ending our token (TOKEN_EXPIRED, REVOKED), until the disconnect that follows. */
+  private endedToken: string | undefined;
   private loggedInUuid: string | undefined;
   /** Connected and `existing-peers` received. */
   private ready = false;
@@ -141,6 +171,7 @@ export class HubClient {
   private refusals = 0;
   /** Commands sent by this client, for their stamp. */
   private commandSeq = 0;
+  private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
   constructor(private readonly options: HubClientOptions) {
@@ -162,6 +193,16 @@ export class HubClient {
       ...(options.transports ? { transports: options.transports } : {}),
     });
     this.wire(this.socket);
+  }
+
+  /**
+   * In Node the token also goes in an `Authorization` header, which lets the hub take a real client while a
+   * flood of unauthenticated connections fills its waiting room (browsers cannot set it on a WebSocket).
+   */
+  private showToken(token: string): void {
+    const runtime = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
+    if (typeof runtime?.versions?.node !== 'string') return;
+    this.socket.io.opts.extraHeaders = { authorization: `Bearer ${token}` };
   }
 
   /** Our uuid: the one given in the options, or the one the hub generated, once logged in. */
@@ -190,18 +231,86 @@ export class HubClient {
   async login(): Promise<LoginResponseDto> {
     if (this.closed) throw new ClientClosedError('logging in');
     const uuid = this.uuid;
-    const body: LoginRequestDto = {
-      password: this.options.password,
-      role: this.options.role ?? DEFAULTS.role,
-      ...(uuid === undefined ? {} : { uuid }),
-    };
-    const result = await requestLogin(this.baseUrl, body, {
-      timeoutMs: this.options.loginTimeoutMs ?? DEFAULTS.loginTimeoutMs,
-      signal: this.lifetime.signal,
-    });
+    const role = this.options.role ?? DEFAULTS.role;
+    const common = { role, ...(uuid === undefined ? {} : { uuid }) };
+    const request = (body: LoginRequestDto) =>
+      requestLogin(this.baseUrl, body, {
+        timeoutMs: this.options.loginTimeoutMs ?? DEFAULTS.loginTimeoutMs,
+        signal: this.lifetime.signal,
+      });
+    const keys = this.options.deviceKeys;
+    const deviceKey = keys?.load();
+    let result: LoginResponseDto | undefined;
+    if (deviceKey !== undefined) {
+      try {
+        result = await request({ ...common, deviceKey });
+      } catch (error) {
+        // A refused key (revoked, another role) is forgotten; with the password the device pairs again.
+        if (!(error instanceof LoginError && error.reason === 'key-refused')) throw error;
+        keys?.save(undefined);
+        if (this.options.password === undefined) {
+          throw new LoginError(
+            'key-refused',
+            `${error.message}; this device has no shared password to pair again with (set PEER_SHARED_SECRET)`,
+            { ...(error.status === undefined ? {} : { status: error.status }), cause: error },
+          );
+        }
+      }
+    }
+    if (result === undefined) {
+      if (this.options.password === undefined) {
+        throw new LoginError('key-refused', 'no device key and no shared password: pair with PEER_SHARED_SECRET first');
+      }
+      const pairRole = this.options.pairRole ?? role;
+      if (keys && pairRole !== role) {
+        // Paired as one role (an operator's), logged in as a lesser one (observer) with the new key.
+        const paired = await request({ ...common, role: pairRole, password: this.options.password, pair: true });
+        if (paired.deviceKey === undefined) throw new LoginError('rejected', 'the hub did not pair this device');
+        keys.save(paired.deviceKey);
+        this.lifecycle.emit('paired', paired.uuid);
+        result = await request({ ...common, uuid: paired.uuid, deviceKey: paired.deviceKey });
+      } else {
+        result = await request({ ...common, password: this.options.password, ...(keys ? { pair: true } : {}) });
+        if (result.deviceKey !== undefined) {
+          keys?.save(result.deviceKey);
+          this.lifecycle.emit('paired', result.uuid);
+        }
+      }
+    }
     this.token = result.token;
     this.loggedInUuid = result.uuid;
+    this.showToken(result.token);
+    this.scheduleRenewal(result.expiresIn);
     return result;
+  }
+
+  /** Before the token expires, a fresh one is presented on the same connection (no reconnect: nothing is lost). */
+  private scheduleRenewal(expiresIn: number | undefined): void {
+    clearTimeout(this.renewTimer);
+    if (expiresIn === undefined || this.closed || this.options.renewTokens === false) return;
+    const lifetimeMs = expiresIn * 1000;
+    const beforeMs = Math.min(this.options.renewBeforeMs ?? lifetimeMs / 5, lifetimeMs / 2);
+    this.renewTimer = setTimeout(() => void this.renew(), Math.max(0, lifetimeMs - beforeMs));
+    // In Node, a timer of its own must not keep the process alive.
+    (this.renewTimer as { unref?: () => void }).unref?.();
+  }
+
+  private async renew(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const { token } = await this.login();
+      if (!this.socket.connected) return;
+      const result = (await this.socket
+        .timeout(this.options.loginTimeoutMs ?? DEFAULTS.loginTimeoutMs)
+        .emitWithAck(Events.RenewToken, { token })) as RenewTokenResultDto;
+      if (result.ok) this.lifecycle.emit('renewed', result.expiresIn ?? 0);
+      else this.lifecycle.emit('renew-failed', result.reason ?? 'the hub refused the new token');
+    } catch (error) {
+      if (this.closed) return;
+      this.lifecycle.emit('renew-failed', error instanceof Error ? error.message : String(error));
+      // Try again a little later: the old token still has a fifth of its life.
+      this.renewTimer = setTimeout(() => void this.renew(), this.retryIntervalMs);
+    }
   }
 
   /**
@@ -287,6 +396,7 @@ export class HubClient {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
+    clearTimeout(this.renewTimer);
     this.lifetime.abort(new ClientClosedError('logging in'));
     this.commands.close(new ClientClosedError('waiting for an ack'));
     this.rejectWaiters(new ClientClosedError('connecting'));
@@ -323,6 +433,8 @@ export class HubClient {
       this.serverEvents.emit(Events.NeckAck, ack);
     });
     socket.on(Events.ErrorMessage, (error) => {
+      // The hub is about to drop us for the token itself: the next connection needs a new login, not a retry.
+      if (error.code === 'TOKEN_EXPIRED' || error.code === 'REVOKED') this.endedToken = error.message;
       this.commands.handleError(error);
       this.serverEvents.emit(Events.ErrorMessage, error);
     });
@@ -352,7 +464,15 @@ export class HubClient {
     );
     this.lifecycle.emit('disconnected', reason);
     // socket.io reconnects by itself after a dropped transport, but not after the hub disconnected us.
-    if (reason === 'io server disconnect' && !this.closed) this.reconnectLater();
+    if (reason !== 'io server disconnect' || this.closed) return;
+    const ended = this.endedToken;
+    this.endedToken = undefined;
+    if (ended === undefined) {
+      this.reconnectLater();
+      return;
+    }
+    this.token = undefined;
+    void this.logInAndConnect(ended);
   }
 
   /**
@@ -497,8 +617,12 @@ function checkOptions(options: HubClientOptions): void {
   if (!url || !['http:', 'https:'].includes(url.protocol)) {
     throw new TypeError(`hub URL "${options.url}" is not an http(s) URL; pass one such as http://127.0.0.1:5000`);
   }
-  if (typeof options.password !== 'string' || options.password === '') {
+  const password = options.password;
+  if (password !== undefined && (typeof password !== 'string' || password === '')) {
     throw new TypeError('the hub password is empty; pass the shared password (PEER_SHARED_SECRET)');
+  }
+  if (password === undefined && options.deviceKeys === undefined) {
+    throw new TypeError('no shared password and no device key store: pass the shared password (PEER_SHARED_SECRET)');
   }
   const delays = [
     'retryIntervalMs',

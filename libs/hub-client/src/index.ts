@@ -1,6 +1,7 @@
 export {
   HubClient,
   type HubClientLifecycleEvents,
+  type DeviceKeyStore,
   type HubClientOptions,
   type LoginRetryInfo,
   type ReloginInfo,

@@ -44,7 +44,10 @@ describe('HubClient.login', () => {
     hub = await TestHub.start();
     client = new HubClient({ url: hub.url, password: TEST_PASSWORD, uuid: 'neck_1', role: 'neck' });
 
-    await expect(client.login()).resolves.toEqual({ token: expect.any(String), uuid: 'neck_1' });
+    const result = await client.login();
+    expect(result).toEqual({ token: expect.any(String), uuid: 'neck_1', expiresIn: expect.any(Number) });
+    // The token's exp counts from the start of the second it was issued in: never more than its lifetime left.
+    expect([3599, 3600]).toContain(result.expiresIn);
     expect(hub.logger.text()).toContain('login: neck_1 as neck');
   });
 
@@ -62,19 +65,20 @@ describe('HubClient.login', () => {
   });
 
   it('reports a throttled login (429) with the seconds to wait', async () => {
-    hub = await TestHub.start({ auth: { maxFailedLogins: 1, failedLoginWindowSeconds: 1 } });
-    const wrong = new HubClient({ url: hub.url, password: 'not the password' });
-    client = new HubClient({ url: hub.url, password: TEST_PASSWORD });
+    hub = await TestHub.start({ auth: { maxFailedLogins: 1 } });
+    const wrong = new HubClient({ url: hub.url, password: 'not the password', uuid: 'stale-client' });
+    client = new HubClient({ url: hub.url, password: TEST_PASSWORD, uuid: 'stale-client' });
+    expect((await loginError(wrong.login())).reason).toBe('wrong-password');
     expect((await loginError(wrong.login())).reason).toBe('wrong-password');
 
-    // Once the hub-wide limit is reached even the right password is refused until the window passes.
+    // Past its free failures this identity waits (2 s now), even with the right password.
     const error = await loginError(client.login());
 
     expect(error.reason).toBe('throttled');
     expect(error.status).toBe(429);
-    expect(error.retryAfterSeconds).toBe(1);
+    expect(error.retryAfterSeconds).toBe(2);
     expect(error.message).toContain(`hub at ${hub.url} refuses logins for now after too many failed ones (429 `);
-    expect(error.message).toContain('wait 1 s and check the shared password');
+    expect(error.message).toContain('wait 2 s and check the shared password');
     await wrong.close();
   });
 

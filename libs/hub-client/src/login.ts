@@ -58,12 +58,21 @@ function interpret(baseUrl: string, response: Response, text: string): LoginResp
   const detail = serverMessage(json) ?? response.statusText;
   const what = `${status}${detail ? ` ${detail}` : ''}`;
   if (status === 200) {
-    if (isLoginResponse(json)) return { token: json.token, uuid: json.uuid };
+    if (isLoginResponse(json)) {
+      return {
+        token: json.token,
+        uuid: json.uuid,
+        ...(typeof json.expiresIn === 'number' ? { expiresIn: json.expiresIn } : {}),
+        ...(typeof json.deviceKey === 'string' ? { deviceKey: json.deviceKey } : {}),
+      };
+    }
     throw new LoginError('rejected', `${baseUrl} answered the login without a token; is it a neck-signal hub?`, {
       status,
     });
   }
   if (status === 401) {
+    if (/device key/.test(detail ?? ''))
+      return fail('key-refused', `hub at ${baseUrl} refused this device's key (${what})`);
     return fail('wrong-password', `hub at ${baseUrl} refused the password (${what}); check the shared password`);
   }
   if (status === 429) {
@@ -105,7 +114,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function isLoginResponse(value: unknown): value is LoginResponseDto {
+function isLoginResponse(value: unknown): value is LoginResponseDto & { expiresIn?: unknown; deviceKey?: unknown } {
   return (
     typeof value === 'object' &&
     value !== null &&

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 
 /** Writes a file atomically (temp file + rename), creating its directory; `mode` defaults to 0644. */
@@ -36,4 +36,20 @@ export function writeJsonFile(file: string, value: object): void {
 
 export function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT';
+}
+
+/** A temp file write-file-atomic left behind (`hub.json.1234567890`): the write was killed midway. */
+const LEFTOVER = /^(?:hub|agent|cli|devices|device-keys)\.json\.\d+$|^\.env\.\d+$/;
+
+/** Removes what interrupted atomic writes left in the config dir; returns the names removed. */
+export function removeLeftoverTempFiles(configDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(configDir);
+  } catch {
+    return [];
+  }
+  const leftovers = names.filter((name) => LEFTOVER.test(name));
+  for (const name of leftovers) rmSync(join(configDir, name), { force: true });
+  return leftovers;
 }

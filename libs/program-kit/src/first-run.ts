@@ -60,6 +60,11 @@ export class FirstRun {
     return this.context.asker !== undefined;
   }
 
+  /** PEER_SHARED_SECRET from the environment or `.env`, without asking (a paired device may have none). */
+  knownPassword(): string | undefined {
+    return envValue('PEER_SHARED_SECRET', this.context.env, this.dotEnv);
+  }
+
   /**
    * PEER_SHARED_SECRET: the environment, then `.env`; else asked and saved. With `again` a blank answer keeps
    * the saved one. A hub makes one up for a blank answer; for the others it is required.

@@ -10,3 +10,4 @@ export * from './version';
 export * from './config-file';
 export * from './first-run';
 export * from './time';
+export * from './device-keys';

@@ -10,6 +10,7 @@ import {
   NeckStatusDto,
 } from './dto/neck.dto';
 import { PeerInfoDto, Role } from './dto/peer.dto';
+import { RenewTokenDto, RenewTokenResultDto } from './dto/access.dto';
 
 /** Every Socket.IO event name, seed-compatible (the README's event table). */
 export const Events = {
@@ -23,6 +24,7 @@ export const Events = {
   NeckStatus: 'neck_status',
   NeckOutput: 'neck_output',
   ErrorMessage: 'error-message',
+  RenewToken: 'renew-token',
 } as const;
 export type EventName = (typeof Events)[keyof typeof Events];
 
@@ -30,6 +32,7 @@ export type EventName = (typeof Events)[keyof typeof Events];
 export const HubPaths = {
   Health: '/',
   Login: '/login',
+  Devices: '/devices',
   WebPage: '/app/',
 } as const;
 
@@ -41,6 +44,7 @@ export interface ClientToServerEvents {
   [Events.NeckAck]: (payload: NeckAckReportDto) => void;
   [Events.NeckStatus]: (payload: NeckStatusDto) => void;
   [Events.NeckOutput]: (payload: NeckOutputDto) => void;
+  [Events.RenewToken]: (payload: RenewTokenDto, ack: (result: RenewTokenResultDto) => void) => void;
 }
 
 /** What the hub emits to a peer. */
@@ -64,6 +68,8 @@ export type InterServerEvents = Record<never, never>;
 export interface SocketData {
   uuid: string;
   roles: Role[];
+  /** When the connection's token expires, ms since the epoch (hub clock); renewed by `renew-token`. */
+  expiresAt: number;
 }
 
 /** The claims of a hub token (besides iss, aud, iat, exp). */

@@ -6,6 +6,7 @@ export * from './durations';
 export * from './dto/payload-limits';
 export * from './dto/peer.dto';
 export * from './dto/login.dto';
+export * from './dto/access.dto';
 export * from './dto/stamp';
 export * from './dto/message.dto';
 export * from './dto/neck.dto';

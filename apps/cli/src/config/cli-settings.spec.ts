@@ -34,7 +34,9 @@ describe('loadCliSettings', () => {
       serverUrl: 'https://neck.example',
       password: 'hunter2',
       uuid: 'my-laptop',
+      deviceKeys: { load: expect.any(Function), save: expect.any(Function) },
     });
+    expect(settings.deviceKeys.load()).toBeUndefined();
     // Saved as it is used: without the trailing slash.
     expect(json('cli.json')).toEqual({ server_url: 'https://neck.example', uuid: 'my-laptop' });
     expect(readFileSync(join(dir.path, '.env'), 'utf8')).toBe('PEER_SHARED_SECRET=hunter2\n');
@@ -49,7 +51,22 @@ describe('loadCliSettings', () => {
     const again = new ScriptedAsker();
     const second = await loadCliSettings({ configDir: dir.path }, context({}, again));
     expect(again.asked).toEqual([]);
-    expect(second).toEqual(first);
+    // The same settings (the device key file is a new object each time).
+    expect({ ...second, deviceKeys: undefined }).toEqual({ ...first, deviceKeys: undefined });
+  });
+
+  it('once paired, needs no password, even without a terminal', async () => {
+    const env = { NECK_HUB_URL: 'http://hub.example:5000' };
+    const first = await loadCliSettings({ configDir: dir.path }, context({ ...env, PEER_SHARED_SECRET: 'pw' }));
+    first.deviceKeys.save('key-id.key-secret');
+    const paired = await loadCliSettings({ configDir: dir.path }, context(env));
+    expect(paired.password).toBeUndefined();
+    expect(paired.uuid).toBe(first.uuid);
+    expect(paired.deviceKeys.load()).toBe('key-id.key-secret');
+    // Another uuid of this config dir is not paired: it needs the password.
+    await expect(loadCliSettings({ configDir: dir.path, uuid: 'other' }, context(env))).rejects.toThrow(
+      /no shared password: set PEER_SHARED_SECRET/,
+    );
   });
 
   it('without a terminal asks nothing and exits 2 naming PEER_SHARED_SECRET when there is no password', async () => {

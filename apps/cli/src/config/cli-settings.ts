@@ -1,9 +1,12 @@
 import { IsOptional, IsString } from 'class-validator';
 import { join } from 'node:path';
 import {
+  DeviceKeyFile,
+  deviceKeyFile,
   FirstRun,
   QUESTIONS,
   readConfigFile,
+  removeLeftoverTempFiles,
   resolveConfigDir,
   SettingsContext,
   updateConfigFile,
@@ -25,9 +28,11 @@ export interface CliSettings {
   readonly configDir: string;
   /** Without a trailing slash. */
   readonly serverUrl: string;
-  /** The shared password (PEER_SHARED_SECRET). */
-  readonly password: string;
+  /** The shared password (PEER_SHARED_SECRET); a paired cli may do without. */
+  readonly password?: string;
   readonly uuid: string;
+  /** The key the hub gave this cli's uuid when it paired (device-keys.json). */
+  readonly deviceKeys: DeviceKeyFile;
 }
 
 /** How `neck` says to give what is missing without a terminal. */
@@ -43,13 +48,22 @@ export async function loadCliSettings(flags: HubFlags, context: SettingsContext)
   const { asker, say } = context;
   const configDir = resolveConfigDir(flags.configDir, context.env);
   const path = join(configDir, CLI_CONFIG_FILE);
+  removeLeftoverTempFiles(configDir);
   const file = readConfigFile(path, CliConfigFile)?.value ?? {};
   const firstRun = new FirstRun(configDir, context, { otherwise: CLI_OTHERWISE });
+  // A paired cli logs in with its device key: the password is only needed to pair.
+  const knownUuid = flags.uuid ?? file.uuid;
+  const paired = knownUuid !== undefined && deviceKeyFile(configDir, 'cli', knownUuid).load() !== undefined;
+  const password = async (): Promise<string | undefined> => {
+    if (paired) return firstRun.knownPassword();
+    const shared = await firstRun.sharedPassword('peer');
+    if (shared.saved) say(`shared password saved in ${firstRun.envPath}`);
+    return shared.password;
+  };
   // Without a terminal a missing password is named first; on one, the seed asks the hub URL first.
-  let shared = asker ? undefined : await firstRun.sharedPassword('peer');
+  let secret = asker ? undefined : await password();
   const hub = await firstRun.hubUrl(flags.serverUrl, file.server_url);
-  shared ??= await firstRun.sharedPassword('peer');
-  if (shared.saved) say(`shared password saved in ${firstRun.envPath}`);
+  if (asker) secret = await password();
   const uuid = await firstRun.uuid(QUESTIONS.cliUuid, flags.uuid, file.uuid);
 
   const answers: CliConfigFile = {
@@ -61,5 +75,11 @@ export async function loadCliSettings(flags: HubFlags, context: SettingsContext)
     // A made-up uuid saved by a script's run is not news; answers a person gave are.
     if (asker) say(`saved ${path}`);
   }
-  return { configDir, serverUrl: hub.url, password: shared.password, uuid: uuid.uuid };
+  return {
+    configDir,
+    serverUrl: hub.url,
+    ...(secret === undefined ? {} : { password: secret }),
+    uuid: uuid.uuid,
+    deviceKeys: deviceKeyFile(configDir, 'cli', uuid.uuid),
+  };
 }

@@ -26,9 +26,12 @@ export interface ConnectOptions {
 export async function connectToHub(settings: CliSettings, options: ConnectOptions): Promise<HubClient> {
   const client = new HubClient({
     url: settings.serverUrl,
-    password: settings.password,
+    ...(settings.password === undefined ? {} : { password: settings.password }),
+    deviceKeys: settings.deviceKeys,
     uuid: settings.uuid,
     role: options.role,
+    // The cli is an operator's tool: paired as ui, its key also serves the commands that only watch.
+    pairRole: 'ui',
     ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
     ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
   });
@@ -37,7 +40,7 @@ export async function connectToHub(settings: CliSettings, options: ConnectOption
   let lastProblem: string | undefined;
   client.onLifecycle('login-retry', (info) => {
     lastProblem = info.error.message;
-    if (info.reason === 'wrong-password' || info.reason === 'rejected') {
+    if (info.reason === 'wrong-password' || info.reason === 'key-refused' || info.reason === 'rejected') {
       fatal = info.error;
       void client.close();
       return;
@@ -62,7 +65,7 @@ export async function connectToHub(settings: CliSettings, options: ConnectOption
     await client.close();
     if (fatal) {
       const hint =
-        fatal.reason === 'wrong-password'
+        fatal.reason === 'wrong-password' || fatal.reason === 'key-refused'
           ? `fix PEER_SHARED_SECRET (environment or ${settings.configDir}/.env) or run \`neck setup cli\``
           : 'check the hub URL (-s, NECK_HUB_URL or `neck setup cli`)';
       throw new CommandFailure(`${fatal.message}; ${hint}`, ExitCode.Usage);

@@ -1,3 +1,4 @@
+import type { DeviceKeyFile } from '@neck-signal/program-kit';
 import { NeckLimits } from '@neck-signal/protocol';
 import { FirmwareTiming } from '../firmware/firmware-session';
 
@@ -6,8 +7,10 @@ export interface AgentSettings {
   readonly configDir: string;
   /** Hub URL, e.g. https://neck-signal.loca.lt. */
   readonly serverUrl: string;
-  /** The shared password (PEER_SHARED_SECRET). */
-  readonly password: string;
+  /** The shared password (PEER_SHARED_SECRET); needed to pair, not once paired. */
+  readonly password?: string;
+  /** The key the hub gave this agent's uuid when it paired (device-keys.json in the config dir, 0600). */
+  readonly deviceKeys?: DeviceKeyFile;
   /** This agent's uuid, kept in agent.json so it stays the same across restarts. */
   readonly uuid: string;
   readonly serial: SerialSettings;
@@ -42,12 +45,23 @@ export interface SerialSettings {
   readonly bootQuietMs: number;
 }
 
-/** The seed's /dev/tty0 and tty1 are Linux consoles, not serial ports: they are not here. */
-export const DEFAULT_SERIAL_CANDIDATES = [
-  '/dev/ttyUSB0',
-  '/dev/ttyUSB1',
-  '/dev/ttyACM0',
-  '/dev/ttyACM1',
-  'COM3',
-  'COM4',
-];
+/**
+ * Paths tried after by-id links and known USB-serial adapters, by platform: COM ports on Windows only, device
+ * files elsewhere. The seed's /dev/tty0 and tty1 are Linux consoles, not serial ports: they are not here.
+ */
+export const SERIAL_CANDIDATES_BY_PLATFORM = {
+  win32: ['COM3', 'COM4'],
+  // Other macOS ports are named after the adapter's serial number (/dev/cu.usbserial-0001); the binding's
+  // list finds them by their USB vendor.
+  darwin: ['/dev/cu.SLAB_USBtoUART'],
+  other: ['/dev/ttyUSB0', '/dev/ttyUSB1', '/dev/ttyACM0', '/dev/ttyACM1'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The default candidates on `platform` (process.platform's values). */
+export function defaultSerialCandidates(platform: NodeJS.Platform = process.platform): readonly string[] {
+  if (platform === 'win32' || platform === 'darwin') return SERIAL_CANDIDATES_BY_PLATFORM[platform];
+  return SERIAL_CANDIDATES_BY_PLATFORM.other;
+}
+
+/** The default candidates on this machine's platform. */
+export const DEFAULT_SERIAL_CANDIDATES = defaultSerialCandidates();

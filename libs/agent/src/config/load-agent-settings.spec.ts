@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Asker, ConfigError } from '@neck-signal/program-kit';
 import { ScriptedAsker } from '../../../../test/support/scripted-asker';
+import { defaultSerialCandidates } from './agent-settings';
 import { loadAgentSettings } from './load-agent-settings';
 
 describe('loadAgentSettings', () => {
@@ -53,20 +54,30 @@ describe('loadAgentSettings', () => {
     const fromEnv = await loadAgentSettings({ configDir: dir }, context(env));
     expect(fromEnv).toMatchObject({ serverUrl: 'http://env:5000', uuid: 'robot-1', statusIntervalMs: 10_000 });
     expect(fromEnv.serial).toMatchObject({ baudRate: 57600, simulate: false, path: undefined });
-    expect(fromEnv.serial.candidates).toEqual([
-      '/dev/ttyUSB0',
-      '/dev/ttyUSB1',
-      '/dev/ttyACM0',
-      '/dev/ttyACM1',
-      'COM3',
-      'COM4',
-    ]);
+    // This platform's defaults (COM ports on Windows only).
+    expect(fromEnv.serial.candidates).toEqual(defaultSerialCandidates());
     const flagged = await loadAgentSettings(
       { configDir: dir, serverUrl: 'http://flag:1', uuid: 'other', serial: '/dev/ttyS5', baud: 9600, simulate: true },
       context(env),
     );
     expect(flagged).toMatchObject({ serverUrl: 'http://flag:1', uuid: 'other' });
     expect(flagged.serial).toMatchObject({ path: '/dev/ttyS5', baudRate: 9600, simulate: true });
+  });
+
+  it('once paired, needs no password, even without a terminal', async () => {
+    const env = { NECK_HUB_URL: 'http://hub:5000' };
+    const first = await loadAgentSettings(
+      { configDir: dir, uuid: 'arm-1' },
+      context({ ...env, PEER_SHARED_SECRET: 'pw' }),
+    );
+    first.deviceKeys?.save('key-id.key-secret');
+    const paired = await loadAgentSettings({ configDir: dir, uuid: 'arm-1' }, context(env));
+    expect(paired.password).toBeUndefined();
+    expect(paired.uuid).toBe('arm-1');
+    expect(paired.deviceKeys?.load()).toBe('key-id.key-secret');
+    await expect(loadAgentSettings({ configDir: dir, uuid: 'arm-2' }, context(env))).rejects.toThrow(
+      /PEER_SHARED_SECRET/,
+    );
   });
 
   it('lets agent.json narrow the firmware limits, never widen them', async () => {

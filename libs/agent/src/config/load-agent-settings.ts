@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import {
   asConfigError,
+  deviceKeyFile,
   FirstRun,
   QUESTIONS,
   readConfigFile,
+  removeLeftoverTempFiles,
   resolveConfigDir,
   SettingsContext,
   updateConfigFile,
@@ -24,10 +26,14 @@ import { parseLimits } from './robot-limits';
 export async function loadAgentSettings(flags: AgentFlags, context: SettingsContext): Promise<AgentSettings> {
   const configDir = resolveConfigDir(flags.configDir, context.env);
   const configPath = join(configDir, AGENT_CONFIG_FILE);
+  removeLeftoverTempFiles(configDir);
   const firstRun = new FirstRun(configDir, context, { otherwise: 'or run neck-agent once on a terminal' });
   const saved: AgentConfigFile = { ...readConfigFile(configPath, AgentConfigFile)?.value };
 
-  const { password } = await firstRun.sharedPassword('peer');
+  // A paired agent logs in with its device key: the password is only needed to pair.
+  const knownUuid = flags.uuid ?? saved.uuid;
+  const paired = knownUuid !== undefined && deviceKeyFile(configDir, 'agent', knownUuid).load() !== undefined;
+  const password = paired ? firstRun.knownPassword() : (await firstRun.sharedPassword('peer')).password;
   const hub = await firstRun.hubUrl(flags.serverUrl, saved.server_url);
   const serverUrl = hub.url;
   const uuid = await firstRun.uuid(QUESTIONS.agentUuid, flags.uuid, saved.uuid);
@@ -44,8 +50,9 @@ export async function loadAgentSettings(flags: AgentFlags, context: SettingsCont
   return {
     configDir,
     serverUrl,
-    password,
+    ...(password === undefined ? {} : { password }),
     uuid: uuid.uuid,
+    deviceKeys: deviceKeyFile(configDir, 'agent', uuid.uuid),
     serial: {
       path: flags.serial ?? saved.serial,
       baudRate: flags.baud ?? saved.baud ?? 115_200,

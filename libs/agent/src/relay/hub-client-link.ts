@@ -19,6 +19,12 @@ export class HubClientLink implements HubLink {
     );
   }
 
+  onRateLimited(handler: () => void): void {
+    this.client.on(Events.ErrorMessage, (error) => {
+      if (error.code === 'RATE_LIMITED') handler();
+    });
+  }
+
   onPeerLeft(handler: (sid: string) => void): void {
     this.client.on(Events.PeerDisconnect, (sid) => handler(sid));
   }

@@ -19,6 +19,8 @@ export interface HubLink {
   onCommand(handler: (command: IncomingCommand) => void): void;
   /** A peer left the hub (its sid). */
   onPeerLeft(handler: (sid: string) => void): void;
+  /** The hub said this agent sends too much (RATE_LIMITED). */
+  onRateLimited(handler: () => void): void;
   /** Each time the connection to the hub is (re)established. */
   onConnected(handler: () => void): void;
   readonly connected: boolean;

@@ -32,6 +32,14 @@ class FakeHub implements HubLink {
   onPeerLeft(handler: (sid: string) => void): void {
     this.peerLeftHandler = handler;
   }
+  private rateLimitedHandler: () => void = () => undefined;
+  onRateLimited(handler: () => void): void {
+    this.rateLimitedHandler = handler;
+  }
+  /** The hub says RATE_LIMITED. */
+  rateLimited(): void {
+    this.rateLimitedHandler();
+  }
   /** A peer leaves the hub. */
   leave(sid: string): void {
     this.peerLeftHandler(sid);
@@ -351,6 +359,21 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
     await hub.outputMatching(/^HEALTH\|DEVICE=NECK/);
     expect(hub.outputs.filter((line) => line.startsWith('HEALTH|'))).toHaveLength(3);
     expect(relay.status().serial).toEqual({ state: 'open', path: PATH, baud: 115_200 });
+  });
+
+  it('told RATE_LIMITED, forwards no firmware output for a second (acks go on), then says how many it left out', () => {
+    jest.setSystemTime(2_000_000);
+    relay.firmwareLine('before');
+    hub.rateLimited();
+    relay.firmwareLine('held back');
+    expect(hub.outputs).toEqual(['before']);
+    jest.setSystemTime(2_001_000);
+    relay.firmwareLine('after');
+    expect(hub.outputs).toEqual([
+      'before',
+      '(neck-agent: 1 firmware lines not forwarded: the hub asked it to slow down)',
+      'after',
+    ]);
   });
 
   it('forwards at most 100 firmware lines a second and says how many it left out', () => {

@@ -34,6 +34,8 @@ const STATUS_COALESCE_MS = 100;
  * 100 Hz pose stream and status need the rest, so a chatty firmware must not crowd them out.
  */
 export const MAX_OUTPUT_LINES_PER_SECOND = 100;
+/** How long firmware output stops after the hub said RATE_LIMITED, ms. */
+const RATE_LIMITED_PAUSE_MS = 1000;
 
 export interface RelayOptions {
   limits: Partial<NeckLimits>;
@@ -67,7 +69,9 @@ export class Relay {
   private poseKnown = false;
   private statusTimer: NodeJS.Timeout | undefined;
   private statusSoonTimer: NodeJS.Timeout | undefined;
-  private readonly output = { windowStart: 0, sent: 0, dropped: 0 };
+  private readonly output = { windowStart: 0, sent: 0, dropped: 0, held: 0 };
+  /** After RATE_LIMITED, firmware output waits until then (ms since the epoch). */
+  private outputPausedUntil = 0;
   private readonly statusListeners = new Set<(status: NeckStatusDto) => void>();
   private readonly lease: ControlLease;
   private readonly freshness: FreshnessGate;
@@ -82,6 +86,13 @@ export class Relay {
     this.lease = new ControlLease(options.leaseMs ?? DEFAULT_LEASE_MS, () => this.controlChanged());
     this.freshness = new FreshnessGate(options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
     hub.onCommand((command) => this.handle(command));
+    // Acks are paid for by the commands they answer; what gives is the firmware's chatter.
+    hub.onRateLimited(() => {
+      this.outputPausedUntil = Date.now() + RATE_LIMITED_PAUSE_MS;
+      this.logger.warn(
+        `the hub rate-limits this agent: forwarding no firmware output for ${RATE_LIMITED_PAUSE_MS / 1000} s`,
+      );
+    });
     hub.onPeerLeft((sid) => {
       this.lease.left(sid);
       this.freshness.forget(sid);
@@ -161,9 +172,16 @@ export class Relay {
           `(neck-agent: ${this.output.dropped} firmware lines not forwarded: more than ${MAX_OUTPUT_LINES_PER_SECOND} a second)`,
         );
       }
-      Object.assign(this.output, { windowStart: now, sent: 0, dropped: 0 });
+      if (this.output.held > 0) {
+        this.hub.output(
+          `(neck-agent: ${this.output.held} firmware lines not forwarded: the hub asked it to slow down)`,
+        );
+      }
+      Object.assign(this.output, { windowStart: now, sent: 0, dropped: 0, held: 0 });
     }
-    if (this.output.sent < MAX_OUTPUT_LINES_PER_SECOND) {
+    if (now < this.outputPausedUntil) {
+      this.output.held += 1;
+    } else if (this.output.sent < MAX_OUTPUT_LINES_PER_SECOND) {
       this.output.sent += 1;
       this.hub.output(line.slice(0, MAX_OUTPUT_LINE_LENGTH));
     } else {

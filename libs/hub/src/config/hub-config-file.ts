@@ -18,6 +18,9 @@ export class HubConfigFile {
   @IsOptional() @IsInt() @Min(60) token_lifetime_seconds?: number;
   @IsOptional() @IsInt() @Min(1) max_failed_logins?: number;
   @IsOptional() @IsInt() @Min(1) failed_login_window_seconds?: number;
+  @IsOptional() @IsInt() @Min(1) max_failed_logins_per_minute?: number;
+  @IsOptional() @IsInt() @Min(100) handshake_timeout_ms?: number;
+  @IsOptional() @IsInt() @Min(1) max_unauthenticated?: number;
   @IsOptional() @IsInt() @Min(1024) max_payload_bytes?: number;
   @IsOptional() @IsInt() @Min(1) messages_per_second?: number;
   @IsOptional() @IsInt() @Min(100) heartbeat_interval_ms?: number;

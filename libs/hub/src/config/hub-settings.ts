@@ -24,21 +24,27 @@ export interface AuthSettings {
   readonly sharedSecret: string;
   /** HS256 key (JWT_SECRET), at least 32 bytes. */
   readonly jwtSecret: string;
-  /** Token lifetime in seconds. Default 12 h. */
+  /** Token lifetime in seconds; also the longest a token this hub accepts may last. Default 12 h. */
   readonly tokenLifetimeSeconds: number;
   readonly issuer: string;
   readonly audience: string;
-  /** Failed logins allowed across the whole hub per window. Default 10. */
+  /** Wrong passwords one client identity (uuid, else address) may send before it must wait. Default 5. */
   readonly maxFailedLogins: number;
-  /** The failed-login window in seconds. Default 60. */
+  /** An identity's failures are forgotten after this long without one, s. Default 900. */
   readonly failedLoginWindowSeconds: number;
+  /** Wrong passwords a minute across the whole hub before every password login waits (an attack). Default 300. */
+  readonly maxFailedLoginsPerMinute: number;
 }
 
 export interface SocketSettings {
   /** Largest Socket.IO message in bytes; a bigger one drops the connection. Default 16 KiB. */
   readonly maxPayloadBytes: number;
-  /** Messages each socket may send per second; more get `error-message` RATE_LIMITED. Default 300. */
+  /** Messages each identity (all sockets of one uuid) may send per second; more get RATE_LIMITED. Default 300. */
   readonly messagesPerSecond: number;
+  /** A connection that has not authenticated within this long is closed, ms. Default 3000. */
+  readonly handshakeTimeoutMs: number;
+  /** Connections not yet authenticated at once; more are refused with 503. Default 1000. */
+  readonly maxUnauthenticated: number;
 }
 
 export interface TunnelSettings {

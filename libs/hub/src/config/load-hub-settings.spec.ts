@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Asker, ConfigError } from '@neck-signal/program-kit';
@@ -63,6 +63,46 @@ describe('loadHubSettings', () => {
     const attempt = loadHubSettings(flags(), context());
     await expect(attempt).rejects.toThrow(ConfigError);
     await expect(loadHubSettings(flags(), context())).rejects.toThrow(/PEER_SHARED_SECRET/);
+    // Refused before anything was written: the next run on a terminal is still a first run.
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('removes the temp files interrupted atomic writes left, and only those', async () => {
+    for (const name of ['hub.json.123456789', '.env.42', 'devices.json.7', 'notes.json.1', 'hub.json.bak']) {
+      writeFileSync(join(dir, name), 'x');
+    }
+    await loadHubSettings(flags(), context({ PEER_SHARED_SECRET: 'x' }));
+    expect(readdirSync(dir).sort()).toEqual(['.env', 'hub.json', 'hub.json.bak', 'notes.json.1']);
+  });
+
+  it('reads the access limits from hub.json, with defaults', async () => {
+    const env = { PEER_SHARED_SECRET: 'x' };
+    const defaults = await loadHubSettings(flags(), context(env));
+    expect(defaults.auth).toMatchObject({
+      tokenLifetimeSeconds: 12 * 60 * 60,
+      maxFailedLogins: 5,
+      failedLoginWindowSeconds: 900,
+      maxFailedLoginsPerMinute: 300,
+    });
+    expect(defaults.socket).toMatchObject({ handshakeTimeoutMs: 3000, maxUnauthenticated: 1000 });
+    writeFileSync(
+      join(dir, 'hub.json'),
+      JSON.stringify({
+        cors_origins: '*',
+        max_failed_logins: 3,
+        failed_login_window_seconds: 60,
+        max_failed_logins_per_minute: 50,
+        handshake_timeout_ms: 5000,
+        max_unauthenticated: 200,
+      }),
+    );
+    const saved = await loadHubSettings(flags(), context(env));
+    expect(saved.auth).toMatchObject({
+      maxFailedLogins: 3,
+      failedLoginWindowSeconds: 60,
+      maxFailedLoginsPerMinute: 50,
+    });
+    expect(saved.socket).toMatchObject({ handshakeTimeoutMs: 5000, maxUnauthenticated: 200 });
   });
 
   it('takes the password from the environment before .env, and generates a JWT secret once', async () => {

@@ -7,6 +7,7 @@ import {
   randomJwtSecret,
   readConfigFile,
   readEnvFile,
+  removeLeftoverTempFiles,
   resolveConfigDir,
   SettingsContext,
   updateConfigFile,
@@ -27,8 +28,11 @@ export async function loadHubSettings(flags: HubFlags, context: SettingsContext)
   const { env, say } = context;
   const configDir = resolveConfigDir(flags.configDir, env);
   const configPath = join(configDir, HUB_CONFIG_FILE);
+  removeLeftoverTempFiles(configDir);
   const firstRun = new FirstRun(configDir, context, { otherwise: 'or run neck-hub once on a terminal to choose one' });
   const envPath = firstRun.envPath;
+  // Without a terminal and without a password nothing can start: say so before writing anything.
+  if (!firstRun.canAsk && firstRun.knownPassword() === undefined) await firstRun.sharedPassword('hub');
 
   let file = readConfigFile(configPath, HubConfigFile)?.value;
   if (file === undefined) {
@@ -70,12 +74,15 @@ export async function loadHubSettings(flags: HubFlags, context: SettingsContext)
       tokenLifetimeSeconds: file.token_lifetime_seconds ?? 12 * 60 * 60,
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
-      maxFailedLogins: file.max_failed_logins ?? 10,
-      failedLoginWindowSeconds: file.failed_login_window_seconds ?? 60,
+      maxFailedLogins: file.max_failed_logins ?? 5,
+      failedLoginWindowSeconds: file.failed_login_window_seconds ?? 900,
+      maxFailedLoginsPerMinute: file.max_failed_logins_per_minute ?? 300,
     },
     socket: {
       maxPayloadBytes: file.max_payload_bytes ?? 16 * 1024,
       messagesPerSecond: file.messages_per_second ?? 300,
+      handshakeTimeoutMs: file.handshake_timeout_ms ?? 3000,
+      maxUnauthenticated: file.max_unauthenticated ?? 1000,
     },
     tunnel: {
       enabled: flags.tunnel && file.tunnel !== false,

@@ -29,6 +29,7 @@ export class HealthController {
       version: neckSignalVersion(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
       peers: await this.gateway.peerCount(),
+      unauthenticated: this.gateway.unauthenticatedCount(),
       necks: this.necks.all(),
       tunnel: { ...this.tunnel.status() },
     };

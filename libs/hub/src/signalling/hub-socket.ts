@@ -15,6 +15,11 @@ type AnySocket = HubSocket | RemoteSocket<ServerToClientEvents, SocketData>;
 export const NECKS_ROOM = 'role:neck';
 export const OPERATORS_ROOM = 'role:operator';
 
+/** Every socket of a device (uuid) is in its room, on every hub: revoking it drops them all at once. */
+export function deviceRoom(uuid: string): string {
+  return `device:${uuid}`;
+}
+
 export function peerInfo(socket: AnySocket): PeerInfoDto {
   return { id: socket.id, uuid: socket.data.uuid, roles: socket.data.roles };
 }

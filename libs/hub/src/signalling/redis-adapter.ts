@@ -11,41 +11,57 @@ export interface RedisLink {
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** A Redis client that reconnects (backing off up to 5 s) after it has connected once. */
+export function createRedisClient(url: string): RedisClient {
+  return createClient({ url, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: retryDelay } });
+}
+
+/**
+ * Connects the clients. At start-up the first error is final (the hub should say so, not retry quietly): it
+ * rejects with a message that says what to do; later errors are logged and the clients reconnect.
+ */
+export async function connectRedisClients(url: string, clients: RedisClient[], logger: Logger): Promise<void> {
+  let ready = false;
+  for (const client of clients) {
+    client.on('error', (error: Error) => {
+      if (ready) logger.warn(`redis: ${error.message}; reconnecting`);
+    });
+  }
+  const firstError = new Promise<never>((_, reject) => {
+    for (const client of clients) client.once('error', reject);
+  });
+  try {
+    await withTimeout(
+      Promise.race([Promise.all(clients.map((client) => client.connect())), firstError]),
+      CONNECT_TIMEOUT_MS,
+    );
+  } catch (error) {
+    await closeRedisClients(clients);
+    for (const client of clients) client.destroy();
+    throw new Error(
+      `cannot connect to Redis at ${redactUrl(url)} (${(error as Error).message}); start redis-server or drop --redis`,
+    );
+  }
+  ready = true;
+}
+
+export async function closeRedisClients(clients: RedisClient[]): Promise<void> {
+  await Promise.allSettled(clients.filter((client) => client.isOpen).map((client) => client.close()));
+}
+
 /**
  * Socket.IO's Redis adapter on two connections (publish, subscribe): hubs sharing one Redis share peers,
  * rooms, broadcasts and directed messages. Fails with a readable message when Redis cannot be reached.
  */
 export async function connectRedisAdapter(url: string): Promise<RedisLink> {
   const logger = new Logger('RedisAdapter');
-  const pub = createClient({ url, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: retryDelay } });
+  const pub = createRedisClient(url);
   const sub = pub.duplicate();
-  let ready = false;
-  for (const client of [pub, sub]) {
-    client.on('error', (error: Error) => {
-      if (ready) logger.warn(`redis: ${error.message}; reconnecting`);
-    });
-  }
-  const closeAll = async () => {
-    await Promise.allSettled([pub, sub].filter((client) => client.isOpen).map((client) => client.close()));
-  };
-  // At start-up the first error is final (the hub should say so, not retry quietly); later ones reconnect.
-  const firstError = new Promise<never>((_, reject) => {
-    pub.once('error', reject);
-    sub.once('error', reject);
-  });
-  try {
-    await withTimeout(Promise.race([Promise.all([pub.connect(), sub.connect()]), firstError]), CONNECT_TIMEOUT_MS);
-  } catch (error) {
-    await closeAll();
-    pub.destroy();
-    sub.destroy();
-    throw new Error(
-      `cannot connect to Redis at ${redactUrl(url)} (${(error as Error).message}); start redis-server or drop --redis`,
-    );
-  }
-  ready = true;
+  await connectRedisClients(url, [pub, sub], logger);
   logger.log(`sharing peers through Redis at ${redactUrl(url)}`);
-  return { adapter: createAdapter(pub, sub), close: closeAll };
+  return { adapter: createAdapter(pub, sub), close: () => closeRedisClients([pub, sub]) };
 }
 
 function retryDelay(retries: number): number {

@@ -1,4 +1,4 @@
-import { Logger, UseFilters, UsePipes } from '@nestjs/common';
+import { Inject, Logger, UseFilters, UsePipes } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -19,13 +19,18 @@ import {
   NeckOutputDto,
   NeckStatusDto,
   PeerMessageRequestDto,
+  RenewTokenDto,
+  RenewTokenResultDto,
 } from '@neck-signal/protocol';
+import type { DeviceStore } from '../auth/device-store';
+import { DEVICE_STORE } from '../auth/device-store.provider';
 import { TokenService } from '../auth/token.service';
 import { HubSettings } from '../config/hub-settings';
 import { wsValidationPipe } from '../common/validation';
-import { handshakeAuth } from './handshake-auth';
+import { handshakeAuth, tokenRefusal } from './handshake-auth';
+import { ConnectionGuard } from './hub-io.adapter';
 import type { HubServer, HubSocket } from './hub-socket';
-import { NECKS_ROOM, OPERATORS_ROOM, isNeck, isObserverOnly, peerInfo } from './hub-socket';
+import { NECKS_ROOM, OPERATORS_ROOM, deviceRoom, isNeck, isObserverOnly, peerInfo } from './hub-socket';
 import { NeckStatusRegistry } from './neck-status.registry';
 import { SocketRateLimit } from './socket-rate-limit';
 import { WsErrorFilter, hubError } from './ws-error.filter';
@@ -38,10 +43,13 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
   @WebSocketServer() private server!: HubServer;
   private readonly logger = new Logger(SignallingGateway.name);
   private readonly rateLimit: SocketRateLimit;
+  /** Ends each connection when its token expires (unless renewed). */
+  private readonly expiries = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly tokens: TokenService,
     private readonly necks: NeckStatusRegistry,
+    @Inject(DEVICE_STORE) private readonly devices: DeviceStore,
     settings: HubSettings,
   ) {
     this.rateLimit = new SocketRateLimit(settings.socket.messagesPerSecond);
@@ -53,12 +61,15 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   afterInit(server: HubServer): void {
-    server.use(handshakeAuth(this.tokens, this.logger));
+    server.use(handshakeAuth(this.tokens, this.devices, this.logger));
   }
 
   async handleConnection(socket: HubSocket): Promise<void> {
     this.rateLimit.attach(socket);
-    await socket.join(isNeck(socket) ? NECKS_ROOM : OPERATORS_ROOM);
+    this.expireAt(socket, socket.data.expiresAt);
+    // renew-token has an ack: it is handled here, not through Nest's pipeline (see docs/architecture.md).
+    socket.on(Events.RenewToken, (payload, ack) => void this.renew(socket, payload, ack));
+    await socket.join([isNeck(socket) ? NECKS_ROOM : OPERATORS_ROOM, deviceRoom(socket.data.uuid)]);
     const me = peerInfo(socket);
     const others = (await this.server.fetchSockets()).filter((peer) => peer.id !== socket.id).map(peerInfo);
     socket.emit(Events.ExistingPeers, others);
@@ -70,6 +81,8 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   handleDisconnect(socket: HubSocket): void {
+    clearTimeout(this.expiries.get(socket.id));
+    this.expiries.delete(socket.id);
     this.necks.remove(socket.id);
     this.server.except(socket.id).emit(Events.PeerDisconnect, socket.id);
     this.logger.log(`peer left: ${socket.data.uuid ?? '?'} (${socket.id})`);
@@ -78,6 +91,11 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
   /** Number of peers connected (across hubs sharing an adapter). */
   async peerCount(): Promise<number> {
     return (await this.server.fetchSockets()).length;
+  }
+
+  /** Connections to this hub that have not authenticated yet. */
+  unauthenticatedCount(): number {
+    return ConnectionGuard.unauthenticatedCount(this.server);
   }
 
   @SubscribeMessage(Events.BroadcastMessage)
@@ -131,6 +149,65 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
   @SubscribeMessage(Events.NeckOutput)
   output(@ConnectedSocket() socket: HubSocket, @MessageBody() body: NeckOutputDto): void {
     this.server.to(OPERATORS_ROOM).except(socket.id).emit(Events.NeckOutput, { line: body.line, peerId: socket.id });
+  }
+
+  /** Drops every socket of `uuid`, on every hub; resolves with how many there were. */
+  async dropDevice(uuid: string, reason: string): Promise<number> {
+    const sockets = await this.server.in(deviceRoom(uuid)).fetchSockets();
+    this.server.to(deviceRoom(uuid)).emit(Events.ErrorMessage, { code: 'REVOKED', message: reason });
+    this.server.in(deviceRoom(uuid)).disconnectSockets(true);
+    return sockets.length;
+  }
+
+  /** Drops every socket on every hub (revoking every device); resolves with how many there were. */
+  async dropAll(reason: string): Promise<number> {
+    const sockets = await this.server.fetchSockets();
+    this.server.emit(Events.ErrorMessage, { code: 'REVOKED', message: reason });
+    this.server.disconnectSockets(true);
+    return sockets.length;
+  }
+
+  /** At the token's expiry the hub says so and closes the connection; a renewal moves the moment on. */
+  private expireAt(socket: HubSocket, expiresAt: number): void {
+    clearTimeout(this.expiries.get(socket.id));
+    const timer = setTimeout(
+      () => {
+        socket.emit(Events.ErrorMessage, {
+          code: 'TOKEN_EXPIRED',
+          message: 'your token expired; log in again (clients renew it before, with renew-token)',
+        });
+        socket.disconnect(true);
+      },
+      Math.max(0, expiresAt - Date.now()),
+    );
+    timer.unref();
+    this.expiries.set(socket.id, timer);
+  }
+
+  private async renew(socket: HubSocket, payload: unknown, ack: unknown): Promise<void> {
+    const answer = (result: RenewTokenResultDto) => {
+      if (typeof ack === 'function') (ack as (result: RenewTokenResultDto) => void)(result);
+    };
+    const token =
+      typeof payload === 'object' && payload !== null && 'token' in payload
+        ? (payload as RenewTokenDto).token
+        : undefined;
+    const result = await tokenRefusal(this.tokens, this.devices, token);
+    if (!result.ok) {
+      answer({ ok: false, reason: result.reason });
+      return;
+    }
+    const { claims } = result;
+    const sameRoles =
+      claims.roles.length === socket.data.roles.length &&
+      claims.roles.every((role) => socket.data.roles.includes(role));
+    if (claims.sub !== socket.data.uuid || !sameRoles) {
+      answer({ ok: false, reason: 'the new token is for another uuid or role; connect with it instead' });
+      return;
+    }
+    socket.data.expiresAt = claims.expiresAt;
+    this.expireAt(socket, claims.expiresAt);
+    answer({ ok: true, expiresIn: Math.max(1, Math.floor((claims.expiresAt - Date.now()) / 1000)) });
   }
 
   private refuseObservers(socket: HubSocket): void {

@@ -11,23 +11,24 @@ const BURST_WINDOW_SECONDS = 10;
 const COMMAND_DELIVERIES: ReadonlySet<string> = new Set([Events.NeckCommand, Events.PeerMessage]);
 
 /**
- * Limits each socket to `perSecond` incoming messages, with a burst allowance for the backlog a frozen hub or a
- * stalled link releases at once. Excess messages are dropped and the sender gets one `error-message`
+ * Limits each identity — all the sockets of one uuid together, so that opening more sockets buys no more — to
+ * `perSecond` incoming messages, with a burst allowance for the backlog a frozen hub or a stalled link releases
+ * at once. Excess messages are dropped and the sender gets one `error-message`
  * RATE_LIMITED per second, so a flood is not answered with a flood; it carries the id of the message it was
  * sent for, when that one had one. A neck may always ack what it was sent: each command delivered to it earns
  * one `neck_ack` that does not count against its rate.
  */
 export class SocketRateLimit {
-  private readonly perSecondLimiter: RateLimiterMemory;
-  private readonly burstLimiter: RateLimiterMemory;
   private readonly limiter: BurstyRateLimiter;
   private readonly lastWarning = new Map<string, number>();
   private readonly ackCredits = new Map<string, number>();
 
   constructor(private readonly perSecond: number) {
-    this.perSecondLimiter = new RateLimiterMemory({ points: perSecond, duration: 1 });
-    this.burstLimiter = new RateLimiterMemory({ points: perSecond * BURST_SECONDS, duration: BURST_WINDOW_SECONDS });
-    this.limiter = new BurstyRateLimiter(this.perSecondLimiter, this.burstLimiter);
+    // Keyed by uuid, whose counts expire by themselves: nothing to clean up when a socket leaves.
+    this.limiter = new BurstyRateLimiter(
+      new RateLimiterMemory({ points: perSecond, duration: 1 }),
+      new RateLimiterMemory({ points: perSecond * BURST_SECONDS, duration: BURST_WINDOW_SECONDS }),
+    );
   }
 
   attach(socket: HubSocket): void {
@@ -41,7 +42,7 @@ export class SocketRateLimit {
         next();
         return;
       }
-      this.limiter.consume(socket.id).then(
+      this.limiter.consume(socket.data.uuid).then(
         () => next(),
         () => this.warn(socket, event, payload),
       );
@@ -49,8 +50,6 @@ export class SocketRateLimit {
     socket.on('disconnect', () => {
       this.lastWarning.delete(socket.id);
       this.ackCredits.delete(socket.id);
-      void this.perSecondLimiter.delete(socket.id);
-      void this.burstLimiter.delete(socket.id);
     });
   }
 

@@ -33,8 +33,14 @@ function settingsWith(tunnel: Partial<TunnelSettings> = {}): HubSettings {
       audience: TOKEN_AUDIENCE,
       maxFailedLogins: 10,
       failedLoginWindowSeconds: 60,
+      maxFailedLoginsPerMinute: 300,
     },
-    socket: { maxPayloadBytes: 16 * 1024, messagesPerSecond: 300 },
+    socket: {
+      maxPayloadBytes: 16 * 1024,
+      messagesPerSecond: 300,
+      handshakeTimeoutMs: 3_000,
+      maxUnauthenticated: 1_000,
+    },
     tunnel: {
       enabled: true,
       host: 'http://tunnel.invalid',
@@ -114,10 +120,12 @@ describe('TunnelService', () => {
     expect(service.status()).toEqual({
       state: 'down',
       url: null,
-      consecutiveFailures: 0,
+      consecutiveFailures: 1,
       lastError: 'could not open a tunnel via http://tunnel.invalid: connect ECONNREFUSED',
     });
     await expectAttemptsAfter([100, 200, 400, 800, 1000, 1000, 1000]);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(service.status().consecutiveFailures).toBe(8);
     expect(warned().map((line) => line.replace(/^.*retrying in /, ''))).toEqual([
       '0.1s',
       '0.2s',
@@ -148,7 +156,11 @@ describe('TunnelService', () => {
       .mockRejectedValueOnce(new Error('offline'))
       .mockResolvedValue(tunnel);
     create().start(5000);
-    await expectAttemptsAfter([100, 200]);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(service.status()).toMatchObject({ state: 'down', consecutiveFailures: 1 });
+    await expectAttemptsAfter([100]);
+    expect(service.status()).toMatchObject({ state: 'down', consecutiveFailures: 2 });
+    await expectAttemptsAfter([200]);
 
     expect(service.status()).toEqual({
       state: 'open',

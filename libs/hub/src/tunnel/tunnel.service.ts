@@ -30,6 +30,7 @@ export class TunnelService implements OnModuleDestroy {
 
   private state: TunnelState;
   private url: string | null = null;
+  /** Failed openings and failed heartbeats in a row; an opened tunnel or an answered heartbeat resets it. */
   private consecutiveFailures = 0;
   private lastError: string | null = null;
 
@@ -150,6 +151,7 @@ export class TunnelService implements OnModuleDestroy {
 
   private openFailed(error: unknown): void {
     this.state = 'down';
+    this.consecutiveFailures += 1;
     this.lastError = `could not open a tunnel via ${safeUrl(this.host)}: ${describe(error)}`;
     this.retryLater(`${this.lastError} — retrying in`);
   }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   Equals,
+  IsOptional,
   IsArray,
   IsIn,
   IsInt,
@@ -67,6 +68,12 @@ export class HubHealthDto {
   @IsInt()
   @Min(0)
   peers!: number;
+
+  /** Connections to this hub that have not authenticated yet (closed after a few seconds). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  unauthenticated?: number;
 
   @IsArray()
   @ValidateNested({ each: true })

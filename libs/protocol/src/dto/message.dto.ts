@@ -58,6 +58,8 @@ export const HUB_ERROR_CODES = [
   'RATE_LIMITED',
   'FORBIDDEN',
   'INTERNAL_ERROR',
+  'TOKEN_EXPIRED',
+  'REVOKED',
 ] as const;
 export type HubErrorCode = (typeof HUB_ERROR_CODES)[number];
 

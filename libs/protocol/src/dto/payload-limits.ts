@@ -10,3 +10,5 @@ export const MAX_OUTPUT_LINE_LENGTH = 512;
 export const UUID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 /** Longest shared password accepted at login. */
 export const MAX_PASSWORD_LENGTH = 256;
+/** Longest device key (`<key id>.<secret>`). */
+export const MAX_DEVICE_KEY_LENGTH = 128;
