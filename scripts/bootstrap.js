@@ -8,6 +8,7 @@
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const stopWithLauncher = require('../bin/stop-with-launcher');
 
 const root = path.resolve(__dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -98,6 +99,9 @@ function exec(script, args) {
 }
 
 const [command = 'ensure', ...args] = process.argv.slice(2);
+// npm's `sh -c` does not pass SIGTERM on: the demo stops by itself once npm or that shell is gone (noticed
+// once installing and building are done).
+if (command === 'start') stopWithLauncher(say);
 ensure();
 switch (command) {
   case 'ensure':

@@ -50,3 +50,16 @@ it('gives the agent the serial port through the dialout group, and the hub no de
   expect(directives('neck-agent.service').get('SupplementaryGroups')).toEqual(['dialout']);
   expect(directives('neck-hub.service').get('PrivateDevices')).toEqual(['yes']);
 });
+
+it('sets no device policy on the agent that would hide /dev/ttyUSB* and /dev/ttyACM*', () => {
+  const agent = directives('neck-agent.service');
+  // Each of these closes the devices not listed in DeviceAllow=; ProtectClock=yes does it through its implied
+  // DeviceAllow=char-rtc r on systemd before 252 (Raspberry Pi OS Bullseye ships 247).
+  expect(agent.get('ProtectClock') ?? []).not.toContain('yes');
+  expect(agent.get('PrivateDevices') ?? []).not.toContain('yes');
+  const allowed = agent.get('DeviceAllow') ?? [];
+  const policy = agent.get('DevicePolicy') ?? [];
+  if (allowed.length > 0 || policy.some((value) => value !== 'auto')) {
+    expect(allowed).toEqual(expect.arrayContaining(['char-ttyUSB rw', 'char-ttyACM rw']));
+  }
+});

@@ -3,11 +3,13 @@ import { CommanderError } from 'commander';
 import { CommandFactory } from 'nest-commander';
 import { EXIT_USAGE, neckSignalVersion } from '@neck-signal/program-kit';
 import { CliModule } from './cli.module';
+import { endQuietlyWhenOutputCloses } from './common/cli-output';
 
 /** Once a command is done, how long a handle still closing (a socket, a port) may keep the process alive, ms. */
 const EXIT_GRACE_MS = 2_000;
 
 async function main(): Promise<void> {
+  endQuietlyWhenOutputCloses();
   await CommandFactory.run(CliModule, {
     logger: ['warn', 'error'],
     version: neckSignalVersion(),

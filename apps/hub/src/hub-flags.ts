@@ -2,8 +2,14 @@ import { Command } from 'commander';
 import type { HubFlags } from '@neck-signal/hub';
 import { neckSignalVersion, parseFlags, portOption, urlOption } from '@neck-signal/program-kit';
 
+/** The hub's flags, and how much neck-hub itself prints. */
+export interface HubProgramFlags extends HubFlags {
+  /** Also print Nest's own start-up lines (modules, routes, gateways). */
+  verbose?: boolean;
+}
+
 /** neck-hub's command line, parsed with commander: --help, --version and usage errors (exit 2) included. */
-export function parseHubFlags(argv: readonly string[]): HubFlags {
+export function parseHubFlags(argv: readonly string[]): HubProgramFlags {
   const program = new Command('neck-hub')
     .description('neck-signal hub: login, Socket.IO signalling between peers, LocalTunnel exposure, web page.')
     .version(neckSignalVersion())
@@ -14,6 +20,7 @@ export function parseHubFlags(argv: readonly string[]): HubFlags {
     .option('--tunnel-host <url>', 'LocalTunnel server (default https://localtunnel.me)', urlOption)
     .option('--cors <origins>', "allowed origins, comma separated, or '*'")
     .option('--config-dir <dir>', 'config directory (default $NECK_CONFIG_DIR or ~/.config/neck-signal)')
-    .option('--redis <url>', 'share peers with other hubs through Redis, e.g. redis://127.0.0.1:6379', urlOption);
-  return parseFlags<HubFlags>(program, argv);
+    .option('--redis <url>', 'share peers with other hubs through Redis, e.g. redis://127.0.0.1:6379', urlOption)
+    .option('--verbose', 'also print Nest’s own start-up lines (modules loaded, routes mapped, gateways)');
+  return parseFlags<HubProgramFlags>(program, argv);
 }

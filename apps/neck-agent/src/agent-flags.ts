@@ -2,8 +2,14 @@ import { Command } from 'commander';
 import type { AgentFlags } from '@neck-signal/agent';
 import { integerOption, neckSignalVersion, parseFlags, urlOption } from '@neck-signal/program-kit';
 
+/** The agent's flags, and how much neck-agent itself prints. */
+export interface AgentProgramFlags extends AgentFlags {
+  /** Also print Nest's own start-up lines. */
+  verbose?: boolean;
+}
+
 /** neck-agent's command line, parsed with commander: --help, --version and usage errors (exit 2) included. */
-export function parseAgentFlags(argv: readonly string[]): AgentFlags {
+export function parseAgentFlags(argv: readonly string[]): AgentProgramFlags {
   const program = new Command('neck-agent')
     .description('neck-signal agent: relays hub commands to the neck firmware over serial.')
     .version(neckSignalVersion())
@@ -12,6 +18,7 @@ export function parseAgentFlags(argv: readonly string[]): AgentFlags {
     .option('--serial <path>', 'serial port of the neck (default: discover)')
     .option('--baud <n>', 'baud rate (default 115200)', integerOption(50, 4_000_000, 'a baud rate such as 115200'))
     .option('--simulate', 'drive the virtual neck in-process instead of a serial port')
-    .option('--config-dir <dir>', 'config directory (default $NECK_CONFIG_DIR or ~/.config/neck-signal)');
-  return parseFlags<AgentFlags>(program, argv);
+    .option('--config-dir <dir>', 'config directory (default $NECK_CONFIG_DIR or ~/.config/neck-signal)')
+    .option('--verbose', 'also print Nest’s own start-up lines (modules loaded)');
+  return parseFlags<AgentProgramFlags>(program, argv);
 }

@@ -1,4 +1,5 @@
-import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { ConsoleLogger, INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import { QuietStartLogger } from '@neck-signal/program-kit';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { HubSettings } from './config/hub-settings';
@@ -10,7 +11,22 @@ import { SignallingGateway } from './signalling/signalling.gateway';
 import { TunnelService } from './tunnel/tunnel.service';
 
 export interface HubAppOptions {
+  /** Where the hub logs: a logger, or the levels to print on the console. Default log, warn and error. */
   logger?: LoggerService | LogLevel[] | false;
+  /**
+   * With levels (or the default), also print Nest's own start-up lines below warning level: modules loaded,
+   * routes mapped, gateway events subscribed (`--verbose`). Default false: the programs say what matters.
+   */
+  nestLogs?: boolean;
+}
+
+function hubLogger(options: HubAppOptions): LoggerService | LogLevel[] | false {
+  const logger = options.logger ?? ['log', 'warn', 'error'];
+  if (!Array.isArray(logger)) return logger;
+  // A logger of its own either way: given levels, Nest would only retune the one a previous hub installed.
+  return options.nestLogs === true
+    ? new ConsoleLogger({ logLevels: logger })
+    : new QuietStartLogger({ logLevels: logger });
 }
 
 export interface RunningHub {
@@ -26,7 +42,7 @@ export interface RunningHub {
 /** Builds the hub, listens on settings.host:settings.port (0 = a free port) and starts the tunnel. */
 export async function startHub(settings: HubSettings, options: HubAppOptions = {}): Promise<RunningHub> {
   const app = await NestFactory.create(HubModule.forRoot(settings), {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    logger: hubLogger(options),
     cors: { origin: corsOrigin(settings.corsOrigins), credentials: true, exposedHeaders: ['Retry-After'] },
   });
   let redis: RedisLink | undefined;

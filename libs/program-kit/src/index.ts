@@ -11,3 +11,4 @@ export * from './config-file';
 export * from './first-run';
 export * from './time';
 export * from './device-keys';
+export * from './quiet-start-logger';

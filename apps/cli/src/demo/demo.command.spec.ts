@@ -12,9 +12,9 @@ describe('neck demo', () => {
   afterEach(() => dir.remove());
 
   /** Runs the demo without a terminal until it serves; returns its URL, password and a way to stop it. */
-  async function serve() {
+  async function serve(extra: string[] = []) {
     const shutdown = new ManualShutdown();
-    const run = await startCli(['demo', '--port', '0'], {
+    const run = await startCli(['demo', '--port', '0', ...extra], {
       context: new TestContext({ NECK_CONFIG_DIR: dir.path }),
       shutdown,
     });
@@ -56,6 +56,30 @@ describe('neck demo', () => {
     expect(first.password).toMatch(/^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
     expect(second.password).toBe(first.password);
     expect(second.run.output.code).toBe(0);
+  });
+
+  it('leaves Nest’s own start-up lines out, and prints them with --verbose', async () => {
+    const console = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const printed = () => console.mock.calls.map(([chunk]) => String(chunk)).join('');
+    const nestLines = /\[(InstanceLoader|RoutesResolver|RouterExplorer|WebSocketsController)\]/;
+    try {
+      const quiet = await serve();
+      quiet.stop();
+      await quiet.run.done;
+      expect(printed()).not.toMatch(nestLines);
+      // The hub's and the agent's own lines stay.
+      expect(printed()).toMatch(/\[SignallingGateway\].*peer joined: /);
+      expect(quiet.run.output.lines).toContain(`demo web page: ${quiet.url}/app/`);
+
+      console.mockClear();
+      const verbose = await serve(['--verbose']);
+      verbose.stop();
+      await verbose.run.done;
+      expect(printed()).toMatch(/\[InstanceLoader\]/);
+      expect(printed()).toMatch(/\[RouterExplorer\]/);
+    } finally {
+      console.mockRestore();
+    }
   });
 
   it('at a terminal runs the REPL in the foreground and stops everything on quit', async () => {

@@ -27,6 +27,8 @@ import { Programs } from '../common/programs';
 
 export interface DemoFlags extends ConfigFlags {
   port?: number;
+  /** Also print Nest's own start-up lines (modules loaded, routes mapped, gateways). */
+  verbose?: boolean;
 }
 
 /** The demo keeps its own config (password, JWT secret, uuids) here, apart from a real hub's. */
@@ -73,6 +75,14 @@ export class DemoCommand extends ConfigCommandRunner {
     return portOption(value);
   }
 
+  @Option({
+    flags: '--verbose',
+    description: 'also print Nest’s own start-up lines (modules loaded, routes mapped, gateways)',
+  })
+  parseVerbose(): boolean {
+    return true;
+  }
+
   async run(_args: string[], flags: DemoFlags = {}): Promise<void> {
     await reportFailures(this.output, async () => {
       const interactive = this.context.interactive;
@@ -80,7 +90,10 @@ export class DemoCommand extends ConfigCommandRunner {
       const password = this.demoPassword(demoDir);
       const signals = this.shutdown.wait();
       try {
-        const stack = await this.start(demoDir, password, flags.port ?? DEFAULT_DEMO_PORT, interactive);
+        const stack = await this.start(demoDir, password, flags.port ?? DEFAULT_DEMO_PORT, {
+          interactive,
+          verbose: flags.verbose === true,
+        });
         try {
           this.describe(stack, demoDir, password);
           if (interactive) {
@@ -119,7 +132,12 @@ export class DemoCommand extends ConfigCommandRunner {
     return password;
   }
 
-  private async start(demoDir: string, password: string, port: number, interactive: boolean): Promise<DemoStack> {
+  private async start(
+    demoDir: string,
+    password: string,
+    port: number,
+    { interactive, verbose }: { interactive: boolean; verbose: boolean },
+  ): Promise<DemoStack> {
     // Only the demo's own files count: a PEER_SHARED_SECRET or JWT_SECRET in the environment is a real hub's.
     const env = { PEER_SHARED_SECRET: password };
     const quiet = { say: () => undefined };
@@ -131,7 +149,7 @@ export class DemoCommand extends ConfigCommandRunner {
     const logger: LogLevel[] = interactive ? ['error'] : ['log', 'warn', 'error'];
     let hub: RunningHub;
     try {
-      hub = await this.programs.hub.startHub(hubSettings, { logger });
+      hub = await this.programs.hub.startHub(hubSettings, { logger, nestLogs: verbose });
     } catch (error) {
       if (hasCode(error, 'EADDRINUSE')) {
         throw new CommandFailure(

@@ -71,12 +71,16 @@ export function describeNeckStatus(status: NeckStatusDeliveryDto): string[] {
   const health = status.health;
   lines.push(
     health
-      ? `  firmware ${health.device}/${health.role}, protocol ${health.proto ?? '?'}, ${health.motors ?? '?'} motors, up ${
-          health.uptimeMs === null ? '?' : `${Math.round(health.uptimeMs / 1000)} s`
-        }`
+      ? `  firmware ${health.device}/${health.role}, protocol ${health.proto ?? '?'}, ${health.motors ?? '?'} motors; ${describeBoardUptime(health.uptimeMs)}`
       : '  firmware has not answered HEALTH yet',
   );
   return lines;
+}
+
+/** The firmware's UPTIME_MS, said as the board's (the hub's own uptime is on the `hub …` line). */
+function describeBoardUptime(uptimeMs: number | null): string {
+  if (uptimeMs === null) return "the board's uptime is unknown (its HEALTH has no UPTIME_MS)";
+  return `board up ${Math.round(uptimeMs / 1000)} s since its last reset`;
 }
 
 function round(value: number): number {

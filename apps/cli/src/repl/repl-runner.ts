@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Interface, clearLine, createInterface, cursorTo } from 'node:readline';
+import type { HubClient } from '@neck-signal/hub-client';
 import { isNotFound, writeFileAtomically } from '@neck-signal/program-kit';
 import { CliOutput } from '../common/cli-output';
 import { CliContext } from '../common/cli-context';
@@ -40,22 +41,40 @@ export class ReplRunner {
     const plain: ReplView = { line: (text) => this.output.line(text), error: (text) => this.output.error(text) };
     const historyFile = options.interactive ? join(settings.configDir, HISTORY_FILE) : undefined;
     let session: ReplSession | undefined;
-    this.output.line(`connecting to ${settings.serverUrl} as ${settings.uuid}…`);
-    const client = await connectToHub(settings, {
-      role: 'ui',
-      ackTimeoutMs: options.ackTimeoutMs,
-      ...(options.connectTimeoutMs === undefined ? {} : { timeoutMs: options.connectTimeoutMs }),
-      onRetry: (message) => this.output.error(`login failed: ${message}`),
-      prepare: (hubClient) => {
-        session = new ReplSession(hubClient, plain, {
-          ackTimeoutMs: options.ackTimeoutMs,
-          ...(historyFile === undefined ? {} : { historyFile }),
-        });
-        session.attach();
-      },
+    // A signal while the hub is still being reached ends the REPL as quietly as one during the session.
+    let connecting: HubClient | undefined;
+    let stopped = false;
+    void options.until?.then(() => {
+      stopped = true;
+      void connecting?.close();
     });
+    this.output.line(`connecting to ${settings.serverUrl} as ${settings.uuid}…`);
+    let client: HubClient;
+    try {
+      client = await connectToHub(settings, {
+        role: 'ui',
+        ackTimeoutMs: options.ackTimeoutMs,
+        ...(options.connectTimeoutMs === undefined ? {} : { timeoutMs: options.connectTimeoutMs }),
+        onRetry: (message) => this.output.error(`login failed: ${message}`),
+        prepare: (hubClient) => {
+          connecting = hubClient;
+          if (stopped) void hubClient.close();
+          session = new ReplSession(hubClient, plain, {
+            ackTimeoutMs: options.ackTimeoutMs,
+            ...(historyFile === undefined ? {} : { historyFile }),
+          });
+          session.attach();
+        },
+      });
+    } catch (error) {
+      session?.close();
+      if (stopped) return;
+      throw error;
+    }
+    connecting = undefined;
     if (!session) throw new Error('the REPL session was not set up');
     try {
+      if (stopped) return;
       this.output.line(session.readyLine());
       if (options.interactive) await this.interactive(session, historyFile ?? HISTORY_FILE, options.until);
       else await this.script(session, options.until);
@@ -69,14 +88,19 @@ export class ReplRunner {
   private async script(session: ReplSession, until?: Promise<unknown>): Promise<void> {
     const lines = createInterface({ input: this.context.stdin, terminal: false, crlfDelay: Infinity });
     let stopped = false;
-    void until?.then(() => {
-      stopped = true;
-      lines.close();
+    // Settles on the signal: a line still waiting for its ack is not waited for.
+    const stop = new Promise<void>((resolve) => {
+      void until?.then(() => {
+        stopped = true;
+        lines.close();
+        resolve();
+      });
     });
     try {
       for await (const line of lines) {
         if (stopped || isQuitCommand(line)) break;
-        await session.handle(line);
+        await Promise.race([session.handle(line), stop]);
+        if (stopped) break;
       }
     } finally {
       lines.close();

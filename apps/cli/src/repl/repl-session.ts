@@ -1,4 +1,11 @@
-import { AckTimeoutError, ClientClosedError, HubClient, HubError, SendCommandOptions } from '@neck-signal/hub-client';
+import {
+  AckTimeoutError,
+  ClientClosedError,
+  HubClient,
+  HubError,
+  NotConnectedError,
+  SendCommandOptions,
+} from '@neck-signal/hub-client';
 import {
   DIRECTIVE_LINES,
   Events,
@@ -23,10 +30,20 @@ export interface ReplSessionOptions {
   historyFile?: string;
 }
 
-const QUIT_WORDS = new Set(['quit', 'exit', ':quit', ':exit', ':q']);
-const HELP_WORDS = new Set(['help', '?', ':help', ':h']);
+// `.help` and `.exit` are what Node's own REPL understands.
+const QUIT_WORDS = new Set(['quit', 'exit', ':quit', ':exit', ':q', '.exit']);
+const HELP_WORDS = new Set(['help', '?', ':help', ':h', '.help']);
 
-/** True for `quit`, `exit` and their `:` forms. */
+/** Why socket.io ended a connection, in words a person reads ("transport close" is socket.io's own). */
+const DISCONNECT_REASONS: Readonly<Record<string, string>> = {
+  'transport close': 'the connection closed',
+  'transport error': 'a network error',
+  'ping timeout': 'the hub stopped answering',
+  'io server disconnect': 'the hub ended the session',
+  'parse error': 'the hub sent something unreadable',
+};
+
+/** True for `quit`, `exit`, `.exit` and their `:` forms. */
 export function isQuitCommand(line: string): boolean {
   return QUIT_WORDS.has(line.trim().toLowerCase());
 }
@@ -96,7 +113,9 @@ export class ReplSession {
         this.connectedOnce = true;
       }),
       client.onLifecycle('disconnected', (reason) => {
-        if (!this.closed) this.view.error(`lost the hub (${reason}); reconnecting…`);
+        if (!this.closed) {
+          this.view.error(`lost the connection to the hub (${DISCONNECT_REASONS[reason] ?? reason}); reconnecting…`);
+        }
       }),
       client.onLifecycle('relogin', (info) => this.view.line(`logged in again (${info.reason})`)),
     );
@@ -177,12 +196,22 @@ export class ReplSession {
       }
       options.target = sid;
     }
+    if (!this.client.connected) {
+      this.view.error(
+        `${line} was not sent: the hub is not connected right now (reconnecting); type it again once "connected to the hub again" shows`,
+      );
+      return;
+    }
     try {
       // Its ack is printed by the onCommandAck handler, before this resolves.
       await this.client.sendCommand(line, options);
     } catch (error) {
       if (this.closed || error instanceof ClientClosedError) return;
-      if (error instanceof AckTimeoutError) {
+      if (error instanceof NotConnectedError) {
+        this.view.error(
+          `no ack for ${line}: the connection to the hub dropped after it was sent, so the neck may or may not have run it`,
+        );
+      } else if (error instanceof AckTimeoutError) {
         this.view.error(
           `no ack for ${line} within ${formatSeconds(error.timeoutMs)}; is a neck connected and its agent running? (:peers)`,
         );

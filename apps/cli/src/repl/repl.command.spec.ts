@@ -4,6 +4,7 @@ import { PeerMessageDeliveryDto } from '@neck-signal/protocol';
 import { TEST_PASSWORD, TestHub, nextEvent } from '../../../../test/support/hub';
 import { freePort } from '../../../../test/support/redis-server';
 import {
+  ManualShutdown,
   ScriptedAsker,
   TestContext,
   quietNestLogs,
@@ -236,5 +237,71 @@ describe('neck repl', () => {
       expect.stringMatching(/^ack written X50 in \d+ ms from neck python-neck$/),
     ]);
     expect(run.output.errors).toEqual([]);
+  });
+
+  it('understands .help and .exit as Node’s REPL does', async () => {
+    const context = new TestContext(env());
+    const run = await startCli(['repl'], { context });
+    context.stdin.end('.help\n.exit\nX50\n');
+    await run.done;
+    expect(run.output.errors).toEqual([]);
+    expect(run.output.lines).toContain('REPL commands:');
+    expect(run.output.lines.filter((line) => line.startsWith('ack '))).toEqual([]);
+    expect(run.output.code).toBe(0);
+  });
+
+  it('ends with 0 on SIGTERM, also while a command waits for its ack', async () => {
+    await sim.stop();
+    const silent = await hub.connect('neck', 'silent-neck');
+    const shutdown = new ManualShutdown();
+    const context = new TestContext(env());
+    const run = await startCli(['repl', '--timeout', '60'], { context, shutdown });
+    try {
+      await run.output.waitFor(/^READY/);
+      const relayed = nextEvent(silent.socket, 'peer-message');
+      context.type('X50');
+      await relayed;
+    } finally {
+      shutdown.trigger('SIGTERM');
+    }
+    await run.done;
+    expect(run.output.code).toBe(0);
+    expect(run.output.errors).toEqual([]);
+  });
+
+  it('ends with 0 on SIGTERM while it is still trying to reach the hub', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const shutdown = new ManualShutdown();
+    const context = new TestContext({ ...env(), NECK_HUB_URL: closed });
+    const run = await startCli(['repl', '--connect-timeout', '60'], { context, shutdown });
+    await run.output.waitFor(/^! login failed: hub at .* is unreachable/);
+    shutdown.trigger('SIGTERM');
+    await run.done;
+    expect(run.output.code).toBe(0);
+    expect(run.output.text()).not.toMatch(/^! neck: /m);
+  });
+
+  it('says in plain words when the hub is gone and that a line typed meanwhile was not sent', async () => {
+    const own = await TestHub.start();
+    const context = new TestContext({ ...env(), NECK_HUB_URL: own.url });
+    const run = await startCli(['repl'], { context });
+    try {
+      await run.output.waitFor(/^READY/);
+      await own.close();
+      // socket.io's reason depends on how the socket ended (transport close, transport error…); none is shown raw.
+      const lost = await run.output.waitFor(/^! lost /);
+      expect(lost).toMatch(
+        /^! lost the connection to the hub \((the connection closed|a network error|the hub ended the session)\); reconnecting…$/,
+      );
+      context.type('x5');
+      await run.output.waitFor(/X5 was not sent/);
+    } finally {
+      context.stdin.end();
+      await run.done;
+    }
+    expect(run.output.errors).toContain(
+      'X5 was not sent: the hub is not connected right now (reconnecting); type it again once "connected to the hub again" shows',
+    );
+    expect(run.output.text()).not.toMatch(/transport|io server|NotConnectedError/);
   });
 });

@@ -5,6 +5,7 @@ import { CliContext } from '../common/cli-context';
 import { reportFailures } from '../common/command-failure';
 import { DEFAULT_TIMEOUT_MS, TimedHubCommandRunner, TimedHubFlags } from '../common/hub-command';
 import { secondsOption } from '../common/options';
+import { ShutdownSignals } from '../common/shutdown-signals';
 import { loadCliSettings } from '../config/cli-settings';
 import { ReplRunner } from './repl-runner';
 
@@ -26,6 +27,7 @@ export class ReplCommand extends TimedHubCommandRunner {
     private readonly context: CliContext,
     private readonly asker: CliAsker,
     private readonly repl: ReplRunner,
+    private readonly shutdown: ShutdownSignals,
   ) {
     super();
   }
@@ -58,11 +60,18 @@ Examples:
         this.context.settingsContext(this.asker, (message) => this.output.line(message)),
       );
       const connectTimeoutMs = flags.connectTimeoutMs ?? (interactive ? undefined : SCRIPT_CONNECT_TIMEOUT_MS);
-      await this.repl.run(settings, {
-        ackTimeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        interactive,
-        ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
-      });
+      // SIGINT/SIGTERM end the REPL like quit, exit 0 (README, "The programs").
+      const signals = this.shutdown.wait();
+      try {
+        await this.repl.run(settings, {
+          ackTimeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          interactive,
+          ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+          until: signals.received,
+        });
+      } finally {
+        signals.dispose();
+      }
     });
   }
 }

@@ -45,8 +45,11 @@ describe('neck status', () => {
     expect(output.lines).toContain('neck test-neck: serial open on /dev/ttyVNECK0 at 115200 baud');
     expect(output.lines).toContain('  pose X50,Y-20,Z0,H0,S1,A1,R0,P0');
     expect(output.lines).toContain('  queue 0 waiting');
+    // The firmware's UPTIME_MS is the board's, not the hub's (whose uptime is on the first line).
     expect(output.lines).toContainEqual(
-      expect.stringMatching(/^ {2}firmware NECK\/STEWART_NECK, protocol 1, 6 motors/),
+      expect.stringMatching(
+        /^ {2}firmware NECK\/STEWART_NECK, protocol 1, 6 motors; board up \d+ s since its last reset$/,
+      ),
     );
     expect(output.lines.at(-1)).toBe('peers: test-neck (neck), watcher (observer)');
   });

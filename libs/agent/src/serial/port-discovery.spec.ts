@@ -1,8 +1,11 @@
 import { MockBinding } from '@serialport/binding-mock';
 import type { BindingInterface, OpenOptions } from '@serialport/bindings-interface';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { VirtualNeckBinding, createVirtualNeckBinding } from '@neck-signal/virtual-neck';
-import { SerialSettings } from '../config/agent-settings';
-import { DiscoveryEnvironment, discoverNeck } from './port-discovery';
+import { SerialSettings, defaultSerialCandidates } from '../config/agent-settings';
+import { DiscoveryEnvironment, discoverNeck, systemDiscoveryEnvironment } from './port-discovery';
 
 const settings = (extra: Partial<SerialSettings> = {}): SerialSettings => ({
   baudRate: 115_200,
@@ -123,5 +126,78 @@ describe('discoverNeck', () => {
       error:
         'no serial port answered as a neck (tried /dev/ttyUSB0, /dev/ttyUSB1, /dev/ttyACM0); plug the neck in or pass --serial PATH',
     });
+  });
+});
+
+describe('default serial candidates', () => {
+  it('are COM ports on Windows only, device files on Linux and macOS', () => {
+    expect(defaultSerialCandidates('win32')).toEqual(['COM3', 'COM4']);
+    for (const platform of ['linux', 'darwin', 'freebsd'] as const) {
+      const candidates = defaultSerialCandidates(platform);
+      expect(candidates.length).toBeGreaterThan(0);
+      expect(candidates.every((path) => path.startsWith('/dev/'))).toBe(true);
+    }
+    expect(defaultSerialCandidates('linux')).toEqual(['/dev/ttyUSB0', '/dev/ttyUSB1', '/dev/ttyACM0', '/dev/ttyACM1']);
+  });
+});
+
+describe('systemDiscoveryEnvironment', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'neck-discovery-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says a path exists only when it does: a COM name is no file, whatever the platform', () => {
+    const env = systemDiscoveryEnvironment(MockBinding, () => undefined);
+    const device = join(dir, 'ttyUSB0');
+    writeFileSync(device, '');
+    expect(env.exists(device)).toBe(true);
+    expect(env.exists(join(dir, 'ttyUSB1'))).toBe(false);
+    expect(env.exists('COM3')).toBe(false);
+    expect(env.exists('com4')).toBe(false);
+  });
+});
+
+describe('discoverNeck, retried while no neck answers', () => {
+  const logs: string[] = [];
+  /** Silent MockBinding ports (some other USB device) at `present`; no port list, no by-id links. */
+  const environment = (present: () => string[]): DiscoveryEnvironment => ({
+    binding: MockBinding,
+    exists: (path) => present().includes(path),
+    byId: () => [],
+    list: () => Promise.resolve([]),
+    log: (message) => logs.push(message),
+  });
+
+  beforeEach(() => {
+    MockBinding.reset();
+    logs.length = 0;
+  });
+  afterEach(() => MockBinding.reset());
+
+  it('logs what an attempt finds once, and again only when it finds something else', async () => {
+    let present = ['/dev/ttyUSB0', '/dev/ttyACM0'];
+    for (const path of ['/dev/ttyUSB0', '/dev/ttyUSB1', '/dev/ttyACM0']) MockBinding.createPort(path, { echo: false });
+    const env = environment(() => present);
+    const quick = settings({ probeTimeoutMs: 20 });
+
+    expect((await discoverNeck(quick, env)).ok).toBe(false);
+    const first = [...logs];
+    expect(first).toEqual([
+      'several serial ports (/dev/ttyUSB0, /dev/ttyACM0); asking each for HEALTH',
+      '/dev/ttyUSB0: no DEVICE=NECK answer to HEALTH within 20 ms',
+      '/dev/ttyACM0: no DEVICE=NECK answer to HEALTH within 20 ms',
+    ]);
+    expect((await discoverNeck(quick, env)).ok).toBe(false);
+    expect((await discoverNeck(quick, env)).ok).toBe(false);
+    expect(logs).toEqual(first);
+
+    present = ['/dev/ttyUSB0', '/dev/ttyUSB1', '/dev/ttyACM0'];
+    expect((await discoverNeck(quick, env)).ok).toBe(false);
+    expect(logs.slice(first.length)).toEqual([
+      'several serial ports (/dev/ttyUSB0, /dev/ttyUSB1, /dev/ttyACM0); asking each for HEALTH',
+      '/dev/ttyUSB1: no DEVICE=NECK answer to HEALTH within 20 ms',
+    ]);
   });
 });

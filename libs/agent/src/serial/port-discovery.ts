@@ -22,12 +22,30 @@ export interface DiscoveryEnvironment {
   log(message: string): void;
 }
 
+/** What discovery logged on each environment's last failed attempt. */
+const lastAttemptLogs = new WeakMap<DiscoveryEnvironment, ReadonlySet<string>>();
+
 /**
  * Finds and opens the neck's port. An explicit path wins. Otherwise: /dev/serial/by-id links and known
  * USB-serial adapters first, then the configured candidates that exist; one candidate is opened as is,
- * several are probed with HEALTH and the one answering DEVICE=NECK is kept open.
+ * several are probed with HEALTH and the one answering DEVICE=NECK is kept open. After a failed attempt, the
+ * next one on the same environment logs only what the failed one did not.
  */
 export async function discoverNeck(settings: SerialSettings, env: DiscoveryEnvironment): Promise<Discovery> {
+  // The agent retries every second while no neck answers: say what a retry finds only when it differs.
+  const before = lastAttemptLogs.get(env) ?? new Set<string>();
+  const said = new Set<string>();
+  const log = (message: string) => {
+    said.add(message);
+    if (!before.has(message)) env.log(message);
+  };
+  const found = await discover(settings, { ...env, log });
+  if (found.ok) lastAttemptLogs.delete(env);
+  else lastAttemptLogs.set(env, said);
+  return found;
+}
+
+async function discover(settings: SerialSettings, env: DiscoveryEnvironment): Promise<Discovery> {
   if (settings.path) {
     try {
       return { ok: true, link: await openSerialLink(env.binding, settings.path, settings.baudRate) };
@@ -111,7 +129,8 @@ export function systemDiscoveryEnvironment(
   return {
     binding,
     log,
-    exists: (path) => /^COM\d+$/i.test(path) || existsSync(path),
+    // A COM port is no file: it counts when the binding's list (Windows) names it, never by its name alone.
+    exists: (path) => !/^COM\d+$/i.test(path) && existsSync(path),
     byId: () => {
       try {
         return readdirSync(BY_ID_DIR).map((name) => {
