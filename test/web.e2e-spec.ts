@@ -312,6 +312,8 @@ describe('web control page (chromium)', () => {
         `window.dispatchEvent(new DeviceOrientationEvent('deviceorientation', ${JSON.stringify({ alpha, beta, gamma })}))`,
       );
     await page.getByRole('button', { name: 'Use tilt' }).click();
+    // Chromium, like iOS, asks for permission first (DeviceOrientationEvent.requestPermission): wait for the grant.
+    await page.getByRole('button', { name: 'Use tilt', pressed: true }).waitFor({ timeout: WAIT_MS });
     await orient(10, 0, 0);
     const hold = page.getByRole('button', { name: 'Hold to move' });
     const box = await hold.boundingBox();
@@ -319,6 +321,8 @@ describe('web control page (chromium)', () => {
     const before = received().length;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
+    // Input and script reach the page by different routes: press first, then turn.
+    await page.locator('#tilt-hold[aria-pressed="true"]').waitFor({ timeout: WAIT_MS });
     await orient(40, 0, 0);
     const quaternions = () =>
       received()
@@ -341,6 +345,7 @@ describe('web control page (chromium)', () => {
     const held = quaternions().length;
     await hold.focus();
     await page.keyboard.down(' ');
+    await page.locator('#tilt-hold[aria-pressed="true"]').waitFor({ timeout: WAIT_MS });
     await orient(60, 0, 0);
     await neckReceives(() => quaternions().length > held, 'the neck receives a quaternion while Space is held');
     await page.keyboard.up(' ');
