@@ -9,7 +9,8 @@ import {
   NeckStatusDeliveryDto,
   NeckStatusDto,
 } from './dto/neck.dto';
-import { PeerInfoDto, Role } from './dto/peer.dto';
+import { NeckHealthDto } from './dto/health.dto';
+import { PeerCountsDto, PeerInfoDto, Role } from './dto/peer.dto';
 import { RenewTokenDto, RenewTokenResultDto } from './dto/access.dto';
 
 /** Every Socket.IO event name, seed-compatible (the README's event table). */
@@ -25,6 +26,7 @@ export const Events = {
   NeckOutput: 'neck_output',
   ErrorMessage: 'error-message',
   RenewToken: 'renew-token',
+  PeerCounts: 'peer-counts',
 } as const;
 export type EventName = (typeof Events)[keyof typeof Events];
 
@@ -59,10 +61,29 @@ export interface ServerToClientEvents {
   [Events.NeckStatus]: (payload: NeckStatusDeliveryDto) => void;
   [Events.NeckOutput]: (payload: NeckOutputDeliveryDto) => void;
   [Events.ErrorMessage]: (payload: ErrorMessageDto) => void;
+  /** To observers only, instead of other observers' new-peer and peer-disconnect. */
+  [Events.PeerCounts]: (counts: PeerCountsDto) => void;
 }
 
-/** Between hubs sharing a Redis adapter: none of our own; the adapter carries rooms and broadcasts. */
-export type InterServerEvents = Record<never, never>;
+/**
+ * What one hub tells the others sharing its Redis about its peers, so that each keeps the registry of all of
+ * them (joins, `GET /`, commands read it instead of scanning every socket on every hub). Only hubs send these.
+ */
+export type RegistryMessage =
+  | { kind: 'join'; hubId: string; peer: PeerInfoDto }
+  | { kind: 'leave'; hubId: string; sid: string }
+  | { kind: 'roles'; hubId: string; sid: string; roles: Role[] }
+  | { kind: 'status'; hubId: string; status: NeckStatusDeliveryDto; updatedAt: string }
+  /** A hub that starts (or hears of a hub it does not know) asks the others for their peers. */
+  | { kind: 'hello'; hubId: string }
+  | { kind: 'snapshot'; hubId: string; peers: PeerInfoDto[]; statuses: NeckHealthDto[] }
+  /** Every few seconds: a hub not heard for a while is gone, and so are its peers. */
+  | { kind: 'beat'; hubId: string };
+
+/** Between hubs sharing a Redis adapter (besides the rooms and broadcasts the adapter carries). */
+export interface InterServerEvents {
+  registry: (message: RegistryMessage) => void;
+}
 
 /** What the hub keeps on each socket, from the verified token. */
 export interface SocketData {

@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { NeckStatusDeliveryDto } from './neck.dto';
+import { TimelineStatsDto } from './timeline.dto';
 
 export const TUNNEL_STATES = ['disabled', 'opening', 'open', 'down'] as const;
 /** `disabled`: --no-tunnel; `opening`: asking the tunnel server; `open`: public URL answering; `down`: waiting to retry. */
@@ -84,4 +85,11 @@ export class HubHealthDto {
   @ValidateNested()
   @Type(() => TunnelStatusDto)
   tunnel!: TunnelStatusDto;
+
+  /** Where the time of the last commands went, per hop (this hub's relays). */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TimelineStatsDto)
+  timeline?: TimelineStatsDto;
 }

@@ -21,6 +21,7 @@ import { FirmwareHealth } from '../firmware/health';
 import { HeadPose } from '../firmware/command';
 import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH, MAX_OUTPUT_LINE_LENGTH, MAX_UUID_LENGTH } from './payload-limits';
 import { CommandStampDto } from './stamp';
+import { CommandTimelineDto, HubStampDto } from './timeline.dto';
 
 /** peer → hub `neck_command`: sent to every neck, or to the neck whose sid is `target`. */
 export class NeckCommandRequestDto extends CommandStampDto {
@@ -58,6 +59,13 @@ export class NeckCommandDeliveryDto extends CommandStampDto {
   @IsString()
   @Length(1, MAX_ID_LENGTH)
   id?: string;
+
+  /** The relaying hub's stamp; the neck echoes it in its ack (the original Python agent ignores it). */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => HubStampDto)
+  hub?: HubStampDto;
 }
 
 /**
@@ -135,6 +143,20 @@ export class NeckAckReportDto {
   @ValidateNested()
   @Type(() => AckErrorDto)
   error?: AckErrorDto;
+
+  /** The hub stamp of the command this answers, echoed. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => HubStampDto)
+  hub?: HubStampDto;
+
+  /** The agent's part of the command's timeline (agentMs, queueMs, fenceMs, wireMs). */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CommandTimelineDto)
+  timeline?: CommandTimelineDto;
 }
 
 /** hub → peer `neck_ack`: `peerId` is the sid of the neck that wrote (or refused) the command. */
@@ -159,6 +181,13 @@ export class NeckAckDeliveryDto {
   @ValidateNested()
   @Type(() => AckErrorDto)
   error?: AckErrorDto;
+
+  /** Where the command's time went: the agent's part, with the hub's (hubMs, linkMs) when the hub knows it. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CommandTimelineDto)
+  timeline?: CommandTimelineDto;
 }
 
 export class HeadPoseDto implements HeadPose {

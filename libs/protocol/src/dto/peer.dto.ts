@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsIn, IsString, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsString, Length, Matches, Min } from 'class-validator';
 import { MAX_UUID_LENGTH, UUID_PATTERN } from './payload-limits';
 
 export const ROLES = ['ui', 'neck', 'observer'] as const;
@@ -20,4 +20,22 @@ export class PeerInfoDto {
   @ArrayMaxSize(ROLES.length)
   @IsIn(ROLES, { each: true })
   roles!: Role[];
+}
+
+/**
+ * hub → observers `peer-counts`: how many necks, operators (ui) and observers are connected (every hub). Observers
+ * are not told of each other one by one; they get these counts instead (at most once a second, when they change).
+ */
+export class PeerCountsDto {
+  @IsInt()
+  @Min(0)
+  necks!: number;
+
+  @IsInt()
+  @Min(0)
+  operators!: number;
+
+  @IsInt()
+  @Min(0)
+  observers!: number;
 }
