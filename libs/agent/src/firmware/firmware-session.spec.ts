@@ -1,6 +1,12 @@
 import { AckErrorDto, HOMING_DURATION_MS, byteTimeMs, parseNeckCommand } from '@neck-signal/protocol';
 import { SerialLink } from '../serial/serial-link';
-import { DEFAULT_FIRMWARE_TIMING, FirmwareSession, MAX_HELD_COMMANDS, QueuedLine } from './firmware-session';
+import {
+  DEFAULT_FIRMWARE_TIMING,
+  FirmwareSession,
+  LineTiming,
+  MAX_HELD_COMMANDS,
+  QueuedLine,
+} from './firmware-session';
 
 const HEALTH_ANSWER =
   'HEALTH|DEVICE=NECK|ROLE=STEWART_NECK|PROTO=1|UPTIME_MS=6000|BAUD=115200|BT_NAME=NECK_BT|MOTORS=6|SPEED_HZ=144000|ACCEL=108000|BYPASS_CLAMP=0';
@@ -14,11 +20,14 @@ class RecordingLink implements SerialLink {
   readonly path = '/dev/ttyTEST0';
   readonly writes: { line: string; at: number }[] = [];
   isOpen = true;
+  /** How long a write takes to drain, ms: 0 drains at once (as a PTY does). */
+  drainMs = 0;
 
   write(line: string): Promise<void> {
     if (!this.isOpen) return Promise.reject(new Error(`${this.path} is not open`));
     this.writes.push({ line, at: performance.now() });
-    return Promise.resolve();
+    if (this.drainMs === 0) return Promise.resolve();
+    return new Promise((resolve) => setTimeout(resolve, this.drainMs));
   }
   onLine(): () => void {
     return () => undefined;
@@ -33,7 +42,13 @@ class RecordingLink implements SerialLink {
   }
 }
 
-type Ack = { id: string; status: 'written' | 'superseded' | 'rejected'; line: string; error?: AckErrorDto };
+type Ack = {
+  id: string;
+  status: 'written' | 'superseded' | 'rejected';
+  line: string;
+  error?: AckErrorDto;
+  timing?: LineTiming;
+};
 
 describe('FirmwareSession: writes only what the firmware can read', () => {
   let link: RecordingLink;
@@ -41,6 +56,8 @@ describe('FirmwareSession: writes only what the firmware can read', () => {
   let acks: Ack[];
   let warnings: string[];
   let sent: number;
+  /** When each command was handed over, by id (fake performance.now()). */
+  let sentAt: Map<string, number>;
 
   beforeEach(() => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
@@ -48,14 +65,17 @@ describe('FirmwareSession: writes only what the firmware can read', () => {
     acks = [];
     warnings = [];
     sent = 0;
+    sentAt = new Map();
     session = new FirmwareSession(
       link,
       { baudRate: 115_200, timing: DEFAULT_FIRMWARE_TIMING },
       {
-        written: (item) => acks.push({ id: item.requester.id ?? '', status: 'written', line: item.line }),
-        superseded: (item) => acks.push({ id: item.requester.id ?? '', status: 'superseded', line: item.line }),
-        rejected: (item, error) =>
-          acks.push({ id: item.requester.id ?? '', status: 'rejected', line: item.line, error }),
+        written: (item, timing) =>
+          acks.push({ id: item.requester.id ?? '', status: 'written', line: item.line, timing }),
+        superseded: (item, _by, timing) =>
+          acks.push({ id: item.requester.id ?? '', status: 'superseded', line: item.line, timing }),
+        rejected: (item, error, timing) =>
+          acks.push({ id: item.requester.id ?? '', status: 'rejected', line: item.line, error, timing }),
         changed: () => undefined,
         wrote: () => undefined,
         warn: (message) => warnings.push(message),
@@ -74,7 +94,9 @@ describe('FirmwareSession: writes only what the firmware can read', () => {
     if (!parsed.ok) throw new Error(parsed.error.message);
     const id = `c${sent++}`;
     const refusal = session.refusal(parsed.command);
-    const item: QueuedLine = { line: parsed.line, command: parsed.command, requester: { to: 'ui', id } };
+    const receivedAt = performance.now();
+    sentAt.set(id, receivedAt);
+    const item: QueuedLine = { line: parsed.line, command: parsed.command, requester: { to: 'ui', id }, receivedAt };
     if (refusal) acks.push({ id, status: 'rejected', line: parsed.line, error: refusal });
     else session.enqueue(item);
     return id;
@@ -139,6 +161,86 @@ describe('FirmwareSession: writes only what the firmware can read', () => {
       'X20,Y0,Z0,H0,S1,A1,R0,P0',
     ]);
     expect(acks).toHaveLength(sent);
+  });
+
+  describe('where each line’s time goes', () => {
+    const ackOf = (id: string) => acks.find((ack) => ack.id === id);
+    const writeOf = (line: string) => link.writes.find((write) => write.line === line);
+
+    it('queue: from being handed over to its write, growing while the firmware boots and homes; fence: the part after the HOME', async () => {
+      session.home();
+      const early = send('X10,Y0,Z0,H0,S1,A1,R0,P0');
+      await advance(300);
+      const discrete = send('1:20');
+      await bootAnswering();
+      await advance(10);
+      const home = writeOf('HOME');
+      expect(session.state).toBe('homing');
+      // The HOME's fence holds from once the HOME has crossed the wire (ms later) until its HEALTH is answered.
+      const late = send('2:30');
+      await advance(2000);
+      const superseding = send('X11,Y0,Z0,H0,S1,A1,R0,P0');
+      await advance(1000);
+      session.firmwareLine(ANNOUNCE_BRUTE);
+      session.firmwareLine(HEALTH_ANSWER);
+      const liftedAt = performance.now();
+      await advance(20);
+
+      // The first pose was replaced while it waited: its queue time is its wait until then, and no wire time.
+      const superseded = ackOf(early)?.timing;
+      expect(ackOf(early)?.status).toBe('superseded');
+      expect(superseded?.queueMs).toBeCloseTo((sentAt.get(superseding) ?? NaN) - (sentAt.get(early) ?? NaN), 6);
+      expect(superseded?.wireMs).toBeUndefined();
+
+      const fenceMs = liftedAt - (home?.at ?? NaN);
+      for (const id of [discrete, late, superseding]) {
+        const ack = ackOf(id);
+        const line = ack?.line ?? '';
+        const timing = ack?.timing;
+        expect(ack?.status).toBe('written');
+        // Exactly from its hand-over to the start of its write.
+        expect(timing?.queueMs).toBeCloseTo((writeOf(line)?.at ?? NaN) - (sentAt.get(id) ?? NaN), 6);
+        // On a port that drains at once, the wire's own pace: 86.8 µs a byte at 115200 baud.
+        expect(timing?.wireMs).toBeCloseTo((line.length + 1) * BYTE_MS, 6);
+      }
+      // Waiting since boot: more than the boot and the whole fence, of which the fence part is the fence's length.
+      const discreteTiming = ackOf(discrete)?.timing;
+      expect(discreteTiming?.queueMs).toBeGreaterThan(bootQuietMs - 300 + 3000);
+      expect(discreteTiming?.fenceMs).toBeGreaterThan(fenceMs - 2);
+      expect(discreteTiming?.fenceMs).toBeLessThanOrEqual(fenceMs);
+      // Arrived during the fence: all its queue time but the pace of the lines ahead was fence.
+      for (const id of [late, superseding]) {
+        const timing = ackOf(id)?.timing;
+        expect(timing?.fenceMs).toBeCloseTo(liftedAt - (sentAt.get(id) ?? NaN), 6);
+        expect((timing?.queueMs ?? 0) - (timing?.fenceMs ?? 0)).toBeLessThan(5);
+      }
+      expect(ackOf(late)?.timing?.queueMs).toBeGreaterThan(ackOf(superseding)?.timing?.queueMs ?? Infinity);
+    });
+
+    it('a line sent while the firmware reads waits only for the wire, behind no fence', async () => {
+      await bootAnswering();
+      await advance(5);
+      const id = send('X700,Y-700,Z700,H70,S4.19,A10,R-700,P700');
+      await advance(10);
+      expect(ackOf(id)?.timing).toEqual({ queueMs: 0, fenceMs: 0, wireMs: 41 * BYTE_MS });
+    });
+
+    it('wire: the drain when the port takes longer than the wire (a busy USB bridge)', async () => {
+      await bootAnswering();
+      await advance(5);
+      link.drainMs = 30;
+      const id = send('1:10');
+      await advance(40);
+      expect(ackOf(id)?.status).toBe('written');
+      expect(ackOf(id)?.timing?.wireMs).toBeCloseTo(30, 6);
+    });
+
+    it('what never was written carries its queue time and no wire time', async () => {
+      send('1:1');
+      await advance(250);
+      session.close({ code: 'PORT_DOWN', message: 'unplugged' });
+      expect(acks[0]?.timing).toEqual({ queueMs: 250, fenceMs: 0 });
+    });
   });
 
   it('never writes faster than the wire, and acks written only once the last byte can have arrived', async () => {

@@ -1,6 +1,7 @@
 import {
   AckErrorDto,
   FirmwareState,
+  HubStampDto,
   HOMING_DURATION_MS,
   NeckCommand,
   blockingMsOf,
@@ -13,12 +14,14 @@ import {
 } from '@neck-signal/protocol';
 import { SerialLink } from '../serial/serial-link';
 
-/** Who asked for a line, so the ack can go back to them. */
+/** Who asked for a line, so the ack can go back to them: everything here is echoed in the ack. */
 export interface Requester {
   /** The sid of the peer the command came from. */
   readonly to?: string;
   /** The command's correlation id, echoed in the ack. */
   readonly id?: string;
+  /** The relaying hub's stamp, echoed unchanged: only that hub reads it. */
+  readonly hub?: HubStampDto;
 }
 
 /** An operator's command, validated and merged: what to write and who to tell. */
@@ -27,6 +30,21 @@ export interface QueuedLine {
   readonly line: string;
   readonly command: NeckCommand;
   readonly requester: Requester;
+  /** When the agent received the command: performance.now() ms. */
+  readonly receivedAt: number;
+}
+
+/** Where a line's time went in the session, ms on the agent's monotonic clock. */
+export interface LineTiming {
+  /**
+   * From being taken to its write beginning (firmware booting or homing, earlier lines, the wire's pace), or to
+   * being dropped when it never was written.
+   */
+  readonly queueMs: number;
+  /** Of queueMs, the part spent behind a fence: the HEALTH after a HOME, or the known homing time. */
+  readonly fenceMs: number;
+  /** Written lines only: from the write to its bytes having left (the drain, and never less than the wire takes). */
+  readonly wireMs?: number;
 }
 
 /** How the agent paces itself to the firmware; every value in ms. */
@@ -53,10 +71,10 @@ export const MAX_HELD_COMMANDS = 32;
 
 export interface FirmwareSessionEvents {
   /** The line reached the firmware while it was reading. */
-  written(item: QueuedLine): void;
+  written(item: QueuedLine, timing: LineTiming): void;
   /** A newer pose replaced this one before it was written. */
-  superseded(item: QueuedLine, by: QueuedLine): void;
-  rejected(item: QueuedLine, error: AckErrorDto): void;
+  superseded(item: QueuedLine, by: QueuedLine, timing: LineTiming): void;
+  rejected(item: QueuedLine, error: AckErrorDto, timing: LineTiming): void;
   /** State, firmware kind or queue depth changed. */
   changed(): void;
   /** Every line written, ours too (the seed's habit). */
@@ -67,6 +85,21 @@ export interface FirmwareSessionEvents {
 export interface FirmwareSessionOptions {
   readonly baudRate: number;
   readonly timing: FirmwareTiming;
+}
+
+/** A line waiting to be written, with what its timing is counted from. */
+interface Held {
+  readonly item: QueuedLine;
+  /** performance.now() when the session took it. */
+  readonly heldAt: number;
+  /** The session's fenced time then (see fencedTime). */
+  readonly fencedBefore: number;
+}
+
+/** One write on the wire: when it began and how long its bytes took to leave. */
+interface WireTiming {
+  readonly startedAt: number;
+  readonly wireMs: number;
 }
 
 /** The wait for the HEALTH answer that says a HOME has ended. */
@@ -89,7 +122,7 @@ interface Fence {
 export class FirmwareSession {
   private currentState: FirmwareState = 'booting';
   private healthAnswers: boolean | null = null;
-  private readonly waiting: QueuedLine[] = [];
+  private readonly waiting: Held[] = [];
   private homeWanted = false;
   private homeSent = false;
   /** Between STOP and RELEASE: nothing that moves is written, the agent's own HOME included. */
@@ -99,6 +132,10 @@ export class FirmwareSession {
   private writing = false;
   private closed = false;
   private wireFreeAt = 0;
+  /** Time spent behind fences that have been lifted, ms; with fencedSince, what a line's fenceMs is taken from. */
+  private fencedMs = 0;
+  /** When the current fence began holding lines back (its line written), while there is one. */
+  private fencedSince: number | undefined;
   /** The writes in flight, in order: one line at a time on the wire. */
   private writes: Promise<void> = Promise.resolve();
   private readonly byteMs: number;
@@ -151,7 +188,7 @@ export class FirmwareSession {
         message: `${missing.join(', ')}: the neck is still booting and it is not yet known whether its firmware has it (older firmware would run it as a head move); send it again once the neck is ready`,
       };
     }
-    const held = this.waiting.filter((waiting) => !isPoseCommand(waiting.command)).length;
+    const held = this.waiting.filter((waiting) => !isPoseCommand(waiting.item.command)).length;
     if (!isPoseCommand(command) && held >= MAX_HELD_COMMANDS) {
       return {
         code: 'QUEUE_FULL',
@@ -166,14 +203,15 @@ export class FirmwareSession {
    * held. A held pose is replaced by a newer one, which goes last.
    */
   enqueue(item: QueuedLine): void {
+    const now = performance.now();
     if (isPoseCommand(item.command)) {
-      const held = this.waiting.findIndex((waiting) => isPoseCommand(waiting.command));
+      const held = this.waiting.findIndex((waiting) => isPoseCommand(waiting.item.command));
       if (held >= 0) {
         const [replaced] = this.waiting.splice(held, 1);
-        this.events.superseded(replaced, item);
+        this.events.superseded(replaced.item, item, this.timingOf(replaced, now));
       }
     }
-    this.waiting.push(item);
+    this.waiting.push({ item, heldAt: now, fencedBefore: this.fencedTime(now) });
     this.events.changed();
     void this.pump();
   }
@@ -185,7 +223,8 @@ export class FirmwareSession {
   halt(error: AckErrorDto): void {
     this.halted = true;
     const held = this.waiting.splice(0);
-    for (const item of held) this.events.rejected(item, error);
+    const now = performance.now();
+    for (const waiting of held) this.events.rejected(waiting.item, error, this.timingOf(waiting, now));
     if (held.length > 0) this.events.changed();
   }
 
@@ -221,7 +260,10 @@ export class FirmwareSession {
     clearTimeout(this.bootTimer);
     if (this.fence) clearTimeout(this.fence.timer);
     this.fence = undefined;
-    for (const item of this.waiting.splice(0)) this.events.rejected(item, error);
+    const now = performance.now();
+    for (const waiting of this.waiting.splice(0))
+      this.events.rejected(waiting.item, error, this.timingOf(waiting, now));
+    this.endFencedTime(now);
   }
 
   /**
@@ -274,14 +316,19 @@ export class FirmwareSession {
           continue;
         }
         // While halted only what does not move may wait here (HEALTH): the relay refuses motion then.
-        const item = this.waiting.shift();
-        if (!item) break;
+        const waiting = this.waiting.shift();
+        if (!waiting) break;
         this.events.changed();
+        const { item } = waiting;
         try {
-          await this.writeHoming(item.line, item.command);
-          this.events.written(item);
+          const wire = await this.writeHoming(item.line, item.command);
+          this.events.written(item, { ...this.timingOf(waiting, wire.startedAt), wireMs: wire.wireMs });
         } catch (error) {
-          this.events.rejected(item, { code: 'WRITE_FAILED', message: (error as Error).message });
+          this.events.rejected(
+            item,
+            { code: 'WRITE_FAILED', message: (error as Error).message },
+            this.timingOf(waiting, performance.now()),
+          );
         }
       }
     } finally {
@@ -290,23 +337,22 @@ export class FirmwareSession {
   }
 
   /** Writes a line and, when it homes, fences: HEALTH right behind it, and nothing else until it is answered. */
-  private async writeHoming(line: string, command: NeckCommand): Promise<void> {
+  private async writeHoming(line: string, command: NeckCommand): Promise<WireTiming> {
     const homings = homingsOf(command);
-    if (homings.length === 0) {
-      await this.writeLine(line);
-      return;
-    }
+    if (homings.length === 0) return this.writeLine(line);
     const answers = this.healthAnswers === true;
     // Counted from before the write: the firmware announces the homing as soon as it reads the line.
     this.fence = { announcementsDue: answers ? homings.length : 0, timer: undefined };
     this.currentState = 'homing';
     this.events.changed();
+    let wire: WireTiming;
     try {
-      await this.writeLine(line);
+      wire = await this.writeLine(line);
     } finally {
       if (!this.closed) this.armFence(blockingMsOf(command), answers);
     }
     if (answers && !this.closed) this.writeOwn('HEALTH');
+    return wire;
   }
 
   /** From the moment the line has reached the firmware: its homing time plus a margin at most. */
@@ -315,6 +361,7 @@ export class FirmwareSession {
     if (!fence) return;
     const { answerMarginMs, legacyMarginMs } = this.options.timing;
     const waitMs = blockingMs + (answers ? answerMarginMs : legacyMarginMs);
+    this.fencedSince ??= performance.now();
     fence.timer = setTimeout(() => {
       if (answers) {
         this.events.warn(`no HEALTH answer within ${waitMs} ms of a HOME; carrying on as if the homing had ended`);
@@ -327,26 +374,55 @@ export class FirmwareSession {
     if (!this.fence) return;
     clearTimeout(this.fence.timer);
     this.fence = undefined;
+    this.endFencedTime(performance.now());
     this.currentState = 'ready';
     this.events.changed();
     void this.pump();
   }
 
+  /** Fenced time so far, ms: a line's fenceMs is the difference between its write and its arrival. */
+  private fencedTime(now: number): number {
+    return this.fencedMs + (this.fencedSince === undefined ? 0 : now - this.fencedSince);
+  }
+
+  private endFencedTime(now: number): void {
+    if (this.fencedSince === undefined) return;
+    this.fencedMs += now - this.fencedSince;
+    this.fencedSince = undefined;
+  }
+
+  /** A held line's queue and fence time, from when it was taken to `until` (its write, or its end). */
+  private timingOf(held: Held, until: number): LineTiming {
+    return {
+      queueMs: Math.max(0, until - held.heldAt),
+      fenceMs: Math.max(0, this.fencedTime(until) - held.fencedBefore),
+    };
+  }
+
   /**
    * One line in one piece, in the order asked, never faster than the wire: each starts once the previous one
-   * can have crossed it. Resolves once its last byte can have reached the firmware, which is what `written` claims.
+   * can have crossed it. Resolves once its last byte can have reached the firmware, which is what `written` claims,
+   * with when the write began and how long its bytes took to leave.
    */
-  private writeLine(line: string): Promise<void> {
-    const written = this.writes.then(async () => {
+  private writeLine(line: string): Promise<WireTiming> {
+    const written = this.writes.then(async (): Promise<WireTiming> => {
       await delayUntil(this.wireFreeAt);
       if (this.closed) throw new Error(`${this.link.path} closed before the line was written`);
+      const startedAt = performance.now();
       await this.link.write(line);
+      const drainedAt = performance.now();
+      const onTheWireMs = (line.length + 1) * this.byteMs;
       // A drain may come back before the bytes have left (a PTY's does): count the wire time from here.
-      this.wireFreeAt = performance.now() + (line.length + 1) * this.byteMs;
+      this.wireFreeAt = drainedAt + onTheWireMs;
       this.events.wrote(line);
       await delayUntil(this.wireFreeAt);
+      // On a real tty the drain comes once the kernel has sent the bytes; earlier ones cannot beat the wire.
+      return { startedAt, wireMs: Math.max(drainedAt - startedAt, onTheWireMs) };
     });
-    this.writes = written.catch(() => undefined);
+    this.writes = written.then(
+      () => undefined,
+      () => undefined,
+    );
     return written;
   }
 }

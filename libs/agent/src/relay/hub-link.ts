@@ -1,4 +1,4 @@
-import { NeckAckReportDto, NeckStatusDto } from '@neck-signal/protocol';
+import { HubStampDto, NeckAckReportDto, NeckStatusDto } from '@neck-signal/protocol';
 
 /** A command as it reached the agent: the text, its sender (sid, uuid), its correlation id and stamp. */
 export interface IncomingCommand {
@@ -11,6 +11,8 @@ export interface IncomingCommand {
   /** The sender's clock when it sent the command, ms (see CommandStampDto). */
   readonly sentAt?: number;
   readonly seq?: number;
+  /** The relaying hub's stamp (neck_command), echoed unchanged in the ack. */
+  readonly hub?: HubStampDto;
 }
 
 /** What the relay needs from the hub; the agent's real one is a HubClient, unit tests use a fake. */

@@ -1,4 +1,4 @@
-import { HOMING_DURATION_MS, NeckAckReportDto, NeckStatusDto } from '@neck-signal/protocol';
+import { HOMING_DURATION_MS, HubStampDto, NeckAckReportDto, NeckStatusDto, byteTimeMs } from '@neck-signal/protocol';
 import {
   VirtualNeck,
   VirtualNeckBinding,
@@ -52,8 +52,8 @@ class FakeHub implements HubLink {
     this.connected = true;
     this.connectedHandler();
   }
-  send(text: string, id?: string): void {
-    this.commandHandler({ text, from: 'ui-sid', ...(id ? { id } : {}) });
+  send(text: string, id?: string, hub?: HubStampDto): void {
+    this.commandHandler({ text, from: 'ui-sid', ...(id ? { id } : {}), ...(hub ? { hub } : {}) });
   }
   ack(payload: NeckAckReportDto): void {
     this.acks.push(payload);
@@ -123,6 +123,9 @@ class GatedLink implements SerialLink {
 /** Boot (300 ms) and boot homing (5.05 s) of the ESP32, as the virtual neck does them by default. */
 const BOOT_MS = 300 + HOMING_DURATION_MS.HOME_BRUTE;
 const { bootQuietMs } = DEFAULT_FIRMWARE_TIMING;
+const BYTE_MS = byteTimeMs(115_200);
+/** Any agent timeline: the exact numbers are the business of the tests about them. */
+const timeline = expect.objectContaining({ agentMs: expect.any(Number), queueMs: expect.any(Number) });
 
 describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaults), in fake time', () => {
   let binding: VirtualNeckBinding;
@@ -224,8 +227,8 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
     hub.send('y-20', 'b');
     await settle(2);
     expect(hub.acks).toEqual([
-      { command: 'X50,Y0,Z0,H0,S1,A1,R0,P0', status: 'written', to: 'ui-sid', id: 'a' },
-      { command: 'X50,Y-20,Z0,H0,S1,A1,R0,P0', status: 'written', to: 'ui-sid', id: 'b' },
+      { command: 'X50,Y0,Z0,H0,S1,A1,R0,P0', status: 'written', to: 'ui-sid', id: 'a', timeline },
+      { command: 'X50,Y-20,Z0,H0,S1,A1,R0,P0', status: 'written', to: 'ui-sid', id: 'b', timeline },
     ]);
     expect(neck.received.slice(3)).toEqual(['X50,Y0,Z0,H0,S1,A1,R0,P0', 'X50,Y-20,Z0,H0,S1,A1,R0,P0']);
     expect(neck.pose).toMatchObject({ X: 50, Y: -20 });
@@ -291,7 +294,79 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
     // Drained, but 5 bytes take 0.43 ms on the wire.
     expect(hub.acks).toEqual([]);
     await advance(1);
-    expect(hub.acks).toEqual([{ command: '1:10', status: 'written', to: 'ui-sid', id: 'late' }]);
+    expect(hub.acks).toEqual([{ command: '1:10', status: 'written', to: 'ui-sid', id: 'late', timeline }]);
+    // Its bytes left when the port drained, 20 ms after the write began.
+    expect(hub.acks[0]?.timeline?.wireMs).toBeGreaterThanOrEqual(20);
+  });
+
+  describe('the agent’s part of each command’s timeline', () => {
+    const stamp: HubStampDto = { hub: 'hub-a', at: 123_456.789, ms: 0.25 };
+    const ackOf = (id: string) => hub.acks.find((ack) => ack.id === id);
+
+    it('every ack carries it and echoes the hub’s stamp unchanged: written, rejected, applied', async () => {
+      await ready();
+      hub.send('X50', 'pose', stamp);
+      hub.send('X9999', 'invalid', stamp);
+      hub.send('TAKE', 'take', stamp);
+      hub.send('1:10', 'unstamped');
+      await settle(4);
+      for (const id of ['pose', 'invalid', 'take']) expect(ackOf(id)?.hub).toEqual(stamp);
+      expect(ackOf('unstamped')).not.toHaveProperty('hub');
+
+      const written = ackOf('pose')?.timeline;
+      const bytes = 'X50,Y0,Z0,H0,S1,A1,R0,P0\n'.length;
+      // On the wire-rate virtual neck the bytes take 86.8 µs each; the ack waits for them.
+      expect(written?.wireMs).toBeGreaterThanOrEqual(bytes * BYTE_MS - 0.001);
+      expect(written?.queueMs).toBe(0);
+      expect(written?.agentMs).toBeGreaterThanOrEqual((written?.queueMs ?? 0) + (written?.wireMs ?? 0) - 0.001);
+      expect(written).not.toHaveProperty('fenceMs');
+      // Behind the pose on the wire: it waited for it.
+      expect(ackOf('unstamped')?.timeline?.queueMs).toBeGreaterThan(0);
+      // Never queued: what is known, and nothing of the wire.
+      expect(ackOf('invalid')?.timeline).toEqual({ agentMs: 0, queueMs: 0 });
+      expect(ackOf('take')?.timeline).toEqual({ agentMs: 0, queueMs: 0 });
+    });
+
+    it('queue time grows while the firmware homes, and all of it but the wire’s pace is fence time', async () => {
+      await ready();
+      hub.send('HOME', 'home');
+      await advance(5);
+      hub.send('1:20', 'early');
+      await advance(2000);
+      hub.send('2:20', 'later');
+      await advance(HOMING_DURATION_MS.HOME);
+      await settle(3);
+      expect(hub.acks.map((ack) => [ack.id, ack.status])).toEqual([
+        ['home', 'written'],
+        ['early', 'written'],
+        ['later', 'written'],
+      ]);
+      const early = ackOf('early')?.timeline;
+      const later = ackOf('later')?.timeline;
+      expect(early?.queueMs).toBeGreaterThan(HOMING_DURATION_MS.HOME - 50);
+      expect((early?.queueMs ?? 0) - (later?.queueMs ?? 0)).toBeGreaterThan(2000 - 5);
+      for (const part of [early, later]) {
+        expect(part?.fenceMs).toBeGreaterThan((part?.queueMs ?? 0) - 5);
+        expect(part?.fenceMs).toBeLessThanOrEqual(part?.queueMs ?? 0);
+        expect(part?.agentMs).toBeGreaterThanOrEqual((part?.queueMs ?? 0) + (part?.wireMs ?? 0) - 0.001);
+      }
+      // The HOME itself waited for nothing.
+      expect(ackOf('home')?.timeline).toMatchObject({ queueMs: 0 });
+    });
+
+    it('a pose replaced while it waits says how long it waited; a malformed stamp is not echoed', async () => {
+      await ready();
+      hub.send('HOME', 'home');
+      await advance(5);
+      hub.send('X10', 'replaced', { hub: 'hub-a', at: -1, ms: 0 });
+      await advance(100);
+      hub.send('X20', 'newest');
+      await advance(HOMING_DURATION_MS.HOME);
+      await settle(3);
+      expect(ackOf('replaced')).toMatchObject({ status: 'superseded', timeline: { queueMs: 100, fenceMs: 100 } });
+      expect(ackOf('replaced')).not.toHaveProperty('hub');
+      expect(ackOf('replaced')?.timeline).not.toHaveProperty('wireMs');
+    });
   });
 
   it('rejects commands at once while the port is down, and the ones that were held', async () => {
@@ -306,6 +381,7 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
         to: 'ui-sid',
         id: 'held',
         error: { code: 'PORT_DOWN', message: expect.stringContaining('unplugged') },
+        timeline,
       },
     ]);
     hub.send('X5', 'during');
@@ -315,6 +391,7 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
       to: 'ui-sid',
       id: 'during',
       error: { code: 'PORT_DOWN', message: expect.stringContaining('unplugged') },
+      timeline: { agentMs: 0, queueMs: 0 },
     });
     const status = hub.statuses.at(-1);
     expect(status?.serial).toEqual({
@@ -429,7 +506,7 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
       hub.sendFrom(alice, 'X10', 'a1');
       hub.sendFrom(bob, 'TAKE', 'take');
       await settle(2);
-      expect(ackOf('take')).toEqual({ command: 'TAKE', status: 'applied', to: bob.sid, id: 'take' });
+      expect(ackOf('take')).toEqual({ command: 'TAKE', status: 'applied', to: bob.sid, id: 'take', timeline });
       expect(relay.status().control.holder).toEqual(bob);
       hub.sendFrom(alice, 'X20', 'a2');
       await settle(3);
@@ -452,7 +529,7 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
       hub.sendFrom(alice, 'X40', 'held-pose');
       const before = neck.received.length;
       hub.sendFrom(bob, 'stop', 'stop');
-      expect(ackOf('stop')).toEqual({ command: 'STOP', status: 'applied', to: bob.sid, id: 'stop' });
+      expect(ackOf('stop')).toEqual({ command: 'STOP', status: 'applied', to: bob.sid, id: 'stop', timeline });
       expect(ackOf('held-1')).toMatchObject({ status: 'rejected', error: { code: 'STOPPED' } });
       expect(ackOf('held-pose')).toMatchObject({ status: 'rejected', error: { code: 'STOPPED' } });
       hub.sendFrom(alice, 'X50', 'refused');

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import {
   AckErrorDto,
+  CommandTimelineDto,
   FirmwareHealth,
+  HubStampDto,
   HeadPoseTracker,
   HOME_POSE,
   MAX_MESSAGE_LENGTH,
@@ -10,6 +12,7 @@ import {
   NeckStatusDto,
   AckStatus,
   Directive,
+  compilePayloadCheck,
   headPoseToMm,
   isMotionCommand,
   isPoseCommand,
@@ -22,6 +25,7 @@ import {
   DEFAULT_FIRMWARE_TIMING,
   FirmwareSession,
   FirmwareTiming,
+  LineTiming,
   QueuedLine,
   Requester,
 } from '../firmware/firmware-session';
@@ -36,6 +40,14 @@ const STATUS_COALESCE_MS = 100;
 export const MAX_OUTPUT_LINES_PER_SECOND = 100;
 /** How long firmware output stops after the hub said RATE_LIMITED, ms. */
 const RATE_LIMITED_PAUSE_MS = 1000;
+/** A stamp is echoed only when the hub would take it back: a malformed one would cost the operator the ack. */
+const isHubStamp = compilePayloadCheck(HubStampDto);
+
+/** A command as the relay took it: who to answer, and when it arrived (performance.now() ms). */
+interface Arrival {
+  readonly requester: Requester;
+  readonly receivedAt: number;
+}
 
 export interface RelayOptions {
   limits: Partial<NeckLimits>;
@@ -130,9 +142,9 @@ export class Relay {
       link,
       { baudRate: this.options.baudRate, timing: this.options.timing ?? DEFAULT_FIRMWARE_TIMING },
       {
-        written: (item) => this.acknowledge(item, 'written'),
-        superseded: (item) => this.acknowledge(item, 'superseded'),
-        rejected: (item, error) => this.acknowledge(item, 'rejected', error),
+        written: (item, timing) => this.acknowledge(item, 'written', timing),
+        superseded: (item, _by, timing) => this.acknowledge(item, 'superseded', timing),
+        rejected: (item, error, timing) => this.acknowledge(item, 'rejected', timing, error),
         changed: () => this.statusSoon(),
         wrote: (line) => {
           // The agent's own HOME: from here on the pose is known.
@@ -228,35 +240,41 @@ export class Relay {
   }
 
   private handle(command: IncomingCommand): void {
-    const requester: Requester = { to: command.from, ...(command.id !== undefined ? { id: command.id } : {}) };
+    const receivedAt = performance.now();
+    const requester: Requester = {
+      to: command.from,
+      ...(command.id !== undefined ? { id: command.id } : {}),
+      ...(command.hub !== undefined && isHubStamp(command.hub) ? { hub: command.hub } : {}),
+    };
+    const arrival: Arrival = { requester, receivedAt };
     const received = typeof command.text === 'string' ? command.text.slice(0, MAX_MESSAGE_LENGTH) : '';
     const operator: Operator = { uuid: command.uuid ?? command.from, sid: command.from };
     // Every stamped command teaches the sender's usual delay, whatever becomes of it.
     const freshness = this.freshness.judge(command.from, command.sentAt);
     const parsed = parseOperatorCommand(command.text, this.options.limits);
     if (!parsed.ok) {
-      this.reject(received, requester, parsed.error);
+      this.reject(received, arrival, parsed.error);
       return;
     }
     if (parsed.kind === 'directive') {
-      this.direct(parsed.directive, parsed.line, operator, requester);
+      this.direct(parsed.directive, parsed.line, operator, arrival);
       return;
     }
     const motion = isMotionCommand(parsed.command);
     if (motion && this.stoppedBy !== undefined) {
-      this.refuse(received, requester, 'rejected', this.stoppedError());
+      this.refuse(received, arrival, 'rejected', this.stoppedError());
       return;
     }
     const holder = motion ? this.lease.heldAgainst(operator) : undefined;
     if (holder) {
-      this.refuse(received, requester, 'rejected', {
+      this.refuse(received, arrival, 'rejected', {
         code: 'CONTROL_HELD',
         message: `${holder.uuid} holds this neck's control (until it stops moving it for ${this.lease.leaseMs / 1000} s); send TAKE to take it over`,
       });
       return;
     }
     if (!freshness.fresh && isPoseCommand(parsed.command)) {
-      this.refuse(received, requester, 'stale', {
+      this.refuse(received, arrival, 'stale', {
         code: 'STALE',
         message: `this pose arrived ${freshness.lateByMs} ms later than your usual; dropped so that the neck does not move to where you were`,
       });
@@ -264,7 +282,7 @@ export class Relay {
     }
     const session = this.session;
     if (!session) {
-      this.reject(received, requester, {
+      this.reject(received, arrival, {
         code: 'PORT_DOWN',
         message: `the neck is not connected (${this.downReason ?? 'serial port down'}); nothing was sent`,
       });
@@ -272,22 +290,22 @@ export class Relay {
     }
     const refusal = session.refusal(parsed.command);
     if (refusal) {
-      this.reject(received, requester, refusal);
+      this.reject(received, arrival, refusal);
       return;
     }
     const merged = this.tracker.merge(parsed.command);
     if (!merged.ok) {
-      this.reject(received, requester, merged.error);
+      this.reject(received, arrival, merged.error);
       return;
     }
     if (motion) this.lease.moved(operator);
     this.poseKnown ||= parsed.command.kind === 'home' || isPoseCommand(parsed.command);
-    session.enqueue({ line: merged.line, command: parsed.command, requester });
+    session.enqueue({ line: merged.line, command: parsed.command, requester, receivedAt });
     this.statusSoon();
   }
 
   /** STOP, RELEASE, TAKE, YIELD: the agent's own business, never written to the firmware; acked `applied`. */
-  private direct(directive: Directive, line: string, operator: Operator, requester: Requester): void {
+  private direct(directive: Directive, line: string, operator: Operator, arrival: Arrival): void {
     if (directive === 'stop') {
       const first = this.stoppedBy === undefined;
       this.stoppedBy = operator.uuid;
@@ -304,7 +322,7 @@ export class Relay {
     } else {
       this.lease.yield(operator);
     }
-    this.hub.ack({ command: line, status: 'applied', ...requester });
+    this.sendAck(arrival, { command: line, status: 'applied' });
     this.sendStatus();
   }
 
@@ -322,22 +340,54 @@ export class Relay {
   }
 
   /** A refusal the sender is told about in its ack; not logged (a stream would fill the journal). */
-  private refuse(command: string, requester: Requester, status: AckStatus, error: AckErrorDto): void {
-    this.hub.ack({ command, status, ...requester, error: { ...error } });
+  private refuse(command: string, arrival: Arrival, status: AckStatus, error: AckErrorDto): void {
+    this.sendAck(arrival, { command, status, error: { ...error } });
   }
 
-  private acknowledge(item: QueuedLine, status: 'written' | 'superseded' | 'rejected', error?: AckErrorDto): void {
+  private acknowledge(
+    item: QueuedLine,
+    status: 'written' | 'superseded' | 'rejected',
+    timing: LineTiming,
+    error?: AckErrorDto,
+  ): void {
     if (item.requester.to === undefined) {
       if (error) this.logger.warn(`could not write ${item.line}: ${error.message}`);
       return;
     }
-    this.hub.ack({ command: item.line, status, ...item.requester, ...(error ? { error } : {}) });
+    this.sendAck(item, { command: item.line, status, ...(error ? { error } : {}) }, timing);
     if (status !== 'superseded') this.statusSoon();
   }
 
-  private reject(command: string, requester: Requester, error: AckErrorDto): void {
+  private reject(command: string, arrival: Arrival, error: AckErrorDto): void {
     this.logger.warn(`rejected ${JSON.stringify(command)}: ${error.message}`);
-    this.hub.ack({ command, status: 'rejected', ...requester, error: { ...error } });
+    this.sendAck(arrival, { command, status: 'rejected', error: { ...error } });
+  }
+
+  /**
+   * Every ack leaves here: with the requester's id and hub stamp echoed, and the agent's part of the command's
+   * timeline, measured on this machine's monotonic clock (what never reached the queue waited 0 ms in it).
+   */
+  private sendAck(
+    arrival: Arrival,
+    ack: { command: string; status: AckStatus; error?: AckErrorDto },
+    timing: LineTiming = { queueMs: 0, fenceMs: 0 },
+  ): void {
+    const timeline: CommandTimelineDto = {
+      agentMs: roundMs(performance.now() - arrival.receivedAt),
+      queueMs: roundMs(timing.queueMs),
+      ...(timing.fenceMs > 0 ? { fenceMs: roundMs(timing.fenceMs) } : {}),
+      ...(timing.wireMs === undefined ? {} : { wireMs: roundMs(timing.wireMs) }),
+    };
+    const { to, id, hub } = arrival.requester;
+    this.hub.ack({
+      command: ack.command,
+      status: ack.status,
+      ...(to === undefined ? {} : { to }),
+      ...(id === undefined ? {} : { id }),
+      ...(ack.error ? { error: ack.error } : {}),
+      ...(hub === undefined ? {} : { hub: { ...hub } }),
+      timeline,
+    });
   }
 
   private sendStatus(): void {
@@ -352,4 +402,9 @@ export class Relay {
   private statusSoon(): void {
     this.statusSoonTimer ??= setTimeout(() => this.sendStatus(), STATUS_COALESCE_MS);
   }
+}
+
+/** A duration for the wire: µs resolution is plenty, and never below 0. */
+function roundMs(ms: number): number {
+  return Math.max(0, Math.round(ms * 1000) / 1000);
 }
