@@ -114,6 +114,50 @@ describe('CommandTracker', () => {
     await other;
   });
 
+  it('takes an ack without id carrying the merged line (an agent that merges poses) as the answer to the oldest command it merges', async () => {
+    const home = tracker.send('HOME', emit);
+    const firstX = tracker.send('X50', emit);
+    const compound = tracker.send('HOME_SOFT|X10', emit);
+    const secondX = tracker.send('X50', emit);
+    const both = tracker.send('X50,Y-20', emit);
+
+    // X40 is not X50; X50,Y-20 is no merge of X50 (not a full pose): it answers the command that was exactly it.
+    tracker.handleAck(ack('X40,Y0,Z0,H0,S1,A1,R0,P0', undefined, 'python-neck'));
+    tracker.handleAck(ack('X50,Y-20', undefined, 'python-neck'));
+    expect(tracker.pendingCommands().map(({ id }) => id)).toEqual(['ui-1', 'ui-2', 'ui-3', 'ui-4']);
+    await both;
+
+    tracker.handleAck(ack('X50,Y-20,Z0,H0,S1,A1,R0,P0', undefined, 'python-neck'));
+    expect(await firstX).toEqual({
+      ack: ack('X50,Y-20,Z0,H0,S1,A1,R0,P0', undefined, 'python-neck'),
+      roundTripMs: expect.any(Number),
+    });
+    tracker.handleAck(ack('HOME_SOFT|X10,Y0,Z0,H0,S1,A1,R0,P0', undefined, 'python-neck'));
+    expect((await compound).ack.command).toBe('HOME_SOFT|X10,Y0,Z0,H0,S1,A1,R0,P0');
+    tracker.handleAck(ack('X50,Y-20,Z0,H0,S1,A1,R0,P0', undefined, 'python-neck'));
+    await secondX;
+    // HOME is never merged: only its own line answers it.
+    tracker.handleAck(ack('HOME_SOFT', undefined, 'python-neck'));
+    expect(tracker.pendingCommands()).toEqual([{ id: 'ui-1', text: 'HOME' }]);
+    tracker.handleAck(ack('HOME', undefined, 'python-neck'));
+    await home;
+  });
+
+  it('exposes the ack’s timeline in the result and in every report, and none when the neck sends none', async () => {
+    const reports = seen();
+    const timeline = { hubMs: 1, linkMs: 4, agentMs: 2, queueMs: 0, wireMs: 1.7 };
+    const timed = tracker.send('X1', emit);
+    const untimed = tracker.send('X2', emit);
+
+    tracker.handleAck({ ...ack('X1', 'ui-1'), timeline });
+    tracker.handleAck(ack('X2', 'ui-2'));
+    tracker.handleAck({ ...ack('X3', 'someone-else-1'), timeline });
+
+    expect(await timed).toEqual({ ack: { ...ack('X1', 'ui-1'), timeline }, roundTripMs: expect.any(Number), timeline });
+    expect(await untimed).not.toHaveProperty('timeline');
+    expect(reports.map((report) => report.timeline)).toEqual([timeline, undefined, timeline]);
+  });
+
   it('rejects the command whose id an error-message carries with a HubError', async () => {
     const earlier = tracker.send('X1', emit);
     const refused = tracker.send('HOME', emit);

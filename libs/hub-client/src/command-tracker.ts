@@ -1,4 +1,14 @@
-import { ErrorMessageDto, validatePayload, type NeckAckDeliveryDto } from '@neck-signal/protocol';
+import {
+  ErrorMessageDto,
+  HEAD_AXES,
+  formatNeckCommand,
+  parseNeckCommand,
+  partsOf,
+  validatePayload,
+  type CommandTimeline,
+  type NeckAckDeliveryDto,
+  type NeckCommand,
+} from '@neck-signal/protocol';
 import { AckTimeoutError, HubError } from './errors';
 import { TypedEmitter } from './typed-emitter';
 
@@ -16,6 +26,11 @@ export interface CommandResult {
   ack: NeckAckDeliveryDto;
   /** From emitting the command to receiving that ack, ms. */
   roundTripMs: number;
+  /**
+   * Where the command's time went, as the ack says (`ack.timeline`): each hop in ms on its own clock. Absent when
+   * the neck does not report it (the original Python agent).
+   */
+  timeline?: CommandTimeline;
 }
 
 /** A `neck_ack` for one of our commands, pending or recently answered. */
@@ -24,6 +39,8 @@ export interface CommandAck {
   command: SentCommand;
   /** From emitting the command to this ack, ms. */
   roundTripMs: number;
+  /** The ack's timeline (`ack.timeline`), when the neck reports one. */
+  timeline?: CommandTimeline;
   /** True for the ack that answered the command (its first); false for later ones (further necks). */
   first: boolean;
 }
@@ -36,6 +53,8 @@ export interface OtherAck {
   ack: NeckAckDeliveryDto;
   command?: undefined;
   roundTripMs?: undefined;
+  /** The ack's timeline (`ack.timeline`), when the neck reports one. */
+  timeline?: CommandTimeline;
   first: false;
 }
 
@@ -82,8 +101,9 @@ const DEFAULTS = { timeoutMs: 15_000, remember: 500 } as const;
  * Matches commands to their answers: sends each with a fresh id, then settles it on the first `neck_ack`
  * carrying that id (any status), on the `error-message` carrying it (HubError) or after a timeout
  * (AckTimeoutError). An ack without id (the original Python agent acks `{command}` only) answers the oldest
- * pending command with the same text. An `error-message` without id settles nothing. Feed it every `neck_ack`
- * and `error-message` the connection receives; runs in browsers and Node alike.
+ * pending command whose line it is: the text sent, or that text with its head parts merged into full poses, as
+ * the agents write them (`X50` → `X50,Y0,Z0,H0,S1,A1,R0,P0`). An `error-message` without id settles nothing.
+ * Feed it every `neck_ack` and `error-message` the connection receives; runs in browsers and Node alike.
  */
 export class CommandTracker {
   /** Commands awaiting their first ack, oldest first. */
@@ -146,13 +166,13 @@ export class CommandTracker {
       this.stopWaiting(pending);
       this.keep(pending);
       const tracked = this.tracked(ack, pending, true);
-      pending.resolve({ ack, roundTripMs: tracked.roundTripMs });
+      pending.resolve({ ack, roundTripMs: tracked.roundTripMs, ...timelineOf(ack) });
       this.report(tracked, pending);
       return;
     }
     const answered = ack.id === undefined ? undefined : this.answered.get(ack.id);
     if (answered) this.report(this.tracked(ack, answered, false), answered);
-    else this.events.emit('ack', { ack, first: false });
+    else this.events.emit('ack', { ack, ...timelineOf(ack), first: false });
   }
 
   /** Takes an `error-message`: rejects the pending command whose id it carries with a HubError. */
@@ -190,8 +210,11 @@ export class CommandTracker {
     this.events.removeAll();
   }
 
-  private oldestPending(text: string): PendingCommand | undefined {
-    for (const command of this.pending.values()) if (command.text === text) return command;
+  private oldestPending(line: string): PendingCommand | undefined {
+    for (const command of this.pending.values()) if (command.text === line) return command;
+    const written = parseNeckCommand(line);
+    if (!written.ok) return undefined;
+    for (const command of this.pending.values()) if (isMergeOf(command.text, written.command)) return command;
     return undefined;
   }
 
@@ -210,7 +233,13 @@ export class CommandTracker {
   }
 
   private tracked(ack: NeckAckDeliveryDto, command: Command, first: boolean): CommandAck {
-    return { ack, command: sent(command), roundTripMs: performance.now() - command.startedAt, first };
+    return {
+      ack,
+      command: sent(command),
+      roundTripMs: performance.now() - command.startedAt,
+      ...timelineOf(ack),
+      first,
+    };
   }
 
   private report(tracked: CommandAck, command: Command): void {
@@ -221,4 +250,31 @@ export class CommandTracker {
 
 function sent(command: SentCommand): SentCommand {
   return { id: command.id, text: command.text };
+}
+
+function timelineOf(ack: NeckAckDeliveryDto): { timeline?: CommandTimeline } {
+  return ack.timeline === undefined ? {} : { timeline: ack.timeline };
+}
+
+/**
+ * True when `written` is what a neck that merges poses writes for the line `sent`: the same commands, each head
+ * part the full pose (every axis) agreeing with every axis `sent` gives; the firmware resets axes a line leaves
+ * out, so the agents write the full line.
+ */
+function isMergeOf(sent: string, written: NeckCommand): boolean {
+  const typed = parseNeckCommand(sent);
+  if (!typed.ok) return false;
+  const typedParts = partsOf(typed.command);
+  const writtenParts = partsOf(written);
+  return (
+    typedParts.length === writtenParts.length &&
+    typedParts.every((part, index) => {
+      const other = writtenParts[index];
+      if (other === undefined) return false;
+      if (part.kind !== 'head' || other.kind !== 'head') return formatNeckCommand(part) === formatNeckCommand(other);
+      return HEAD_AXES.every(
+        (axis) => other.axes[axis] !== undefined && (part.axes[axis] ?? other.axes[axis]) === other.axes[axis],
+      );
+    })
+  );
 }
