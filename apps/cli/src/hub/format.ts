@@ -4,6 +4,7 @@ import {
   NeckStatusDeliveryDto,
   NeckStatusDto,
   PeerInfoDto,
+  describeTimeline,
   formatHeadPose,
 } from '@neck-signal/protocol';
 
@@ -17,13 +18,15 @@ export function isNeck(peer: PeerInfoDto): boolean {
 }
 
 /**
- * One ack as the REPL and `neck send` print it, e.g.
- * `ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in 12 ms from neck 3f2a-…` or
- * `ack rejected X50 in 3 ms from neck 3f2a-…: the neck is not connected (…) [PORT_DOWN]`.
+ * One ack as the REPL and `neck send` print it, with where its time went when the neck says (each hop on its own
+ * clock), e.g. `ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in 12 ms (hub 1, link 4, agent 2, queue 0, wire 3) from neck
+ * 3f2a-…` or `ack rejected X50 in 3 ms (agent 0.1, queue 0) from neck 3f2a-…: the neck is not connected (…)
+ * [PORT_DOWN]`; the original Python agent reports no timeline: `ack written X50 in 12 ms from neck …`.
  */
 export function formatAck(ack: NeckAckDeliveryDto, neck: string, roundTripMs?: number): string {
   const time = roundTripMs === undefined ? '' : ` in ${Math.max(0, Math.round(roundTripMs))} ms`;
-  const head = `ack ${ack.status} ${ack.command}${time} from neck ${neck}`;
+  const hops = ack.timeline === undefined ? '' : ` (${describeTimeline(ack.timeline)})`;
+  const head = `ack ${ack.status} ${ack.command}${time}${hops} from neck ${neck}`;
   if (ack.status !== 'rejected' && ack.status !== 'stale') return head;
   return ack.error ? `${head}: ${ack.error.message} [${ack.error.code}]` : `${head}: no reason given`;
 }

@@ -96,7 +96,8 @@ export class ReplSession {
           );
         }
       }),
-      // Every ack, once: our commands' (with their round trip), further necks', other peers', the Python agent's.
+      // Every ack, once: our commands' (with their round trip), further necks', other peers', the Python agent's;
+      // with where its time went when the neck says.
       client.onCommandAck(({ ack, roundTripMs }) => this.printAck(ack, roundTripMs)),
       client.on(Events.NeckOutput, (output) =>
         this.view.line(`neck ${this.nameOf(output.peerId)} says: ${output.line}`),
@@ -287,6 +288,9 @@ export class ReplSession {
       '  RELEASE                       lift a STOP',
       'One operator at a time moves a neck: the first to move holds its control until it stops',
       'moving for a while (2 s); the others are refused with CONTROL_HELD.',
+      'Each ack says where its time went, each part in ms on its own machine’s clock: hub (relaying it),',
+      'link (the network to the neck and back), agent (on the robot), of which queue (waiting for the',
+      'firmware), fence (of that, behind a HOME) and wire (the serial line). neck stats sums them up.',
       'REPL commands:',
       '  :target UUID   send to that peer only     :all      send to every peer again',
       '  :take          take control of the neck   :release  give your control up',

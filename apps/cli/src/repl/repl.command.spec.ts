@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PeerMessageDeliveryDto } from '@neck-signal/protocol';
+import { HeadPoseTracker, PeerMessageDeliveryDto, parseNeckCommand } from '@neck-signal/protocol';
 import { TEST_PASSWORD, TestHub, nextEvent } from '../../../../test/support/hub';
 import { freePort } from '../../../../test/support/redis-server';
 import {
@@ -14,6 +14,13 @@ import {
   startSimulatedNeck,
   tempDir,
 } from '../../test/cli-test-kit';
+
+/** The agent's part of an ack's timeline, as the REPL prints it for a command sent as broadcast-message. */
+const WRITTEN = String.raw`\(agent [\d.]+, queue [\d.]+, wire [\d.]+\)`;
+const REFUSED = String.raw`\(agent [\d.]+, queue 0\)`;
+/** `ack written LINE in N ms (…) from neck NECK`, the line taken literally. */
+const written = (line: string, neck = 'test-neck') =>
+  new RegExp(`^ack written ${line.replace(/[|]/g, '\\$&')} in \\d+ ms ${WRITTEN} from neck ${neck}$`);
 
 describe('neck repl', () => {
   let hub: TestHub;
@@ -47,8 +54,8 @@ describe('neck repl', () => {
     );
     const acks = output.lines.filter((line) => line.startsWith('ack '));
     expect(acks).toEqual([
-      expect.stringMatching(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/),
-      expect.stringMatching(/^ack written X50,Y-20,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/),
+      expect.stringMatching(written('X50,Y0,Z0,H0,S1,A1,R0,P0')),
+      expect.stringMatching(written('X50,Y-20,Z0,H0,S1,A1,R0,P0')),
     ]);
     expect(sim.neck.received).toContain('X50,Y-20,Z0,H0,S1,A1,R0,P0');
   });
@@ -76,7 +83,9 @@ describe('neck repl', () => {
     await run.done;
     expect(run.output.errors).toEqual([
       expect.stringMatching(
-        /^ack rejected X500 in \d+ ms from neck test-neck: X500: X must be an integer from -100 to 100 \[OUT_OF_RANGE\]$/,
+        new RegExp(
+          `^ack rejected X500 in \\d+ ms ${REFUSED} from neck test-neck: X500: X must be an integer from -100 to 100 \\[OUT_OF_RANGE\\]$`,
+        ),
       ),
     ]);
   });
@@ -153,7 +162,7 @@ describe('neck repl', () => {
     await run.output.waitFor(/^type help for commands/);
     expect(asker.asked).toHaveLength(3);
     context.type('x50, y-20');
-    await run.output.waitFor(/^ack written X50,Y-20,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/);
+    await run.output.waitFor(written('X50,Y-20,Z0,H0,S1,A1,R0,P0'));
     context.type('help');
     await run.output.waitFor(/^REPL commands:$/);
     context.type('quit');
@@ -206,7 +215,8 @@ describe('neck repl', () => {
     const run = await startCli(['repl'], { context });
     await run.output.waitFor(/^READY/);
     context.type('X50');
-    await run.output.waitFor(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/);
+    await run.output.waitFor(written('X50,Y0,Z0,H0,S1,A1,R0,P0'));
+    // A neck that reports no timeline (the original Python agent): the round trip alone.
     await run.output.waitFor(/^ack written X50 in \d+ ms from neck second-neck$/);
     // An ack for a command someone else sent, without id (the Python agent acks every operator).
     second.socket.emit('neck_ack', { command: 'Y5' });
@@ -218,7 +228,7 @@ describe('neck repl', () => {
     expect(acks).toHaveLength(3);
     expect(acks).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/),
+        expect.stringMatching(written('X50,Y0,Z0,H0,S1,A1,R0,P0')),
         expect.stringMatching(/^ack written X50 in \d+ ms from neck second-neck$/),
         'ack written Y5 from neck second-neck',
       ]),
@@ -237,6 +247,29 @@ describe('neck repl', () => {
       expect.stringMatching(/^ack written X50 in \d+ ms from neck python-neck$/),
     ]);
     expect(run.output.errors).toEqual([]);
+  });
+
+  it('takes acks without an id carrying the merged pose (the original Python agent) as the answer', async () => {
+    await sim.stop();
+    // It keeps the pose and writes the full line, as the firmware needs; it acks that line, and nothing else.
+    const pose = new HeadPoseTracker();
+    const seedAgent = await hub.connect('neck', 'python-neck');
+    seedAgent.socket.on('peer-message', ({ message }) => {
+      const parsed = parseNeckCommand(message);
+      const merged = parsed.ok ? pose.merge(parsed.command) : undefined;
+      if (merged?.ok) seedAgent.socket.emit('neck_ack', { command: merged.line });
+    });
+    const context = new TestContext(env());
+    const run = await startCli(['repl', '--timeout', '2'], { context });
+    context.stdin.end('X50\nY-20\nHOME_SOFT|Z5\nX50\n');
+    await run.done;
+    expect(run.output.errors).toEqual([]);
+    expect(run.output.lines.filter((line) => line.startsWith('ack '))).toEqual([
+      expect.stringMatching(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck python-neck$/),
+      expect.stringMatching(/^ack written X50,Y-20,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck python-neck$/),
+      expect.stringMatching(/^ack written HOME_SOFT\|X0,Y0,Z5,H0,S1,A1,R0,P0 in \d+ ms from neck python-neck$/),
+      expect.stringMatching(/^ack written X50,Y0,Z5,H0,S1,A1,R0,P0 in \d+ ms from neck python-neck$/),
+    ]);
   });
 
   it('understands .help and .exit as Node’s REPL does', async () => {

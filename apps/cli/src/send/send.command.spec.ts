@@ -29,12 +29,14 @@ describe('neck send', () => {
     dir.remove();
   });
 
-  it('exits 0 once the neck has written the command, printing the ack', async () => {
+  it('exits 0 once the neck has written the command, printing the ack with where its time went', async () => {
     sim = await startSimulatedNeck(hub.url, dir.path);
     const output = await runCli(['send', 'x50,', 'h30'], { context: context() });
     expect(output.code).toBe(0);
     expect(output.lines).toEqual([
-      expect.stringMatching(/^ack written X50,Y0,Z0,H30,S1,A1,R0,P0 in \d+ ms from neck test-neck$/),
+      expect.stringMatching(
+        /^ack written X50,Y0,Z0,H30,S1,A1,R0,P0 in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue [\d.]+, wire [\d.]+\) from neck test-neck$/,
+      ),
     ]);
     expect(sim.neck.received).toContain('X50,Y0,Z0,H30,S1,A1,R0,P0');
   });
@@ -52,7 +54,7 @@ describe('neck send', () => {
     expect(output.code).toBe(1);
     expect(output.errors).toEqual([
       expect.stringMatching(
-        /^neck: ack rejected H30 in \d+ ms from neck test-neck: H30: H must be an integer from 0 to 20 \[OUT_OF_RANGE\]$/,
+        /^neck: ack rejected H30 in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue 0\) from neck test-neck: H30: H must be an integer from 0 to 20 \[OUT_OF_RANGE\]$/,
       ),
     ]);
   });
@@ -112,6 +114,18 @@ describe('neck send', () => {
     expect(output.lines).toEqual([expect.stringMatching(/^ack written HOME in \d+ ms from neck python-neck$/)]);
   });
 
+  it('takes an ack without an id carrying the merged pose (an agent that merges, as the original one does) for the line it sent', async () => {
+    const seedAgent = await hub.connect('neck', 'python-neck');
+    seedAgent.socket.on('neck_command', () =>
+      seedAgent.socket.emit('neck_ack', { command: 'X0,Y-20,Z0,H0,S1,A1,R0,P0' }),
+    );
+    const output = await runCli(['send', 'Y-20', '--timeout', '5'], { context: context() });
+    expect(output.errors).toEqual([]);
+    expect(output.lines).toEqual([
+      expect.stringMatching(/^ack written X0,Y-20,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck python-neck$/),
+    ]);
+  });
+
   describe('control and STOP', () => {
     it('exits 1 naming the holder when another operator holds control; --take takes it over', async () => {
       sim = await startSimulatedNeck(hub.url, dir.path);
@@ -123,7 +137,7 @@ describe('neck send', () => {
       expect(refused.code).toBe(1);
       expect(refused.errors).toEqual([
         expect.stringMatching(
-          /^neck: ack rejected X-100 in \d+ ms from neck test-neck: other-operator holds this neck's control .*\[CONTROL_HELD\] \(neck send --take takes it over\)$/,
+          /^neck: ack rejected X-100 in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue 0\) from neck test-neck: other-operator holds this neck's control .*\[CONTROL_HELD\] \(neck send --take takes it over\)$/,
         ),
       ]);
       expect(sim.neck.received).not.toContain('X-100,Y0,Z0,H0,S1,A1,R0,P0');
@@ -131,8 +145,12 @@ describe('neck send', () => {
       const taken = await runCli(['send', '--take', 'X-100'], { context: context() });
       expect(taken.code).toBe(0);
       expect(taken.lines).toEqual([
-        expect.stringMatching(/^ack applied TAKE in \d+ ms from neck test-neck$/),
-        expect.stringMatching(/^ack written X-100,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck test-neck$/),
+        expect.stringMatching(
+          /^ack applied TAKE in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue 0\) from neck test-neck$/,
+        ),
+        expect.stringMatching(
+          /^ack written X-100,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms \([^)]+, wire [\d.]+\) from neck test-neck$/,
+        ),
       ]);
       expect(sim.agent.relay.status().control.holder?.uuid).not.toBe('other-operator');
     });
@@ -141,14 +159,16 @@ describe('neck send', () => {
       sim = await startSimulatedNeck(hub.url, dir.path);
       const stop = await runCli(['stop'], { context: context() });
       expect(stop.code).toBe(0);
-      expect(stop.lines).toEqual([expect.stringMatching(/^ack applied STOP in \d+ ms from neck test-neck$/)]);
+      expect(stop.lines).toEqual([expect.stringMatching(/^ack applied STOP in \d+ ms \([^)]+\) from neck test-neck$/)]);
       const refused = await runCli(['send', 'X10'], { context: context() });
       expect(refused.code).toBe(1);
       expect(refused.errors[0]).toMatch(
         /pressed STOP: the neck takes no motion until someone sends RELEASE \[STOPPED\]$/,
       );
       const release = await runCli(['stop', '--release'], { context: context() });
-      expect(release.lines).toEqual([expect.stringMatching(/^ack applied RELEASE in \d+ ms from neck test-neck$/)]);
+      expect(release.lines).toEqual([
+        expect.stringMatching(/^ack applied RELEASE in \d+ ms \([^)]+\) from neck test-neck$/),
+      ]);
       expect((await runCli(['send', 'X10'], { context: context() })).code).toBe(0);
     });
   });

@@ -108,7 +108,8 @@ export async function sendOneShot(lines: readonly string[], flags: SendFlags, de
     for (const line of lines) {
       let result: CommandResult;
       try {
-        // An ack without id (the seed's Python agent sends only {command}) carrying this line counts too.
+        // An ack without id (the seed's Python agent sends only {command}) carrying this line counts too, or this
+        // line merged into the full pose.
         result = await client.sendCommand(line, {
           via: 'neck_command',
           timeoutMs: left(),
