@@ -53,6 +53,7 @@ describe('hubs side by side through a real Redis (--redis)', () => {
       id: 'c1',
       sentAt: 1234.5,
       seq: 7,
+      hub: { hub: expect.any(String), at: expect.any(Number), ms: expect.any(Number) },
     });
 
     const ack = nextEvent(ui.socket, 'neck_ack');
@@ -80,8 +81,14 @@ describe('hubs side by side through a real Redis (--redis)', () => {
   it('counts peers of every hub in health', async () => {
     await hubA.connect('ui');
     await hubB.connect('neck');
-    const health = (await (await fetch(`${hubA.url}/`)).json()) as { peers: number };
-    expect(health.peers).toBe(2);
+    // Hubs learn of each other's peers through Redis, a moment after the join.
+    const peers = async () => ((await (await fetch(`${hubA.url}/`)).json()) as { peers: number }).peers;
+    let seen = await peers();
+    for (let tries = 0; seen < 2 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      seen = await peers();
+    }
+    expect(seen).toBe(2);
   });
 });
 

@@ -1,4 +1,4 @@
-import { NeckStatusDto } from '@neck-signal/protocol';
+import { HubHealthDto, NeckStatusDto } from '@neck-signal/protocol';
 import { TestHub, TestPeer, collect, nextEvent } from './support/hub';
 
 const STATUS: NeckStatusDto = {
@@ -130,10 +130,36 @@ describe('hub: signalling', () => {
       const at1 = nextEvent(neck1.socket, 'neck_command');
       const at2 = nextEvent(neck2.socket, 'neck_command');
       ui.socket.emit('neck_command', { command: 'X30', id: 'c1' });
-      expect(await at1).toEqual({ command: 'X30', peerId: ui.socket.id, uuid: ui.uuid, id: 'c1' });
-      expect(await at2).toEqual({ command: 'X30', peerId: ui.socket.id, uuid: ui.uuid, id: 'c1' });
+      // The hub stamps what it relays (its id, when it received the command, how long it took) for the timeline.
+      const stamp = { hub: expect.any(String), at: expect.any(Number), ms: expect.any(Number) };
+      expect(await at1).toEqual({ command: 'X30', peerId: ui.socket.id, uuid: ui.uuid, id: 'c1', hub: stamp });
+      expect(await at2).toEqual({ command: 'X30', peerId: ui.socket.id, uuid: ui.uuid, id: 'c1', hub: stamp });
       await barrier(ui.socket, other.socket);
       expect(toOther).toEqual([]);
+    });
+
+    it('adds its own part to the timeline the neck reports (hub and link), and keeps it for GET /', async () => {
+      const ui = await hub.connect('ui');
+      const neck = await hub.connect('neck');
+      const command = nextEvent(neck.socket, 'neck_command');
+      ui.socket.emit('neck_command', { command: 'X30', id: 't1' });
+      const delivered = await command;
+      // A neck that takes 20 ms of its own (never comparing clocks: it reports a duration).
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const ack = nextEvent(ui.socket, 'neck_ack');
+      const agent = { agentMs: 20, queueMs: 5, wireMs: 2 };
+      neck.socket.emit('neck_ack', { command: 'X30', to: ui.socket.id, id: 't1', hub: delivered.hub, timeline: agent });
+      const { timeline } = await ack;
+      expect(timeline).toEqual({ ...agent, hubMs: delivered.hub?.ms, linkMs: expect.any(Number) });
+      // The link is the hub's round trip less the agent's 20 ms: a few ms here, never the 20 counted twice.
+      expect(timeline?.linkMs).toBeLessThan(20);
+      const health = (await (await fetch(`${hub.url}/`)).json()) as HubHealthDto;
+      expect(health.timeline).toMatchObject({ commands: 1, agent: { count: 1, p50: 20, max: 20 }, wire: { p95: 2 } });
+      // A stamp from another hub (or forged) is relayed, but not counted as this hub's round trip.
+      const forged = nextEvent(ui.socket, 'neck_ack');
+      const stamp = { hub: 'another-hub', at: 1, ms: 0.5 };
+      neck.socket.emit('neck_ack', { command: 'X31', to: ui.socket.id, hub: stamp, timeline: agent });
+      expect((await forged).timeline).toEqual({ ...agent, hubMs: 0.5 });
     });
 
     it('sends a targeted neck_command to that neck only, and refuses a target that is not a neck', async () => {
@@ -143,7 +169,7 @@ describe('hub: signalling', () => {
       const at2 = collect(neck2.socket, 'neck_command');
       const at1 = nextEvent(neck1.socket, 'neck_command');
       ui.socket.emit('neck_command', { command: 'HOME', target: neck1.socket.id ?? '' });
-      expect(await at1).toEqual({ command: 'HOME', peerId: ui.socket.id, uuid: ui.uuid });
+      expect(await at1).toEqual({ command: 'HOME', peerId: ui.socket.id, uuid: ui.uuid, hub: expect.any(Object) });
 
       const other = await hub.connect('ui');
       const error = nextEvent(ui.socket, 'error-message');
@@ -327,7 +353,9 @@ describe('hub: health and limits', () => {
       peers: 0,
       unauthenticated: 0,
       necks: [],
+      quietNecks: [],
       tunnel: { state: 'disabled', url: null, consecutiveFailures: 0, lastError: null },
+      timeline: { window: 500, commands: 0 },
     });
   });
 

@@ -1,4 +1,4 @@
-import { TEST_PASSWORD, TestHub, nextEvent } from './support/hub';
+import { TEST_PASSWORD, TestHub, collect, nextEvent } from './support/hub';
 import { SeedPeer } from './support/seed-peer';
 
 describe.each(['polling', 'websocket'])('the original Python clients over %s', (transport) => {
@@ -36,6 +36,30 @@ describe.each(['polling', 'websocket'])('the original Python clients over %s', (
     expect(delivered.data).toEqual({ peerId: ui.socket.id, uuid: 'node-ui', message: 'X30' });
     // The seed agent acks with {command} only: the hub sends it to every non-neck peer as written.
     expect(await ack).toEqual({ command: 'X30', status: 'written', peerId: connected.sid });
+  });
+
+  it('a seed agent (it names no role) gets commands while no neck is connected, and once it acks is a neck', async () => {
+    const ui = await hub.connect('ui', 'node-ui');
+    const agent = start('seed-agent', 'agent');
+    const connected = await agent.waitFor((e) => e.event === 'connected');
+    const seedNeck = { id: connected.sid, uuid: 'seed-agent', roles: ['neck'] };
+    const filed = nextEvent(ui.socket, 'new-peer', 15_000, (peer) => peer.id === connected.sid);
+    const ack = nextEvent(ui.socket, 'neck_ack');
+    const refused = collect(ui.socket, 'error-message');
+    // The adversary: a hub that only trusts declared roles would answer NO_NECK and the original agent never runs.
+    ui.socket.emit('neck_command', { command: 'X20', id: 'c1' });
+    expect((await agent.waitFor((e) => e.event === 'neck_command')).data).toMatchObject({ command: 'X20', id: 'c1' });
+    expect(await ack).toEqual({ command: 'X20', status: 'written', peerId: connected.sid });
+    expect(await filed).toEqual(seedNeck);
+    expect(refused).toEqual([]);
+    const health = (await (await fetch(`${hub.url}/`)).json()) as { quietNecks: unknown[] };
+    expect(health.quietNecks).toEqual([seedNeck]);
+    // Peers that join later are told it is a neck, and a command aimed at it is accepted.
+    const late = await hub.connect('ui', 'late-ui');
+    expect(late.peers).toContainEqual(seedNeck);
+    const aimed = nextEvent(late.socket, 'neck_ack');
+    late.socket.emit('neck_command', { command: 'HOME', target: connected.sid });
+    expect(await aimed).toMatchObject({ command: 'HOME', peerId: connected.sid });
   });
 
   it('a seed UI broadcasts typed lines that a Node neck receives as peer-message', async () => {

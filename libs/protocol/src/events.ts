@@ -70,13 +70,13 @@ export interface ServerToClientEvents {
  * them (joins, `GET /`, commands read it instead of scanning every socket on every hub). Only hubs send these.
  */
 export type RegistryMessage =
-  | { kind: 'join'; hubId: string; peer: PeerInfoDto }
+  | { kind: 'join'; hubId: string; peer: PeerInfoDto; roleless: boolean }
   | { kind: 'leave'; hubId: string; sid: string }
   | { kind: 'roles'; hubId: string; sid: string; roles: Role[] }
   | { kind: 'status'; hubId: string; status: NeckStatusDeliveryDto; updatedAt: string }
   /** A hub that starts (or hears of a hub it does not know) asks the others for their peers. */
   | { kind: 'hello'; hubId: string }
-  | { kind: 'snapshot'; hubId: string; peers: PeerInfoDto[]; statuses: NeckHealthDto[] }
+  | { kind: 'snapshot'; hubId: string; peers: PeerInfoDto[]; roleless: string[]; statuses: NeckHealthDto[] }
   /** Every few seconds: a hub not heard for a while is gone, and so are its peers. */
   | { kind: 'beat'; hubId: string };
 
@@ -91,6 +91,8 @@ export interface SocketData {
   roles: Role[];
   /** When the connection's token expires, ms since the epoch (hub clock); renewed by `renew-token`. */
   expiresAt: number;
+  /** Logged in with the password and no role, as the original Python clients do (filed as ui until it acks). */
+  roleless: boolean;
 }
 
 /** The claims of a hub token (besides iss, aud, iat, exp). */
@@ -98,6 +100,8 @@ export interface HubTokenClaims {
   /** The peer's uuid. */
   sub: string;
   roles: Role[];
+  /** Present (true) when the login named no role and used the password: an original Python client. */
+  roleless?: boolean;
 }
 
 /** Handshake `auth` a peer passes to `io(url, { auth })`. */

@@ -29,7 +29,7 @@ expectTypeOf<NeckCommandRequestDto>().toEqualTypeOf<{
   sentAt?: number;
   seq?: number;
 }>();
-expectTypeOf<SocketData>().toEqualTypeOf<{ uuid: string; roles: Role[]; expiresAt: number }>();
+expectTypeOf<SocketData>().toEqualTypeOf<{ uuid: string; roles: Role[]; expiresAt: number; roleless: boolean }>();
 
 server.emit(Events.NewPeer, { id: 'sid', uuid: 'u', roles: ['ui'] });
 server.emit(Events.PeerDisconnect, 'sid');

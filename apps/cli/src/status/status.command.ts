@@ -91,8 +91,10 @@ export function describeHealth(url: string, health: HubHealthDto, peers: PeerInf
       health.peers === 1 ? '' : 's'
     }, ${tunnel}`,
   ];
-  if (health.necks.length === 0) lines.push('no neck is connected; start neck-agent');
+  const quiet = health.quietNecks ?? [];
+  if (health.necks.length === 0 && quiet.length === 0) lines.push('no neck is connected; start neck-agent');
   for (const neck of health.necks) lines.push(...describeNeckStatus(neck));
+  for (const neck of quiet) lines.push(`neck ${neck.uuid} (sid ${neck.id}): reports no status (an original agent)`);
   lines.push(peers.length === 0 ? 'peers: none besides us' : `peers: ${peers.map(describePeer).join(', ')}`);
   return lines;
 }

@@ -62,7 +62,8 @@ export class AuthService {
     this.limiter.recordSuccess(identity);
     const uuid = request.uuid ?? randomUuid();
     const role = request.role ?? 'ui';
-    const response: LoginResponseDto = { ...this.tokenFor(uuid, role), uuid };
+    // No role named: an original Python client, agent or UI; the hub files it as ui until it answers a command.
+    const response: LoginResponseDto = { ...this.tokens.issue(uuid, [role], request.role === undefined), uuid };
     if (request.pair === true) {
       const { key, entry } = newDeviceKey(uuid, role, Date.now());
       await this.devices.add(entry);

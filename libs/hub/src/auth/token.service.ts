@@ -37,10 +37,15 @@ export class TokenService {
    * A token for `uuid` with `roles`, and the whole seconds it has left: `exp` counts from the start of the second
    * it was issued in, so a client that renews `expiresIn` seconds after receiving it is never late.
    */
-  issue(uuid: string, roles: Role[]): { token: string; expiresIn: number } {
+  issue(uuid: string, roles: Role[], roleless = false): { token: string; expiresIn: number } {
     const { jwtSecret, issuer, audience, tokenLifetimeSeconds } = this.settings.auth;
     const now = Date.now();
-    const claims: HubTokenClaims & { [ISSUED_AT_MS]: number } = { sub: uuid, roles, [ISSUED_AT_MS]: now };
+    const claims: HubTokenClaims & { [ISSUED_AT_MS]: number } = {
+      sub: uuid,
+      roles,
+      ...(roleless ? { roleless: true } : {}),
+      [ISSUED_AT_MS]: now,
+    };
     const token = this.jwt.sign(claims, {
       secret: jwtSecret,
       algorithm: ALGORITHM,
@@ -74,7 +79,7 @@ export class TokenService {
     const issuedAtMs = payload[ISSUED_AT_MS];
     const issuedAt =
       typeof issuedAtMs === 'number' && Math.floor(issuedAtMs / 1000) === payload.iat ? issuedAtMs : payload.iat * 1000;
-    return { sub: payload.sub, roles, issuedAt, expiresAt: payload.exp * 1000 };
+    return { sub: payload.sub, roles, roleless: payload.roleless === true, issuedAt, expiresAt: payload.exp * 1000 };
   }
 }
 

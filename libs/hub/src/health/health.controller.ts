@@ -2,8 +2,9 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HubHealthDto, HubPaths } from '@neck-signal/protocol';
 import { neckSignalVersion } from '@neck-signal/program-kit';
-import { NeckStatusRegistry } from '../signalling/neck-status.registry';
+import { PeerRegistry } from '../signalling/peer-registry';
 import { SignallingGateway } from '../signalling/signalling.gateway';
+import { TimelineStats } from '../timeline/timeline-stats';
 import { TunnelService } from '../tunnel/tunnel.service';
 
 @Controller()
@@ -12,13 +13,14 @@ export class HealthController {
 
   constructor(
     private readonly gateway: SignallingGateway,
-    private readonly necks: NeckStatusRegistry,
+    private readonly registry: PeerRegistry,
+    private readonly timelines: TimelineStats,
     private readonly tunnel: TunnelService,
   ) {}
 
   /** JSON health; a browser (Accept prefers text/html) is sent to the web page instead. */
   @Get(HubPaths.Health)
-  async health(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<HubHealthDto | void> {
+  health(@Req() request: Request, @Res({ passthrough: true }) response: Response): HubHealthDto | void {
     if (request.accepts(['json', 'html']) === 'html') {
       response.redirect(302, HubPaths.WebPage);
       return;
@@ -28,10 +30,12 @@ export class HealthController {
       status: 'ok',
       version: neckSignalVersion(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
-      peers: await this.gateway.peerCount(),
+      peers: this.registry.size,
       unauthenticated: this.gateway.unauthenticatedCount(),
-      necks: this.necks.all(),
+      necks: this.registry.withStatus(),
+      quietNecks: this.registry.quietNecks(),
       tunnel: { ...this.tunnel.status() },
+      timeline: this.timelines.summary(),
     };
   }
 }

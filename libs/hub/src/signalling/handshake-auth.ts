@@ -37,7 +37,8 @@ export function handshakeAuth(tokens: TokenService, devices: DeviceStore, logger
     tokenRefusal(tokens, devices, token).then(
       (result) => {
         if (result.ok) {
-          socket.data = { uuid: result.claims.sub, roles: result.claims.roles, expiresAt: result.claims.expiresAt };
+          const { sub, roles, expiresAt, roleless } = result.claims;
+          socket.data = { uuid: sub, roles, expiresAt, roleless: roleless === true };
           next();
           return;
         }

@@ -1,56 +1,92 @@
-import { Inject, Logger, UseFilters, UsePipes } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayConnection,
-  OnGatewayDisconnect,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-  WebSocketServer,
-} from '@nestjs/websockets';
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import { performance } from 'node:perf_hooks';
 import {
   BroadcastMessageDto,
   CommandStampDto,
+  CommandTimelineDto,
   Events,
+  HubStampDto,
   NeckAckDeliveryDto,
   NeckAckReportDto,
   NeckCommandRequestDto,
   NeckOutputDto,
+  NeckStatusDeliveryDto,
   NeckStatusDto,
+  PayloadValidator,
+  PeerInfoDto,
   PeerMessageRequestDto,
   RenewTokenDto,
   RenewTokenResultDto,
+  compileValidator,
 } from '@neck-signal/protocol';
 import type { DeviceStore } from '../auth/device-store';
 import { DEVICE_STORE } from '../auth/device-store.provider';
 import { TokenService } from '../auth/token.service';
 import { HubSettings } from '../config/hub-settings';
-import { wsValidationPipe } from '../common/validation';
+import { TimelineStats } from '../timeline/timeline-stats';
+import { HubError, errorMessage, hubError } from './error-message';
 import { handshakeAuth, tokenRefusal } from './handshake-auth';
 import { ConnectionGuard } from './hub-io.adapter';
 import type { HubServer, HubSocket } from './hub-socket';
-import { NECKS_ROOM, OPERATORS_ROOM, deviceRoom, isNeck, isObserverOnly, peerInfo } from './hub-socket';
-import { NeckStatusRegistry } from './neck-status.registry';
+import {
+  NECKS_ROOM,
+  OBSERVERS_ROOM,
+  OPERATORS_ROOM,
+  ROLELESS_ROOM,
+  UI_ROOM,
+  announcedTo,
+  deviceRoom,
+  isNeck,
+  isObserverOnly,
+  peerInfo,
+  roleRooms,
+} from './hub-socket';
+import { PeerRegistry, mainRole } from './peer-registry';
+import { RegistrySync } from './registry-sync';
 import { SocketRateLimit } from './socket-rate-limit';
-import { WsErrorFilter, hubError } from './ws-error.filter';
 
-/** Relays messages between authenticated peers, seed-compatible (the README's event table). */
+/** Each incoming payload is checked by a validator compiled once from its DTO (libs/protocol). */
+const validators = {
+  [Events.BroadcastMessage]: compileValidator(BroadcastMessageDto),
+  [Events.PeerMessage]: compileValidator(PeerMessageRequestDto),
+  [Events.NeckCommand]: compileValidator(NeckCommandRequestDto),
+  [Events.NeckAck]: compileValidator(NeckAckReportDto),
+  [Events.NeckStatus]: compileValidator(NeckStatusDto),
+  [Events.NeckOutput]: compileValidator(NeckOutputDto),
+};
+
+type Payloads = {
+  [E in keyof typeof validators]: (typeof validators)[E] extends PayloadValidator<infer T> ? T : never;
+};
+
+/** Observers are told the counts of peers instead of each join and leave, at most this often. */
+const COUNTS_INTERVAL_MS = 1_000;
+
+/**
+ * Relays messages between authenticated peers, seed-compatible (the README's event table). Nest creates the
+ * Socket.IO server (with HubIoAdapter's options) and injects what the gateway needs; the messages themselves are
+ * handled by plain Socket.IO listeners, each payload checked by a compiled validator: Nest's per-message pipeline
+ * (pipes, filters, rxjs) would double the hub's cost per message for nothing (docs/architecture.md).
+ */
 @WebSocketGateway()
-@UsePipes(wsValidationPipe())
-@UseFilters(WsErrorFilter)
-export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
   @WebSocketServer() private server!: HubServer;
   private readonly logger = new Logger(SignallingGateway.name);
   private readonly rateLimit: SocketRateLimit;
   /** Ends each connection when its token expires (unless renewed). */
   private readonly expiries = new Map<string, NodeJS.Timeout>();
+  private sync: RegistrySync | undefined;
+  private countsTimer: NodeJS.Timeout | undefined;
+  private countsSentAt = 0;
+  private countsSent = '';
 
   constructor(
     private readonly tokens: TokenService,
-    private readonly necks: NeckStatusRegistry,
+    private readonly registry: PeerRegistry,
+    private readonly timelines: TimelineStats,
     @Inject(DEVICE_STORE) private readonly devices: DeviceStore,
-    settings: HubSettings,
+    private readonly settings: HubSettings,
   ) {
     this.rateLimit = new SocketRateLimit(settings.socket.messagesPerSecond);
   }
@@ -62,35 +98,22 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
 
   afterInit(server: HubServer): void {
     server.use(handshakeAuth(this.tokens, this.devices, this.logger));
-  }
-
-  async handleConnection(socket: HubSocket): Promise<void> {
-    this.rateLimit.attach(socket);
-    this.expireAt(socket, socket.data.expiresAt);
-    // renew-token has an ack: it is handled here, not through Nest's pipeline (see docs/architecture.md).
-    socket.on(Events.RenewToken, (payload, ack) => void this.renew(socket, payload, ack));
-    await socket.join([isNeck(socket) ? NECKS_ROOM : OPERATORS_ROOM, deviceRoom(socket.data.uuid)]);
-    const me = peerInfo(socket);
-    const others = (await this.server.fetchSockets()).filter((peer) => peer.id !== socket.id).map(peerInfo);
-    socket.emit(Events.ExistingPeers, others);
-    socket.broadcast.emit(Events.NewPeer, me);
-    if (!isNeck(socket)) {
-      for (const status of this.necks.latest()) socket.emit(Events.NeckStatus, status);
+    server.on('connection', (socket) => this.connected(socket));
+    this.registry.onChange(() => this.countsChanged());
+    if (this.settings.redisUrl) {
+      this.sync = new RegistrySync(server, this.registry);
+      this.sync.start();
     }
-    this.logger.log(`peer joined: ${me.uuid} (${me.roles.join(',')}) as ${me.id}`);
   }
 
-  handleDisconnect(socket: HubSocket): void {
-    clearTimeout(this.expiries.get(socket.id));
-    this.expiries.delete(socket.id);
-    this.necks.remove(socket.id);
-    this.server.except(socket.id).emit(Events.PeerDisconnect, socket.id);
-    this.logger.log(`peer left: ${socket.data.uuid ?? '?'} (${socket.id})`);
+  onModuleDestroy(): void {
+    this.sync?.stop();
+    clearTimeout(this.countsTimer);
   }
 
-  /** Number of peers connected (across hubs sharing an adapter). */
-  async peerCount(): Promise<number> {
-    return (await this.server.fetchSockets()).length;
+  /** Peers connected, across hubs sharing Redis. */
+  peerCount(): number {
+    return this.registry.size;
   }
 
   /** Connections to this hub that have not authenticated yet. */
@@ -98,14 +121,90 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
     return ConnectionGuard.unauthenticatedCount(this.server);
   }
 
-  @SubscribeMessage(Events.BroadcastMessage)
-  broadcast(@ConnectedSocket() socket: HubSocket, @MessageBody() body: BroadcastMessageDto): void {
+  private connected(socket: HubSocket): void {
+    // The handshake is built: the HTTP request it came with is not needed any more (memory per idle peer).
+    (socket.conn as { request: unknown }).request = null;
+    this.rateLimit.attach(socket);
+    this.expireAt(socket, socket.data.expiresAt);
+    this.listen(socket, Events.BroadcastMessage, (body) => this.broadcast(socket, body));
+    this.listen(socket, Events.PeerMessage, (body) => this.direct(socket, body));
+    this.listen(socket, Events.NeckCommand, (body, receivedAt) => this.command(socket, body, receivedAt));
+    this.listen(socket, Events.NeckAck, (body) => this.ack(socket, body));
+    this.listen(socket, Events.NeckStatus, (body) => this.status(socket, body));
+    this.listen(socket, Events.NeckOutput, (body) => this.output(socket, body));
+    socket.on(Events.RenewToken, (payload, ack) => void this.renew(socket, payload, ack));
+    socket.on('disconnect', () => this.disconnected(socket));
+
+    const me = peerInfo(socket);
+    const role = mainRole(me.roles);
+    void socket.join([...roleRooms(me.roles, socket.data.roleless), deviceRoom(me.uuid)]);
+    socket.emit(Events.ExistingPeers, this.registry.visibleTo(role, socket.id));
+    this.registry.add(me, socket.data.roleless);
+    this.sync?.send({ kind: 'join', hubId: this.registry.hubId, peer: me, roleless: socket.data.roleless });
+    this.server.to(announcedTo(role)).except(socket.id).emit(Events.NewPeer, me);
+    if (role === 'observer') socket.emit(Events.PeerCounts, this.registry.counts());
+    if (role !== 'neck') for (const status of this.registry.statuses()) socket.emit(Events.NeckStatus, status);
+    const line = `peer joined: ${me.uuid} (${me.roles.join(',')}${socket.data.roleless ? ', no role given' : ''}) as ${me.id}`;
+    if (role === 'observer') this.logger.debug(line);
+    else this.logger.log(line);
+  }
+
+  private disconnected(socket: HubSocket): void {
+    clearTimeout(this.expiries.get(socket.id));
+    this.expiries.delete(socket.id);
+    const role = mainRole(socket.data.roles);
+    this.registry.remove(socket.id);
+    this.sync?.send({ kind: 'leave', hubId: this.registry.hubId, sid: socket.id });
+    this.server.to(announcedTo(role)).except(socket.id).emit(Events.PeerDisconnect, socket.id);
+    const line = `peer left: ${socket.data.uuid ?? '?'} (${socket.id})`;
+    if (role === 'observer') this.logger.debug(line);
+    else this.logger.log(line);
+  }
+
+  /**
+   * Handles `event` with its payload validated: an invalid one, or a refusal the handler throws, is answered
+   * with `error-message` (carrying the payload's id when it had one) and goes no further.
+   */
+  private listen<E extends keyof Payloads>(
+    socket: HubSocket,
+    event: E,
+    handle: (body: Payloads[E], receivedAt: number) => unknown,
+  ): void {
+    const validate = validators[event] as PayloadValidator<Payloads[E]>;
+    const refuse = (error: unknown, payload: unknown) => {
+      if (error instanceof HubError) {
+        socket.emit(Events.ErrorMessage, errorMessage(error.code, error.message, event, payload));
+        return;
+      }
+      this.logger.error(`${event} handler failed: ${error instanceof Error ? error.stack : String(error)}`);
+      socket.emit(
+        Events.ErrorMessage,
+        errorMessage('INTERNAL_ERROR', 'the hub could not handle that message', event, payload),
+      );
+    };
+    // Typed events would want each listener's own payload type; the validator is what establishes it.
+    (socket as unknown as { on(event: string, listener: (payload: unknown) => void): void }).on(event, (payload) => {
+      const receivedAt = performance.now();
+      const result = validate(payload);
+      if (!result.ok) {
+        socket.emit(Events.ErrorMessage, errorMessage('INVALID_PAYLOAD', result.message, event, payload));
+        return;
+      }
+      try {
+        const outcome = handle(result.value, receivedAt);
+        if (outcome instanceof Promise) outcome.catch((error: unknown) => refuse(error, payload));
+      } catch (error) {
+        refuse(error, payload);
+      }
+    });
+  }
+
+  private broadcast(socket: HubSocket, body: BroadcastMessageDto): void {
     this.refuseObservers(socket);
     socket.broadcast.emit(Events.PeerMessage, delivered(socket, { peerId: socket.id, message: body.message }, body));
   }
 
-  @SubscribeMessage(Events.PeerMessage)
-  async direct(@ConnectedSocket() socket: HubSocket, @MessageBody() body: PeerMessageRequestDto): Promise<void> {
+  private async direct(socket: HubSocket, body: PeerMessageRequestDto): Promise<void> {
     this.refuseObservers(socket);
     await this.requirePeer(body.target);
     this.server
@@ -113,42 +212,107 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
       .emit(Events.PeerMessage, delivered(socket, { peerId: socket.id, message: body.message }, body));
   }
 
-  @SubscribeMessage(Events.NeckCommand)
-  async command(@ConnectedSocket() socket: HubSocket, @MessageBody() body: NeckCommandRequestDto): Promise<void> {
+  private async command(socket: HubSocket, body: NeckCommandRequestDto, receivedAt: number): Promise<void> {
     this.refuseObservers(socket);
-    const delivery = delivered(socket, { command: body.command, peerId: socket.id }, body);
+    const payload = delivered(socket, { command: body.command, peerId: socket.id }, body);
     if (body.target !== undefined) {
       const target = await this.requirePeer(body.target);
-      if (!isNeck(target)) throw hubError('UNKNOWN_TARGET', `peer ${body.target} is not a neck`);
-      this.server.to(body.target).emit(Events.NeckCommand, delivery);
+      if (!target.roles.includes('neck') && !this.registry.isRoleless(target.id)) {
+        throw hubError('UNKNOWN_TARGET', `peer ${body.target} is not a neck`);
+      }
+      this.server.to(body.target).emit(Events.NeckCommand, { ...payload, hub: this.stamp(receivedAt) });
       return;
     }
-    const necks = (await this.server.in(NECKS_ROOM).fetchSockets()).filter((neck) => neck.id !== socket.id);
-    if (necks.length === 0) throw hubError('NO_NECK', 'no neck is connected to the hub; start neck-agent');
-    this.server.to(NECKS_ROOM).except(socket.id).emit(Events.NeckCommand, delivery);
+    // Role-less peers may be original agents: they get commands too, so that they can show they are necks.
+    if (!this.registry.hasNeck(socket.id) && !this.registry.hasRoleless(socket.id) && !(await this.remoteNeck())) {
+      throw hubError('NO_NECK', 'no neck is connected to the hub; start neck-agent');
+    }
+    this.server
+      .to([NECKS_ROOM, ROLELESS_ROOM])
+      .except(socket.id)
+      .emit(Events.NeckCommand, { ...payload, hub: this.stamp(receivedAt) });
   }
 
-  @SubscribeMessage(Events.NeckAck)
-  ack(@ConnectedSocket() socket: HubSocket, @MessageBody() body: NeckAckReportDto): void {
+  /** What this hub adds to a command it relays: who it is, when it received the command, how long it took. */
+  private stamp(receivedAt: number): HubStampDto {
+    const now = performance.now();
+    return { hub: this.registry.hubId, at: receivedAt, ms: round(now - receivedAt) };
+  }
+
+  private ack(socket: HubSocket, body: NeckAckReportDto): void {
+    if (socket.data.roleless && !isNeck(socket)) this.fileAsNeck(socket);
     const delivery: NeckAckDeliveryDto = withId(
       { command: body.command, status: body.status ?? 'written', peerId: socket.id },
       body.id,
     );
     if (body.error) delivery.error = body.error;
+    const timeline = body.timeline && this.timeline(body.timeline, body.hub);
+    if (timeline) delivery.timeline = timeline;
     if (body.to !== undefined) this.server.to(body.to).emit(Events.NeckAck, delivery);
     else this.server.to(OPERATORS_ROOM).except(socket.id).emit(Events.NeckAck, delivery);
   }
 
-  @SubscribeMessage(Events.NeckStatus)
-  status(@ConnectedSocket() socket: HubSocket, @MessageBody() body: NeckStatusDto): void {
-    const delivery = { ...body, peerId: socket.id, uuid: socket.data.uuid };
-    if (isNeck(socket)) this.necks.set(delivery);
+  /**
+   * The agent's timeline with the hub's part: its own relay time from the stamp the agent echoed, and, when
+   * this hub relayed the command, the link (its round trip to the agent, less the agent's time). Each duration
+   * is measured on one machine's clock; none is compared across machines.
+   */
+  private timeline(agent: CommandTimelineDto, stamp: HubStampDto | undefined): CommandTimelineDto {
+    const timeline: CommandTimelineDto = { ...agent };
+    if (stamp === undefined) return timeline;
+    timeline.hubMs = stamp.ms;
+    if (stamp.hub === this.registry.hubId) {
+      const roundTrip = performance.now() - (stamp.at + stamp.ms);
+      timeline.linkMs = round(Math.max(0, roundTrip - agent.agentMs));
+      this.timelines.record(timeline);
+    }
+    return timeline;
+  }
+
+  /** An original agent (no role given) that answers a command is a neck: it is filed, and announced, as one. */
+  private fileAsNeck(socket: HubSocket): void {
+    socket.data.roles = ['neck'];
+    socket.data.roleless = false;
+    void socket.leave(OPERATORS_ROOM);
+    void socket.leave(UI_ROOM);
+    void socket.leave(OBSERVERS_ROOM);
+    void socket.leave(ROLELESS_ROOM);
+    void socket.join(NECKS_ROOM);
+    const me = peerInfo(socket);
+    this.registry.setRoles(socket.id, me.roles);
+    this.sync?.send({ kind: 'roles', hubId: this.registry.hubId, sid: socket.id, roles: me.roles });
+    this.server.to(announcedTo('neck')).except(socket.id).emit(Events.NewPeer, me);
+    this.logger.log(`peer ${me.uuid} (${me.id}) logged in without a role and answers commands: filed as a neck`);
+  }
+
+  private status(socket: HubSocket, body: NeckStatusDto): void {
+    const delivery: NeckStatusDeliveryDto = { ...body, peerId: socket.id, uuid: socket.data.uuid };
+    if (isNeck(socket)) {
+      const updatedAt = new Date().toISOString();
+      this.registry.setStatus(delivery, updatedAt);
+      this.sync?.send({ kind: 'status', hubId: this.registry.hubId, status: delivery, updatedAt });
+    }
     this.server.to(OPERATORS_ROOM).except(socket.id).emit(Events.NeckStatus, delivery);
   }
 
-  @SubscribeMessage(Events.NeckOutput)
-  output(@ConnectedSocket() socket: HubSocket, @MessageBody() body: NeckOutputDto): void {
+  private output(socket: HubSocket, body: NeckOutputDto): void {
     this.server.to(OPERATORS_ROOM).except(socket.id).emit(Events.NeckOutput, { line: body.line, peerId: socket.id });
+  }
+
+  /** Observers get the counts of peers, at most once a COUNTS_INTERVAL_MS, when they changed. */
+  private countsChanged(): void {
+    if (this.countsTimer !== undefined) return;
+    const wait = Math.max(0, this.countsSentAt + COUNTS_INTERVAL_MS - Date.now());
+    this.countsTimer = setTimeout(() => {
+      this.countsTimer = undefined;
+      const counts = this.registry.counts();
+      const text = JSON.stringify(counts);
+      if (text === this.countsSent) return;
+      this.countsSent = text;
+      this.countsSentAt = Date.now();
+      this.server.local.to(OBSERVERS_ROOM).emit(Events.PeerCounts, counts);
+    }, wait);
+    this.countsTimer.unref();
   }
 
   /** Drops every socket of `uuid`, on every hub; resolves with how many there were. */
@@ -216,12 +380,29 @@ export class SignallingGateway implements OnGatewayInit, OnGatewayConnection, On
     }
   }
 
-  /** The connected peer with this sid (on any hub); room names are not sids and never match. */
-  private async requirePeer(sid: string) {
-    const peer = (await this.server.in(sid).fetchSockets()).find((candidate) => candidate.id === sid);
-    if (!peer) throw hubError('UNKNOWN_TARGET', `no peer with id ${sid}; it may have left (see peer-disconnect)`);
-    return peer;
+  /**
+   * The connected peer with this sid, from the registry. Only when the registry does not know it and other hubs
+   * share Redis (a peer that joined there a moment ago) are the hubs asked. Room names are not sids.
+   */
+  private async requirePeer(sid: string): Promise<PeerInfoDto> {
+    const known = this.registry.get(sid);
+    if (known) return known;
+    if (this.sync) {
+      const remote = (await this.server.in(sid).fetchSockets()).find((candidate) => candidate.id === sid);
+      if (remote) return peerInfo(remote);
+    }
+    throw hubError('UNKNOWN_TARGET', `no peer with id ${sid}; it may have left (see peer-disconnect)`);
   }
+
+  /** With other hubs, a neck that joined one of them a moment ago may not be in the registry yet: ask them. */
+  private async remoteNeck(): Promise<boolean> {
+    if (!this.sync) return false;
+    return (await this.server.in(NECKS_ROOM).fetchSockets()).length > 0;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 function withId<T extends object>(payload: T, id: string | undefined): T & { id?: string } {

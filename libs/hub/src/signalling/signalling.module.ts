@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { DevicesController, OperatorGuard } from '../auth/devices.controller';
-import { NeckStatusRegistry } from './neck-status.registry';
+import { TimelineStats } from '../timeline/timeline-stats';
+import { PeerRegistry } from './peer-registry';
 import { SignallingGateway } from './signalling.gateway';
 
 @Module({
   imports: [AuthModule],
   controllers: [DevicesController],
-  providers: [SignallingGateway, NeckStatusRegistry, OperatorGuard],
-  exports: [SignallingGateway, NeckStatusRegistry],
+  providers: [SignallingGateway, PeerRegistry, TimelineStats, OperatorGuard],
+  exports: [SignallingGateway, PeerRegistry, TimelineStats],
 })
 export class SignallingModule {}

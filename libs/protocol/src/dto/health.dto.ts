@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { NeckStatusDeliveryDto } from './neck.dto';
+import { PeerInfoDto } from './peer.dto';
 import { TimelineStatsDto } from './timeline.dto';
 
 export const TUNNEL_STATES = ['disabled', 'opening', 'open', 'down'] as const;
@@ -80,6 +81,13 @@ export class HubHealthDto {
   @ValidateNested({ each: true })
   @Type(() => NeckHealthDto)
   necks!: NeckHealthDto[];
+
+  /** Necks that report no status (the original Python agent, once it has answered a command). */
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => PeerInfoDto)
+  quietNecks?: PeerInfoDto[];
 
   @IsObject()
   @ValidateNested()
