@@ -14,6 +14,7 @@ import { SendCommand } from './send/send.command';
 import { SetupCommand } from './setup/setup.command';
 import { Programs } from './common/programs';
 import { SimCommand } from './sim/sim.command';
+import { StatsCommand } from './stats/stats.command';
 import { StatusCommand } from './status/status.command';
 import { StopCommand } from './stop/stop.command';
 
@@ -32,6 +33,7 @@ import { StopCommand } from './stop/stop.command';
     PeersCommand,
     DevicesCommand,
     StatusCommand,
+    StatsCommand,
     SetupCommand,
     SimCommand,
     DemoCommand,
