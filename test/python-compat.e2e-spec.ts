@@ -43,7 +43,12 @@ describe.each(['polling', 'websocket'])('the original Python clients over %s', (
     const agent = start('seed-agent', 'agent');
     const connected = await agent.waitFor((e) => e.event === 'connected');
     const seedNeck = { id: connected.sid, uuid: 'seed-agent', roles: ['neck'] };
-    const filed = nextEvent(ui.socket, 'new-peer', 15_000, (peer) => peer.id === connected.sid);
+    const filed = nextEvent(
+      ui.socket,
+      'new-peer',
+      15_000,
+      (peer) => peer.id === connected.sid && peer.roles.includes('neck'),
+    );
     const ack = nextEvent(ui.socket, 'neck_ack');
     const refused = collect(ui.socket, 'error-message');
     // The adversary: a hub that only trusts declared roles would answer NO_NECK and the original agent never runs.

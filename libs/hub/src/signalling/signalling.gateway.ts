@@ -56,6 +56,10 @@ const validators = {
   [Events.NeckOutput]: compileValidator(NeckOutputDto),
 };
 
+function isMessageEvent(event: string): event is keyof typeof validators {
+  return Object.prototype.hasOwnProperty.call(validators, event);
+}
+
 type Payloads = {
   [E in keyof typeof validators]: (typeof validators)[E] extends PayloadValidator<infer T> ? T : never;
 };
@@ -126,12 +130,7 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
     (socket.conn as { request: unknown }).request = null;
     this.rateLimit.attach(socket);
     this.expireAt(socket, socket.data.expiresAt);
-    this.listen(socket, Events.BroadcastMessage, (body) => this.broadcast(socket, body));
-    this.listen(socket, Events.PeerMessage, (body) => this.direct(socket, body));
-    this.listen(socket, Events.NeckCommand, (body, receivedAt) => this.command(socket, body, receivedAt));
-    this.listen(socket, Events.NeckAck, (body) => this.ack(socket, body));
-    this.listen(socket, Events.NeckStatus, (body) => this.status(socket, body));
-    this.listen(socket, Events.NeckOutput, (body) => this.output(socket, body));
+    for (const [event, listener] of this.listeners) socket.on(event as keyof Payloads, listener);
     socket.on(Events.RenewToken, (payload, ack) => void this.renew(socket, payload, ack));
     socket.on('disconnect', () => this.disconnected(socket));
 
@@ -161,42 +160,62 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
     else this.logger.log(line);
   }
 
+  /** Each message event, and what handles it once its payload is valid. */
+  private readonly handlers: { [E in keyof Payloads]: (socket: HubSocket, body: Payloads[E], at: number) => unknown } =
+    {
+      [Events.BroadcastMessage]: (socket, body) => this.broadcast(socket, body),
+      [Events.PeerMessage]: (socket, body) => this.direct(socket, body),
+      [Events.NeckCommand]: (socket, body, receivedAt) => this.command(socket, body, receivedAt),
+      [Events.NeckAck]: (socket, body) => this.ack(socket, body),
+      [Events.NeckStatus]: (socket, body) => this.status(socket, body),
+      [Events.NeckOutput]: (socket, body) => this.output(socket, body),
+    };
+
   /**
-   * Handles `event` with its payload validated: an invalid one, or a refusal the handler throws, is answered
+   * One listener per event, shared by every socket (socket.io calls it with the socket as `this`): nothing is
+   * allocated per peer for it, which matters with thousands of idle peers.
+   */
+  private readonly listeners = Object.keys(validators).map((event) => {
+    const dispatch = (socket: HubSocket, payload: unknown) => this.dispatch(socket, event, payload);
+    return [
+      event,
+      function (this: HubSocket, payload: unknown) {
+        dispatch(this, payload);
+      },
+    ] as const;
+  });
+
+  /**
+   * Handles a message with its payload validated: an invalid one, or a refusal the handler throws, is answered
    * with `error-message` (carrying the payload's id when it had one) and goes no further.
    */
-  private listen<E extends keyof Payloads>(
-    socket: HubSocket,
-    event: E,
-    handle: (body: Payloads[E], receivedAt: number) => unknown,
-  ): void {
-    const validate = validators[event] as PayloadValidator<Payloads[E]>;
-    const refuse = (error: unknown, payload: unknown) => {
-      if (error instanceof HubError) {
-        socket.emit(Events.ErrorMessage, errorMessage(error.code, error.message, event, payload));
-        return;
-      }
-      this.logger.error(`${event} handler failed: ${error instanceof Error ? error.stack : String(error)}`);
-      socket.emit(
-        Events.ErrorMessage,
-        errorMessage('INTERNAL_ERROR', 'the hub could not handle that message', event, payload),
-      );
-    };
-    // Typed events would want each listener's own payload type; the validator is what establishes it.
-    (socket as unknown as { on(event: string, listener: (payload: unknown) => void): void }).on(event, (payload) => {
-      const receivedAt = performance.now();
-      const result = validate(payload);
-      if (!result.ok) {
-        socket.emit(Events.ErrorMessage, errorMessage('INVALID_PAYLOAD', result.message, event, payload));
-        return;
-      }
-      try {
-        const outcome = handle(result.value, receivedAt);
-        if (outcome instanceof Promise) outcome.catch((error: unknown) => refuse(error, payload));
-      } catch (error) {
-        refuse(error, payload);
-      }
-    });
+  private dispatch(socket: HubSocket, event: string, payload: unknown): void {
+    if (!isMessageEvent(event)) return;
+    const receivedAt = performance.now();
+    const result = validators[event](payload);
+    if (!result.ok) {
+      socket.emit(Events.ErrorMessage, errorMessage('INVALID_PAYLOAD', result.message, event, payload));
+      return;
+    }
+    const handle = this.handlers[event] as (socket: HubSocket, body: unknown, at: number) => unknown;
+    try {
+      const outcome = handle(socket, result.value, receivedAt);
+      if (outcome instanceof Promise) outcome.catch((error: unknown) => this.refuse(socket, event, payload, error));
+    } catch (error) {
+      this.refuse(socket, event, payload, error);
+    }
+  }
+
+  private refuse(socket: HubSocket, event: string, payload: unknown, error: unknown): void {
+    if (error instanceof HubError) {
+      socket.emit(Events.ErrorMessage, errorMessage(error.code, error.message, event, payload));
+      return;
+    }
+    this.logger.error(`${event} handler failed: ${error instanceof Error ? error.stack : String(error)}`);
+    socket.emit(
+      Events.ErrorMessage,
+      errorMessage('INTERNAL_ERROR', 'the hub could not handle that message', event, payload),
+    );
   }
 
   private broadcast(socket: HubSocket, body: BroadcastMessageDto): void {
