@@ -5,14 +5,21 @@
 //     from…from+count-1 in (POST /login, `loginConcurrency` at a time; skipped when !auth), then connects them
 //     all at once and waits for each one's `existing-peers`; reports the two phases' wall times and failures.
 //   {type: 'drop'} → {type: 'dropped'}: disconnects every peer.
-// Roles: 1 in 100 `neck`, 1 in 10 `ui`, the rest (89 %) `observer`. It exits when its parent goes.
+// Roles, as in a lab with a lecture hall watching: after each drop, the first peer grown is a `neck`, the next
+// OPERATORS are `ui`, every later one an `observer`. It exits when its parent goes.
 const { JoinError, connectPeer, login } = require('./common');
 
 const sockets = new Set();
 /** Idle peers the server disconnected (it should never). */
 let droppedByServer = 0;
 
-const roleOf = (index) => (index % 100 === 0 ? 'neck' : index % 10 === 5 ? 'ui' : 'observer');
+const OPERATORS = 10;
+/** Peers grown since the last drop: the first is the neck, then the operators. */
+let grown = 0;
+const nextRole = () => {
+  const position = grown++;
+  return position === 0 ? 'neck' : position <= OPERATORS ? 'ui' : 'observer';
+};
 const uuidOf = (index) => `bench-peer-${index}`;
 
 async function grow({ url, auth, from, count, loginConcurrency, timeoutMs }) {
@@ -21,7 +28,12 @@ async function grow({ url, auth, from, count, loginConcurrency, timeoutMs }) {
     const kind = error instanceof JoinError ? error.kind : `error: ${String(error)}`;
     failures[kind] = (failures[kind] ?? 0) + 1;
   };
-  const peers = Array.from({ length: count }, (_, k) => ({ index: from + k, token: undefined, ok: true }));
+  const peers = Array.from({ length: count }, (_, k) => ({
+    index: from + k,
+    role: nextRole(),
+    token: undefined,
+    ok: true,
+  }));
 
   const loginStart = performance.now();
   if (auth) {
@@ -30,7 +42,7 @@ async function grow({ url, auth, from, count, loginConcurrency, timeoutMs }) {
       while (next < peers.length) {
         const peer = peers[next++];
         try {
-          peer.token = await login(url, { uuid: uuidOf(peer.index), role: roleOf(peer.index), timeoutMs });
+          peer.token = await login(url, { uuid: uuidOf(peer.index), role: peer.role, timeoutMs });
         } catch (error) {
           peer.ok = false;
           fail(error);
@@ -65,6 +77,7 @@ async function grow({ url, auth, from, count, loginConcurrency, timeoutMs }) {
 }
 
 function drop() {
+  grown = 0;
   for (const socket of sockets) {
     socket.removeAllListeners('disconnect');
     socket.disconnect();

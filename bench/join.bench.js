@@ -2,8 +2,8 @@
 // Join storm: what one join costs as the server fills with idle peers, and the memory each idle peer holds.
 // The built hub and the bare relay (each a child process) are filled side by side, stage after stage, to 100,
 // 1,000 and 5,000 idle peers (--max-peers caps it), in batches of 100 by bench/join-clients.js — one child
-// process per server, so that the idle peers share neither the server's core nor the bench's: 89 % observers,
-// 10 % ui, 1 % neck, each with its own uuid, logging in with POST /login (20 at a time; the bare relay has no
+// process per server, so that the idle peers share neither the server's core nor the bench's: one neck, ten
+// operators (ui) and every other peer an observer, each with its own uuid, logging in with POST /login (20 at a time; the bare relay has no
 // login), then all 100 connecting at once. At each stage the bench itself joins probe observers one at a time,
 // alternating servers, and times each from the socket.io connection to its `existing-peers` (the token was got
 // before; a warm-up is discarded), then reads each server's RSS (/proc/<pid>/status VmRSS). RSS per idle peer is
@@ -277,7 +277,7 @@ async function run({ quick, maxPeers }) {
   if (hubTop) {
     const sameSize = bareTop?.size === hubTop.size;
     rows.push(
-      row(NAME, `RSS per idle peer at ${fmt(hubTop.size)} (89 % observers), KB`, {
+      row(NAME, `RSS per idle peer at ${fmt(hubTop.size)} (all but 11 observers), KB`, {
         value: hubTop.rssPerPeerKb,
         bare: sameSize ? bareTop.rssPerPeerKb : undefined,
         digits: 1,
