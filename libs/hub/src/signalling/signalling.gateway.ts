@@ -225,21 +225,23 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
 
   private async direct(socket: HubSocket, body: PeerMessageRequestDto): Promise<void> {
     this.refuseObservers(socket);
-    await this.requirePeer(body.target);
-    this.server
-      .to(body.target)
-      .emit(Events.PeerMessage, delivered(socket, { peerId: socket.id, message: body.message }, body));
+    // Synchronous when the registry knows the target, so that a sender's messages are relayed in its order.
+    if (!this.registry.get(body.target)) await this.requirePeer(body.target);
+    this.peer(body.target).emit(
+      Events.PeerMessage,
+      delivered(socket, { peerId: socket.id, message: body.message }, body),
+    );
   }
 
   private async command(socket: HubSocket, body: NeckCommandRequestDto, receivedAt: number): Promise<void> {
     this.refuseObservers(socket);
     const payload = delivered(socket, { command: body.command, peerId: socket.id }, body);
     if (body.target !== undefined) {
-      const target = await this.requirePeer(body.target);
+      const target = this.registry.get(body.target) ?? (await this.requirePeer(body.target));
       if (!target.roles.includes('neck') && !this.registry.isRoleless(target.id)) {
         throw hubError('UNKNOWN_TARGET', `peer ${body.target} is not a neck`);
       }
-      this.server.to(body.target).emit(Events.NeckCommand, { ...payload, hub: this.stamp(receivedAt) });
+      this.peer(body.target).emit(Events.NeckCommand, { ...payload, hub: this.stamp(receivedAt) });
       return;
     }
     // Role-less peers may be original agents: they get commands too, so that they can show they are necks.
@@ -267,7 +269,7 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
     if (body.error) delivery.error = body.error;
     const timeline = body.timeline && this.timeline(body.timeline, body.hub);
     if (timeline) delivery.timeline = timeline;
-    if (body.to !== undefined) this.server.to(body.to).emit(Events.NeckAck, delivery);
+    if (body.to !== undefined) this.peer(body.to).emit(Events.NeckAck, delivery);
     else this.server.to(OPERATORS_ROOM).except(socket.id).emit(Events.NeckAck, delivery);
   }
 
@@ -316,6 +318,14 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
 
   private output(socket: HubSocket, body: NeckOutputDto): void {
     this.server.to(OPERATORS_ROOM).except(socket.id).emit(Events.NeckOutput, { line: body.line, peerId: socket.id });
+  }
+
+  /**
+   * Where to emit to one peer: its socket when it is on this hub (the common case, and much cheaper than a
+   * broadcast to a one-socket room), else its room, which the adapter carries to the other hubs.
+   */
+  private peer(sid: string): Pick<HubSocket, 'emit'> {
+    return this.server.sockets.sockets.get(sid) ?? this.server.to(sid);
   }
 
   /** Observers get the counts of peers, at most once a COUNTS_INTERVAL_MS, when they changed. */
