@@ -39,7 +39,8 @@ export function isNotFound(error: unknown): boolean {
 }
 
 /** A temp file write-file-atomic left behind (`hub.json.1234567890`): the write was killed midway. */
-const LEFTOVER = /^(?:hub|agent|cli|devices|device-keys)\.json\.\d+$|^\.env\.\d+$/;
+const LEFTOVER =
+  /^(?:hub|agent|cli|devices|device-keys)\.json\.\d+$|^\.env\.\d+$|^https-(?:ca|ca-key|cert|key)\.pem\.\d+$/;
 
 /** Removes what interrupted atomic writes left in the config dir; returns the names removed. */
 export function removeLeftoverTempFiles(configDir: string): string[] {

@@ -6,6 +6,7 @@ import { ScriptedAsker } from '../../../test/support/scripted-asker';
 import { ConfigError } from './config-error';
 import { readConfigFile, updateConfigFile } from './config-file';
 import { FirstRun, LOCAL_HUB_URL, QUESTIONS, checkHubUrl, checkUuid } from './first-run';
+import { servingCertificate } from './tls-certificate';
 
 class ExampleFile {
   @IsOptional() @IsString() server_url?: string;
@@ -110,11 +111,14 @@ describe('FirstRun', () => {
   });
 
   it('a hub URL comes from the flag, NECK_HUB_URL, the saved one, else the question offering the local hub', async () => {
-    expect((await flow([]).run.hubUrl('http://flag:1/', 'http://saved:1')).url).toBe('http://flag:1');
-    expect((await flow([], { NECK_HUB_URL: 'http://env:1' }).run.hubUrl(undefined, 'http://saved:1')).url).toBe(
-      'http://env:1',
+    expect((await flow([]).run.hubUrl('http://flag:5001/', 'http://saved:5003')).url).toBe('http://flag:5001');
+    expect((await flow([], { NECK_HUB_URL: 'http://env:5002' }).run.hubUrl(undefined, 'http://saved:5003')).url).toBe(
+      'http://env:5002',
     );
-    expect(await flow([]).run.hubUrl(undefined, 'http://saved:1')).toEqual({ url: 'http://saved:1', asked: false });
+    expect(await flow([]).run.hubUrl(undefined, 'http://saved:5003')).toEqual({
+      url: 'http://saved:5003',
+      asked: false,
+    });
     expect(await flow(['']).run.hubUrl(undefined, undefined)).toEqual({ url: LOCAL_HUB_URL, asked: true });
   });
 
@@ -127,5 +131,40 @@ describe('FirstRun', () => {
       /is not an http\(s\) URL; pass one such as http:\/\/127\.0\.0\.1:5000/,
     );
     expect(checkHubUrl(' https://a.example// ')).toBe('https://a.example');
+  });
+
+  // Adversary: a hub URL on a port fetch refuses, which the old code took and then retried for ever ("bad port").
+  it.each([
+    ['the flag', (run: FirstRun) => run.hubUrl('http://127.0.0.1:6000', undefined)],
+    ['the saved one', (run: FirstRun) => run.hubUrl(undefined, 'http://127.0.0.1:6000/')],
+  ])('refuses a hub URL on a bad port from %s, naming the port and what to do', async (_from, resolveUrl) => {
+    await expect(resolveUrl(flow(undefined).run)).rejects.toThrow(
+      /^hub URL http:\/\/127\.0\.0\.1:6000\/?: port 6000 is a "bad port" .*; pick another, e\.g\. 6001$/,
+    );
+  });
+
+  it('refuses a hub URL on a bad port from NECK_HUB_URL (environment, .env) or the question; takes a scheme’s default port', async () => {
+    await expect(
+      flow(undefined, { NECK_HUB_URL: 'http://hub.example:6667' }).run.hubUrl(undefined, undefined),
+    ).rejects.toThrow(ConfigError);
+    writeFileSync(join(dir, '.env'), 'NECK_HUB_URL=http://hub.example:10080\n');
+    await expect(flow(undefined).run.hubUrl(undefined, undefined)).rejects.toThrow(/port 10080 is a "bad port"/);
+    rmSync(join(dir, '.env'));
+    await expect(flow(['http://127.0.0.1:5060']).run.hubUrl(undefined, undefined)).rejects.toThrow(/port 5060/);
+    expect(checkHubUrl('http://hub.example')).toBe('http://hub.example');
+  });
+
+  it('the hub certificate comes from the flag, NECK_HUB_CA (environment, .env) or the saved path, checked', async () => {
+    const hubDir = join(dir, 'hub');
+    const { caPath, ca } = await servingCertificate(hubDir, []);
+    const { run } = flow(undefined);
+    expect(run.hubCa(undefined, undefined, 'agent.json')).toBeUndefined();
+    expect(run.hubCa(caPath, 'elsewhere.pem', 'agent.json')).toEqual({ path: caPath, pem: ca });
+    expect(flow(undefined, { NECK_HUB_CA: caPath }).run.hubCa(undefined, 'x.pem', 'agent.json')?.path).toBe(caPath);
+    // Saved paths are relative to the config dir.
+    expect(run.hubCa(undefined, 'hub/https-ca.pem', 'agent.json')?.pem).toBe(ca);
+    expect(() => run.hubCa(undefined, 'missing.pem', 'agent.json')).toThrow(/\(hub_ca in agent\.json\)/);
+    writeFileSync(join(dir, '.env'), `NECK_HUB_CA=${join(dir, 'nope.pem')}\n`);
+    expect(() => flow(undefined).run.hubCa(undefined, undefined, 'cli.json')).toThrow(/\(NECK_HUB_CA\)/);
   });
 });

@@ -1,9 +1,12 @@
+import { resolve } from 'node:path';
 import { UUID_PATTERN } from '@neck-signal/protocol';
+import { badPortMessage, isBadPort, urlPort } from './bad-ports';
 import { ConfigError, asConfigError } from './config-error';
 import { envFilePath } from './config-file';
 import { envValue, readEnvFile, updateEnvFile } from './env-file';
 import { SettingsContext } from './interactive';
 import { randomPassword, randomUuid } from './secrets';
+import { readTrustedCertificate, TrustedCertificate } from './tls-certificate';
 
 /** The hub a fresh agent or `neck` offers: the one `neck demo` and a hub on this machine listen on. */
 export const LOCAL_HUB_URL = 'http://127.0.0.1:5000';
@@ -114,6 +117,20 @@ export class FirstRun {
     return { url: checkHubUrl(answer), asked: true };
   }
 
+  /**
+   * The certificate to trust for a hub that serves its own (`neck-hub --https`, `npm start -- --lan`), a copy of
+   * its https-ca.pem: the flag's file (`--hub-ca`), NECK_HUB_CA (environment, `.env`) or the saved path (`hub_ca`
+   * in the config file named `savedIn`, relative to the config dir); undefined when none is given (a hub with a
+   * public certificate, or plain http).
+   */
+  hubCa(flag: string | undefined, saved: string | undefined, savedIn: string): TrustedCertificate | undefined {
+    const fromEnv = envValue('NECK_HUB_CA', this.context.env, this.dotEnv);
+    if (flag !== undefined) return readTrustedCertificate(flag, '--hub-ca');
+    if (fromEnv !== undefined && fromEnv !== '') return readTrustedCertificate(fromEnv, 'NECK_HUB_CA');
+    if (saved !== undefined) return readTrustedCertificate(resolve(this.configDir, saved), `hub_ca in ${savedIn}`);
+    return undefined;
+  }
+
   /** A uuid: the flag, the saved one; else asked (blank makes one up). Without a terminal one is made up. */
   async uuid(
     question: string,
@@ -135,7 +152,10 @@ export class FirstRun {
   }
 }
 
-/** An http(s) URL without trailing slashes; a ConfigError that shows one otherwise. */
+/**
+ * An http(s) URL without trailing slashes; a ConfigError that shows one otherwise, or that names the port when
+ * it is a "bad port" nothing can connect to (see bad-ports.ts).
+ */
 export function checkHubUrl(value: string): string {
   const url = value.trim();
   let parsed: URL | undefined;
@@ -149,6 +169,8 @@ export function checkHubUrl(value: string): string {
       `hub URL ${JSON.stringify(url)} is not an http(s) URL; pass one such as ${LOCAL_HUB_URL} or https://neck-signal.loca.lt`,
     );
   }
+  const port = urlPort(parsed);
+  if (port !== undefined && isBadPort(port)) throw new ConfigError(`hub URL ${url}: ${badPortMessage(port)}`);
   return url.replace(/\/+$/, '');
 }
 

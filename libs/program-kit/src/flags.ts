@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, OptionValues } from 'commander';
+import { badPortMessage, isBadPort, urlPort } from './bad-ports';
 
 /** Exit code for a usage or configuration error (README, "The programs"). */
 export const EXIT_USAGE = 2;
@@ -17,9 +18,11 @@ export function parseFlags<T extends OptionValues>(program: Command, argv: reado
   return program.opts<T>();
 }
 
-/** A commander argument parser for a TCP port 0–65535. */
+/** A commander argument parser for a TCP port 0–65535 to listen on; a "bad port" (see bad-ports.ts) is refused. */
 export function portOption(value: string): number {
-  return integerOption(0, 65_535, 'a port number from 0 to 65535')(value);
+  const port = integerOption(0, 65_535, 'a port number from 0 to 65535')(value);
+  if (isBadPort(port)) throw new InvalidArgumentError(badPortMessage(port));
+  return port;
 }
 
 /** A commander argument parser for an integer within [min, max]. */
@@ -31,13 +34,19 @@ export function integerOption(min: number, max: number, what: string): (value: s
   };
 }
 
-/** A commander argument parser for an http(s) or ws(s) URL. */
+/**
+ * A commander argument parser for an http(s), ws(s) or redis URL. An http(s) or ws(s) URL on a "bad port" (see
+ * bad-ports.ts) is refused: nothing could connect to it.
+ */
 export function urlOption(value: string): string {
+  let url: URL;
   try {
-    const url = new URL(value);
+    url = new URL(value);
     if (!['http:', 'https:', 'ws:', 'wss:', 'redis:', 'rediss:'].includes(url.protocol)) throw new Error(url.protocol);
-    return value.replace(/\/+$/, '');
   } catch {
     throw new InvalidArgumentError('expected a URL such as https://neck-signal.loca.lt');
   }
+  const port = urlPort(url);
+  if (port !== undefined && isBadPort(port)) throw new InvalidArgumentError(badPortMessage(port));
+  return value.replace(/\/+$/, '');
 }

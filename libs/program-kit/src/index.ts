@@ -12,3 +12,8 @@ export * from './first-run';
 export * from './time';
 export * from './device-keys';
 export * from './quiet-start-logger';
+export * from './bad-ports';
+export * from './network';
+export * from './tls-certificate';
+export * from './hub-trust';
+export * from './qr-code';
