@@ -21,6 +21,11 @@ export function parseHubFlags(argv: readonly string[]): HubProgramFlags {
     .option('--cors <origins>', "allowed origins, comma separated, or '*'")
     .option('--config-dir <dir>', 'config directory (default $NECK_CONFIG_DIR or ~/.config/neck-signal)')
     .option('--redis <url>', 'share peers with other hubs through Redis, e.g. redis://127.0.0.1:6379', urlOption)
+    .option(
+      '--https',
+      'serve HTTPS on this network with a certificate the hub makes (in the config dir), for phones: their tilt ' +
+        'sensors need a secure page; no tunnel. Agents and the CLI trust it through NECK_HUB_CA',
+    )
     .option('--verbose', 'also print Nest’s own start-up lines (modules loaded, routes mapped, gateways)');
   return parseFlags<HubProgramFlags>(program, argv);
 }

@@ -1,5 +1,5 @@
-import { networkInterfaces } from 'node:os';
 import { HubPaths } from '@neck-signal/protocol';
+import { bindsEverywhere, lanAddresses } from '@neck-signal/program-kit';
 
 /** Where a started hub can be reached. */
 export interface Listening {
@@ -14,23 +14,16 @@ export interface Listening {
 /**
  * neck-hub's own start-up lines: where it listens (a URL to connect to, and every interface when it binds them
  * all), the web page, and the addresses other machines on the network can use. The first keeps the form
- * `listening on http://…` that scripts and tests wait for.
+ * `listening on http://…` (https with --https) that scripts and tests wait for.
  */
 export function describeListening(listening: Listening, addresses = lanAddresses()): string[] {
   const { host, port, url, configDir } = listening;
-  const everywhere = ['0.0.0.0', '::', ''].includes(host);
+  const scheme = new URL(url).protocol;
+  const everywhere = bindsEverywhere(host);
   const where = everywhere ? `all interfaces, ${host === '::' ? '[::]' : '0.0.0.0'}:${port}; ` : '';
   const lines = [`listening on ${url} (${where}config: ${configDir})`, `web page: ${url}${HubPaths.WebPage}`];
   if (everywhere && addresses.length > 0) {
-    lines.push(`from other machines: ${addresses.map((address) => `http://${address}:${port}`).join(', ')}`);
+    lines.push(`from other machines: ${addresses.map((address) => `${scheme}//${address}:${port}`).join(', ')}`);
   }
   return lines;
-}
-
-/** This machine's IPv4 addresses other machines may reach (not loopback, not link-local). */
-function lanAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flatMap((entries) => entries ?? [])
-    .filter((entry) => entry.family === 'IPv4' && !entry.internal && !entry.address.startsWith('169.254.'))
-    .map((entry) => entry.address);
 }

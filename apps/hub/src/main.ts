@@ -1,6 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigError, closeOnSignals, isInteractive, terminalAsker } from '@neck-signal/program-kit';
+import {
+  ConfigError,
+  closeOnSignals,
+  isInteractive,
+  lanUrl,
+  pageLoginUrl,
+  ServingCertificate,
+  terminalAsker,
+  terminalQrCode,
+} from '@neck-signal/program-kit';
+import { HubPaths } from '@neck-signal/protocol';
 import { loadHubSettings, startHub } from '@neck-signal/hub';
 import { parseHubFlags } from './hub-flags';
 import { describeListening } from './listening';
@@ -18,6 +28,31 @@ async function main(): Promise<void> {
   const logger = new Logger('neck-hub');
   const listening = { host: settings.host, port: hub.port, url: hub.url, configDir: settings.configDir };
   for (const line of describeListening(listening)) logger.log(line);
+  if (settings.https) {
+    const pageUrl = lanUrl(`${hub.url}${HubPaths.WebPage}`, settings.host);
+    describeHttps(settings.https, pageLoginUrl(pageUrl, settings.auth.sharedSecret), logger);
+  }
+}
+
+/**
+ * With --https: which certificate clients trust, and at a terminal a QR code that opens the page on a phone and
+ * logs it in (the password rides in the URL's fragment, so the code is printed only where a person sees it).
+ */
+function describeHttps(https: ServingCertificate, loginUrl: string, logger: Logger): void {
+  const pageUrl = loginUrl.replace(/#.*$/, '');
+  logger.log(
+    `HTTPS with this hub's own certificate authority ${https.caPath} (SHA-256 ${https.caFingerprint}); ` +
+      `agents and the CLI on other machines trust a copy of it: NECK_HUB_CA=FILE`,
+  );
+  if (!process.stdout.isTTY) {
+    logger.log(`on a phone: ${pageUrl} (start neck-hub at a terminal for a QR code that also logs the phone in)`);
+    return;
+  }
+  process.stdout.write(
+    `\nOn a phone on this network, scan this to open ${pageUrl} and log in (the code holds the password).\n` +
+      'The phone warns that the certificate is not trusted (this hub made it): accept it once.\n' +
+      `${terminalQrCode(loginUrl)}\n\n`,
+  );
 }
 
 main().catch((error: unknown) => {

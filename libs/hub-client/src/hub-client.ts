@@ -30,9 +30,21 @@ export interface DeviceKeyStore {
   save(key: string | undefined): void;
 }
 
+/**
+ * How a client in Node trusts a hub that serves a certificate of its own making (`neck-hub --https`, `npm start --
+ * --lan`): the authorities to trust (PEM; program-kit's `hubTrust` keeps the public ones and adds the hub's
+ * https-ca.pem) and a fetch that trusts them. A browser needs none: it trusts what its user accepted.
+ */
+export interface HubTrust {
+  readonly ca: string | readonly string[];
+  readonly fetch: typeof fetch;
+}
+
 export interface HubClientOptions {
   /** Hub URL, e.g. https://neck-signal.loca.lt or http://127.0.0.1:5000 (trailing slash ignored). */
   url: string;
+  /** Node only: trust for a hub with a certificate of its own. Default: what HubClient.trustHub gave its URL, if any. */
+  trust?: HubTrust;
   /** The shared password (PEER_SHARED_SECRET); needed to pair, or always without a device key store. */
   password?: string;
   /** Keeps this device's key: log in with it, pair (with the password) when there is none. */
@@ -174,12 +186,27 @@ export class HubClient {
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
+  /** Trust given to hubs by URL origin (trustHub), for clients made without `options.trust`. */
+  private static readonly trusted = new Map<string, HubTrust>();
+
+  /**
+   * Trusts `trust` for the hub at `url` in every client this process makes for that hub from now on, as a browser
+   * keeps the exception its user made for a site. The agent's and the CLI's settings loaders call this when they
+   * read the hub's certificate (NECK_HUB_CA, `hub_ca`), so every client they go on to make trusts it.
+   */
+  static trustHub(url: string, trust: HubTrust): void {
+    HubClient.trusted.set(new URL(url.trim()).origin, trust);
+  }
+
+  private readonly trust: HubTrust | undefined;
+
   constructor(private readonly options: HubClientOptions) {
     checkOptions(options);
     this.commands = new CommandTracker({ timeoutMs: options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs });
     const url = new URL(options.url.trim());
     const prefix = url.pathname.replace(/\/+$/, '');
     this.baseUrl = `${url.origin}${prefix}`;
+    this.trust = options.trust ?? HubClient.trusted.get(url.origin);
     this.socket = io(url.origin, {
       path: `${prefix}/socket.io`,
       autoConnect: false,
@@ -191,6 +218,8 @@ export class HubClient {
       auth: (send: (auth: HandshakeAuth | Record<string, never>) => void) =>
         send(this.token === undefined ? {} : { token: this.token }),
       ...(options.transports ? { transports: options.transports } : {}),
+      // engine.io-client hands `ca` to Node's TLS for both transports; browsers ignore it.
+      ...(this.trust ? { ca: typeof this.trust.ca === 'string' ? this.trust.ca : [...this.trust.ca] } : {}),
     });
     this.wire(this.socket);
   }
@@ -237,6 +266,7 @@ export class HubClient {
       requestLogin(this.baseUrl, body, {
         timeoutMs: this.options.loginTimeoutMs ?? DEFAULTS.loginTimeoutMs,
         signal: this.lifetime.signal,
+        ...(this.trust ? { fetch: this.trust.fetch } : {}),
       });
     const keys = this.options.deviceKeys;
     const deviceKey = keys?.load();

@@ -6,6 +6,8 @@ export interface LoginRequestOptions {
   timeoutMs: number;
   /** Aborts the request (close()). */
   signal?: AbortSignal;
+  /** The fetch to use; default the global one (HubTrust's for a hub with a certificate of its own). */
+  fetch?: typeof fetch;
 }
 
 /** Statuses a proxy or tunnel (LocalTunnel) answers with when the hub behind it is down. */
@@ -27,7 +29,7 @@ export async function requestLogin(
   let response: Response;
   let text: string;
   try {
-    response = await fetch(`${baseUrl}${HubPaths.Login}`, {
+    response = await (options.fetch ?? fetch)(`${baseUrl}${HubPaths.Login}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -44,12 +46,41 @@ export async function requestLogin(
     const why = controller.signal.aborted
       ? `no answer within ${formatSeconds(options.timeoutMs)}`
       : networkCause(error);
+    if (UNTRUSTED_CERTIFICATE.has(why)) {
+      // Retrying cannot help: the hub answers, with a certificate this client does not take.
+      throw new LoginError('rejected', untrustedMessage(baseUrl, why), { cause: error });
+    }
     throw new LoginError('unreachable', `hub at ${baseUrl} is unreachable (${why})`, { cause: error });
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', abort);
   }
   return interpret(baseUrl, response, text);
+}
+
+/** Node's reasons for refusing a server's certificate (OpenSSL's verify errors, and a name it does not hold). */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function untrustedMessage(baseUrl: string, code: string): string {
+  const what =
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+      ? `presents a certificate for other names than ${new URL(baseUrl).hostname} (${code})`
+      : `presents a certificate this program does not trust (${code})`;
+  return (
+    `hub at ${baseUrl} ${what}; a hub started with --https makes its own: give this program a copy of the ` +
+    `hub's https-ca.pem in NECK_HUB_CA (or hub_ca in its config file), and use an address the hub prints`
+  );
 }
 
 function interpret(baseUrl: string, response: Response, text: string): LoginResponseDto {

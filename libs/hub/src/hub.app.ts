@@ -31,7 +31,7 @@ function hubLogger(options: HubAppOptions): LoggerService | LogLevel[] | false {
 
 export interface RunningHub {
   app: INestApplication;
-  /** http://host:port the hub listens on (127.0.0.1 when bound to every interface). */
+  /** http(s)://host:port the hub listens on (127.0.0.1 when bound to every interface). */
   url: string;
   port: number;
   /** The Socket.IO server (for middleware in tests, or a service that adds its own events). */
@@ -44,6 +44,7 @@ export async function startHub(settings: HubSettings, options: HubAppOptions = {
   const app = await NestFactory.create(HubModule.forRoot(settings), {
     logger: hubLogger(options),
     cors: { origin: corsOrigin(settings.corsOrigins), credentials: true, exposedHeaders: ['Retry-After'] },
+    ...(settings.https ? { httpsOptions: { cert: settings.https.chain, key: settings.https.key } } : {}),
   });
   let redis: RedisLink | undefined;
   try {
@@ -64,5 +65,6 @@ export async function startHub(settings: HubSettings, options: HubAppOptions = {
     await redis?.close();
   };
   const io = app.get(SignallingGateway).io;
-  return { app, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, port, io, close };
+  const scheme = settings.https ? 'https' : 'http';
+  return { app, url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`, port, io, close };
 }

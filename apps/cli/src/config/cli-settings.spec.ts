@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '@neck-signal/program-kit';
+import { ConfigError, servingCertificate } from '@neck-signal/program-kit';
 import { ScriptedAsker, tempDir } from '../../test/cli-test-kit';
 import { loadCliSettings } from './cli-settings';
 
@@ -119,6 +119,7 @@ describe('loadCliSettings', () => {
   it.each([
     ['ftp://hub.example', /not an http\(s\) URL/],
     ['not a url', /not an http\(s\) URL/],
+    ['http://hub.example:6000', /^hub URL http:\/\/hub\.example:6000: port 6000 is a "bad port" .*e\.g\. 6001$/],
   ])('refuses the hub URL %j', async (url, message) => {
     await expect(
       loadCliSettings({ configDir: dir.path, serverUrl: url }, context({ PEER_SHARED_SECRET: 'pw' })),
@@ -134,5 +135,31 @@ describe('loadCliSettings', () => {
     await expect(loadCliSettings({ configDir: dir.path }, context(env))).rejects.toThrow(
       /cli\.json: uuid must be a string/,
     );
+  });
+  it('refuses a hub URL on a bad port from NECK_HUB_URL, .env or cli.json (exit 2), naming the port', async () => {
+    const badPort = /hub URL http:\/\/hub\.example:6667: port 6667 is a "bad port"/;
+    const env = { PEER_SHARED_SECRET: 'pw' };
+    const fromEnv = loadCliSettings(
+      { configDir: dir.path },
+      context({ ...env, NECK_HUB_URL: 'http://hub.example:6667' }),
+    );
+    await expect(fromEnv).rejects.toThrow(ConfigError);
+    writeFileSync(join(dir.path, '.env'), 'NECK_HUB_URL=http://hub.example:6667\n');
+    await expect(loadCliSettings({ configDir: dir.path }, context(env))).rejects.toThrow(badPort);
+    writeFileSync(join(dir.path, '.env'), '');
+    writeFileSync(join(dir.path, 'cli.json'), JSON.stringify({ server_url: 'http://hub.example:6667' }));
+    await expect(loadCliSettings({ configDir: dir.path }, context(env))).rejects.toThrow(badPort);
+  });
+
+  it('reads the hub certificate to trust from NECK_HUB_CA or cli.json hub_ca', async () => {
+    const { caPath, ca } = await servingCertificate(join(dir.path, 'hub'), []);
+    const env = { PEER_SHARED_SECRET: 'pw', NECK_HUB_URL: 'https://192.168.1.23:5000' };
+    expect((await loadCliSettings({ configDir: dir.path }, context({ ...env, NECK_HUB_CA: caPath }))).hubCa).toEqual({
+      path: caPath,
+      pem: ca,
+    });
+    writeFileSync(join(dir.path, 'cli.json'), JSON.stringify({ hub_ca: 'hub/https-ca.pem' }));
+    expect((await loadCliSettings({ configDir: dir.path }, context(env))).hubCa?.path).toBe(caPath);
+    expect((await loadCliSettings({ configDir: dir.path, hubCa: caPath }, context(env))).hubCa?.pem).toBe(ca);
   });
 });

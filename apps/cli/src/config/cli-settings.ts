@@ -1,14 +1,17 @@
 import { IsOptional, IsString } from 'class-validator';
 import { join } from 'node:path';
+import { HubClient } from '@neck-signal/hub-client';
 import {
   DeviceKeyFile,
   deviceKeyFile,
   FirstRun,
+  hubTrust,
   QUESTIONS,
   readConfigFile,
   removeLeftoverTempFiles,
   resolveConfigDir,
   SettingsContext,
+  TrustedCertificate,
   updateConfigFile,
 } from '@neck-signal/program-kit';
 import { HubFlags } from '../common/hub-command';
@@ -19,6 +22,8 @@ export const CLI_CONFIG_FILE = 'cli.json';
 export class CliConfigFile {
   /** Hub URL, e.g. https://neck-signal.loca.lt. */
   @IsOptional() @IsString() server_url?: string;
+  /** A copy of the hub's https-ca.pem, for a hub that makes its own certificate (relative to the config dir). */
+  @IsOptional() @IsString() hub_ca?: string;
   /** Our uuid on the hub, kept so that we stay the same peer across runs. */
   @IsOptional() @IsString() uuid?: string;
 }
@@ -28,6 +33,11 @@ export interface CliSettings {
   readonly configDir: string;
   /** Without a trailing slash. */
   readonly serverUrl: string;
+  /**
+   * The hub's certificate authority to trust, for a hub that makes its own certificate (NECK_HUB_CA, cli.json
+   * `hub_ca`). Loading the settings also makes every HubClient for serverUrl trust it (HubClient.trustHub).
+   */
+  readonly hubCa?: TrustedCertificate;
   /** The shared password (PEER_SHARED_SECRET); a paired cli may do without. */
   readonly password?: string;
   readonly uuid: string;
@@ -38,13 +48,20 @@ export interface CliSettings {
 /** How `neck` says to give what is missing without a terminal. */
 export const CLI_OTHERWISE = 'or run `neck setup cli` on a terminal';
 
+/** The flags of a command that talks to the hub, and the hub certificate to trust (`neck demo` gives its own). */
+export interface CliSettingsFlags extends HubFlags {
+  hubCa?: string;
+}
+
 /**
  * Resolves the hub URL (-s, NECK_HUB_URL from env or .env, cli.json), the password (PEER_SHARED_SECRET from env
  * or .env) and our uuid (-u, cli.json). A first run on a terminal asks the seed's questions for what is missing
  * (hub URL, shared password, uuid — blank for a random one) and saves the answers. Without a terminal nothing is
  * asked: a missing password or URL is a ConfigError (exit 2) naming the env var, and a missing uuid is made up.
+ * A hub URL on a port nothing can connect to (a "bad port") is a ConfigError too. A hub certificate to trust
+ * (NECK_HUB_CA, `hub_ca`) is read and trusted for the hub's URL.
  */
-export async function loadCliSettings(flags: HubFlags, context: SettingsContext): Promise<CliSettings> {
+export async function loadCliSettings(flags: CliSettingsFlags, context: SettingsContext): Promise<CliSettings> {
   const { asker, say } = context;
   const configDir = resolveConfigDir(flags.configDir, context.env);
   const path = join(configDir, CLI_CONFIG_FILE);
@@ -63,6 +80,9 @@ export async function loadCliSettings(flags: HubFlags, context: SettingsContext)
   // Without a terminal a missing password is named first; on one, the seed asks the hub URL first.
   let secret = asker ? undefined : await password();
   const hub = await firstRun.hubUrl(flags.serverUrl, file.server_url);
+  const hubCa = firstRun.hubCa(flags.hubCa, file.hub_ca, path);
+  // Each command builds its client from the URL: the trust goes with the URL.
+  if (hubCa) HubClient.trustHub(hub.url, hubTrust(hubCa.pem));
   if (asker) secret = await password();
   const uuid = await firstRun.uuid(QUESTIONS.cliUuid, flags.uuid, file.uuid);
 
@@ -78,6 +98,7 @@ export async function loadCliSettings(flags: HubFlags, context: SettingsContext)
   return {
     configDir,
     serverUrl: hub.url,
+    ...(hubCa ? { hubCa } : {}),
     ...(secret === undefined ? {} : { password: secret }),
     uuid: uuid.uuid,
     deviceKeys: deviceKeyFile(configDir, 'cli', uuid.uuid),

@@ -1,5 +1,8 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { hubTrust, lanAddresses } from '@neck-signal/program-kit';
+import { decodeTerminalQr } from '../../../../test/support/terminal-qr';
 import { ManualShutdown, TestContext, runCli, startCli, tempDir } from '../../test/cli-test-kit';
 
 describe('neck demo', () => {
@@ -87,7 +90,8 @@ describe('neck demo', () => {
     const run = await startCli(['demo', '--port', '0'], { context });
     await run.output.waitFor(/^READY connected to http:\/\/127\.0\.0\.1:\d+ as \S+; 1 neck: /, 30_000);
     context.type('X50');
-    await run.output.waitFor(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck /);
+    // The ack says where its time went (hub, link, agent…) when the hub and agent say so.
+    await run.output.waitFor(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms (\([^)]*\) )?from neck /);
     context.type('quit');
     await run.done;
     expect(run.output.code).toBe(0);
@@ -111,5 +115,50 @@ describe('neck demo', () => {
     } finally {
       blocker.close();
     }
+  });
+  // Adversary: the README's `npm start -- --port 6000`, which served a hub nothing could reach.
+  it('refuses a bad port at once (exit 2), saying why and which to pick', async () => {
+    const output = await runCli(['demo', '--port', '6000'], {
+      context: new TestContext({ NECK_CONFIG_DIR: dir.path }),
+    });
+    expect(output.code).toBe(2);
+    expect(output.errors.join('\n')).toContain(
+      'port 6000 is a "bad port" that browsers and Node\'s fetch refuse to connect to ' +
+        '(https://fetch.spec.whatwg.org/#port-blocking); pick another, e.g. 6001',
+    );
+    expect(output.lines).toEqual([]);
+  });
+
+  it('with --lan serves HTTPS on every interface, its agent trusts it, and a QR code opens the page logged in', async () => {
+    const demo = await serve(['--lan']);
+    expect(demo.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const caPath = `${dir.path}/demo/https-ca.pem`;
+    expect(demo.run.output.lines).toContain(
+      `other machines trust the demo's certificate authority: a copy of ${caPath} in NECK_HUB_CA`,
+    );
+    const trusted = hubTrust(readFileSync(caPath, 'utf8'));
+    const health = (await (
+      await trusted.fetch(`${demo.url}/`, { headers: { accept: 'application/json' } })
+    ).json()) as {
+      necks: { serial: { state: string } }[];
+    };
+    expect(health.necks.map((neck) => neck.serial.state)).toEqual(['open']);
+    const [lan] = lanAddresses();
+    if (lan === undefined) {
+      expect(demo.run.output.lines).toContain(
+        'no network address found on this machine: phones cannot reach it (is it on a network?)',
+      );
+    } else {
+      const port = new URL(demo.url).port;
+      const page = `https://${lan}:${port}/app/`;
+      // The phone reaches the hub on the LAN address, which the certificate names.
+      expect((await trusted.fetch(`https://${lan}:${port}/`, { headers: { accept: 'application/json' } })).status).toBe(
+        200,
+      );
+      expect(decodeTerminalQr(demo.run.output.text())).toBe(`${page}#password=${demo.password}`);
+    }
+    demo.stop();
+    await demo.run.done;
+    expect(demo.run.output.code).toBe(0);
   });
 });

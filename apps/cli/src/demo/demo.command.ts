@@ -5,10 +5,15 @@ import { formatSeconds, HubHealthDto, HubPaths, validatePayload } from '@neck-si
 import {
   envFilePath,
   envValue,
+  hubTrust,
+  lanAddresses,
+  lanUrl,
+  pageLoginUrl,
   portOption,
   randomPassword,
   readEnvFile,
   resolveConfigDir,
+  terminalQrCode,
   updateConfigFile,
   updateEnvFile,
   withTimeout,
@@ -27,6 +32,8 @@ import { Programs } from '../common/programs';
 
 export interface DemoFlags extends ConfigFlags {
   port?: number;
+  /** Serve this network too, over HTTPS, and print a QR code that opens the page on a phone, logged in. */
+  lan?: boolean;
   /** Also print Nest's own start-up lines (modules loaded, routes mapped, gateways). */
   verbose?: boolean;
 }
@@ -43,13 +50,17 @@ const HEALTH_POLL_MS = 50;
 interface DemoStack {
   readonly hub: RunningHub;
   readonly agent: NeckAgent;
+  /** With --lan: the address the hub binds (every interface) and its certificate authority's file. */
+  readonly lan?: { readonly host: string; readonly caPath: string };
   stop(): Promise<void>;
 }
 
 /**
  * `neck demo` (what `npm start` runs): a hub on 127.0.0.1 without a tunnel and an agent on the virtual neck,
  * both in this process. At a terminal the REPL runs in the foreground; without one the demo serves until
- * SIGINT/SIGTERM. The password is made up on the first run and kept in <config dir>/demo/.env.
+ * SIGINT/SIGTERM. The password is made up on the first run and kept in <config dir>/demo/.env. With --lan the
+ * hub serves every interface over HTTPS (its certificate kept in the demo's dir) and a QR code opens the page on
+ * a phone, logged in.
  */
 @Command({
   name: 'demo',
@@ -76,6 +87,16 @@ export class DemoCommand extends ConfigCommandRunner {
   }
 
   @Option({
+    flags: '--lan',
+    description:
+      'serve this network too, over HTTPS with a certificate the demo makes (phones give their tilt sensors to ' +
+      'secure pages only), and print a QR code that opens the web page on a phone, logged in',
+  })
+  parseLan(): boolean {
+    return true;
+  }
+
+  @Option({
     flags: '--verbose',
     description: 'also print Nest’s own start-up lines (modules loaded, routes mapped, gateways)',
   })
@@ -93,13 +114,14 @@ export class DemoCommand extends ConfigCommandRunner {
         const stack = await this.start(demoDir, password, flags.port ?? DEFAULT_DEMO_PORT, {
           interactive,
           verbose: flags.verbose === true,
+          lan: flags.lan === true,
         });
         try {
           this.describe(stack, demoDir, password);
           if (interactive) {
             updateConfigFile(join(demoDir, CLI_CONFIG_FILE), { server_url: stack.hub.url });
             const settings = await loadCliSettings(
-              { configDir: demoDir },
+              { configDir: demoDir, ...(stack.lan ? { hubCa: stack.lan.caPath } : {}) },
               { env: { PEER_SHARED_SECRET: password }, say: () => undefined },
             );
             await this.repl.run(settings, {
@@ -136,15 +158,17 @@ export class DemoCommand extends ConfigCommandRunner {
     demoDir: string,
     password: string,
     port: number,
-    { interactive, verbose }: { interactive: boolean; verbose: boolean },
+    { interactive, verbose, lan }: { interactive: boolean; verbose: boolean; lan: boolean },
   ): Promise<DemoStack> {
     // Only the demo's own files count: a PEER_SHARED_SECRET or JWT_SECRET in the environment is a real hub's.
     const env = { PEER_SHARED_SECRET: password };
     const quiet = { say: () => undefined };
+    const host = lan ? '0.0.0.0' : '127.0.0.1';
     const hubSettings = await this.programs.hub.loadHubSettings(
-      { tunnel: false, host: '127.0.0.1', port, cors: '*', configDir: demoDir },
+      { tunnel: false, host, port, cors: '*', configDir: demoDir, https: lan },
       { env: {}, ...quiet },
     );
+    const https = hubSettings.https;
     // At a terminal the REPL shows what matters; the hub's and agent's logs would only scroll it away.
     const logger: LogLevel[] = interactive ? ['error'] : ['log', 'warn', 'error'];
     let hub: RunningHub;
@@ -153,7 +177,7 @@ export class DemoCommand extends ConfigCommandRunner {
     } catch (error) {
       if (hasCode(error, 'EADDRINUSE')) {
         throw new CommandFailure(
-          `port ${port} on 127.0.0.1 is taken (is a hub or another demo running?); pass --port N, or --port 0 for a free one`,
+          `port ${port} on ${host} is taken (is a hub or another demo running?); pass --port N, or --port 0 for a free one`,
           ExitCode.Failed,
         );
       }
@@ -165,8 +189,9 @@ export class DemoCommand extends ConfigCommandRunner {
       await hub.close();
     };
     try {
+      // The demo's own agent trusts the demo hub's certificate authority.
       const agentSettings = await this.programs.agent.loadAgentSettings(
-        { serverUrl: hub.url, simulate: true, configDir: demoDir },
+        { serverUrl: hub.url, simulate: true, configDir: demoDir, ...(https ? { hubCa: https.caPath } : {}) },
         { env, ...quiet },
       );
       agent = new this.programs.agent.NeckAgent(agentSettings);
@@ -176,8 +201,9 @@ export class DemoCommand extends ConfigCommandRunner {
         AGENT_CONNECT_TIMEOUT_MS,
         `the demo's agent did not reach the demo's hub within ${formatSeconds(AGENT_CONNECT_TIMEOUT_MS)}`,
       );
-      await neckOnHub(hub.url, agentSettings.uuid, AGENT_CONNECT_TIMEOUT_MS);
-      return { hub, agent, stop };
+      const read = https ? hubTrust(https.ca).fetch : fetch;
+      await neckOnHub(hub.url, agentSettings.uuid, AGENT_CONNECT_TIMEOUT_MS, read);
+      return { hub, agent, stop, ...(https ? { lan: { host, caPath: https.caPath } } : {}) };
     } catch (error) {
       await stop();
       throw error;
@@ -186,12 +212,37 @@ export class DemoCommand extends ConfigCommandRunner {
 
   private describe(stack: DemoStack, demoDir: string, password: string): void {
     const { url } = stack.hub;
-    this.output.line('neck-signal demo: a hub and a virtual neck on this machine, local only (no tunnel)');
+    const { lan } = stack;
+    this.output.line(
+      lan
+        ? 'neck-signal demo: a hub and a virtual neck on this machine, served to this network over HTTPS (no tunnel)'
+        : 'neck-signal demo: a hub and a virtual neck on this machine, local only (no tunnel)',
+    );
     this.output.line(`demo hub: ${url}`);
     this.output.line(`demo web page: ${url}${HubPaths.WebPage}`);
     this.output.line(`demo password: ${password} (kept in ${envFilePath(demoDir)}; the same on every run)`);
     this.output.line(`demo neck: a virtual neck driven by agent ${stack.agent.client.uuid ?? '?'}`);
-    this.output.line(`from another terminal, in this checkout: PEER_SHARED_SECRET=${password} npx neck repl -s ${url}`);
+    const trust = lan ? `NECK_HUB_CA=${lan.caPath} ` : '';
+    this.output.line(
+      `from another terminal, in this checkout: PEER_SHARED_SECRET=${password} ${trust}npx neck repl -s ${url}`,
+    );
+    if (lan) this.describeLan(url, lan, password);
+  }
+
+  /** With --lan: where a phone finds the page, as a QR code that also logs it in, and what other machines trust. */
+  private describeLan(url: string, lan: NonNullable<DemoStack['lan']>, password: string): void {
+    const addresses = lanAddresses();
+    this.output.line(`other machines trust the demo's certificate authority: a copy of ${lan.caPath} in NECK_HUB_CA`);
+    if (addresses.length === 0) {
+      this.output.line('no network address found on this machine: phones cannot reach it (is it on a network?)');
+      return;
+    }
+    const page = lanUrl(`${url}${HubPaths.WebPage}`, lan.host, addresses);
+    this.output.line(
+      `on a phone on this network, scan this to open ${page} and log in; the phone warns that the certificate ` +
+        'is not trusted (the demo made it): accept it once',
+    );
+    this.output.line(terminalQrCode(pageLoginUrl(page, password)));
   }
 }
 
@@ -204,10 +255,10 @@ function hasCode(error: unknown, code: string): boolean {
  * "serving" (neck status, the REPL's READY) already shows it. The hub learns it from the agent's first
  * neck_status, which can trail the agent's connection a little.
  */
-async function neckOnHub(url: string, uuid: string, timeoutMs: number): Promise<void> {
+async function neckOnHub(url: string, uuid: string, timeoutMs: number, read: typeof fetch): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const response = await fetch(`${url}${HubPaths.Health}`, { headers: { accept: 'application/json' } });
+    const response = await read(`${url}${HubPaths.Health}`, { headers: { accept: 'application/json' } });
     const health: unknown = await response.json();
     if (neckIsOpen(health, uuid)) return;
     if (performance.now() > deadline) {

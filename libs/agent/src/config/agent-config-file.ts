@@ -6,6 +6,8 @@ export const AGENT_CONFIG_FILE = 'agent.json';
 /** agent.json in the config dir (snake_case, all optional). */
 export class AgentConfigFile {
   @IsOptional() @IsString() server_url?: string;
+  /** A copy of the hub's https-ca.pem, for a hub that makes its own certificate (relative to the config dir). */
+  @IsOptional() @IsString() hub_ca?: string;
   @IsOptional() @IsString() uuid?: string;
   @IsOptional() @IsString() serial?: string;
   @IsOptional() @IsInt() @Min(50) baud?: number;

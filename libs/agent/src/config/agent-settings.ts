@@ -1,4 +1,4 @@
-import type { DeviceKeyFile } from '@neck-signal/program-kit';
+import type { DeviceKeyFile, TrustedCertificate } from '@neck-signal/program-kit';
 import { NeckLimits } from '@neck-signal/protocol';
 import { FirmwareTiming } from '../firmware/firmware-session';
 
@@ -7,6 +7,11 @@ export interface AgentSettings {
   readonly configDir: string;
   /** Hub URL, e.g. https://neck-signal.loca.lt. */
   readonly serverUrl: string;
+  /**
+   * The hub's certificate authority to trust, for a hub that makes its own certificate (NECK_HUB_CA, agent.json
+   * `hub_ca`). Loading the settings also makes every HubClient for serverUrl trust it (HubClient.trustHub).
+   */
+  readonly hubCa?: TrustedCertificate;
   /** The shared password (PEER_SHARED_SECRET); needed to pair, not once paired. */
   readonly password?: string;
   /** The key the hub gave this agent's uuid when it paired (device-keys.json in the config dir, 0600). */

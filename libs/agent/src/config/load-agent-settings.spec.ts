@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Asker, ConfigError } from '@neck-signal/program-kit';
+import { Asker, ConfigError, servingCertificate } from '@neck-signal/program-kit';
 import { ScriptedAsker } from '../../../../test/support/scripted-asker';
 import { defaultSerialCandidates } from './agent-settings';
 import { loadAgentSettings } from './load-agent-settings';
@@ -57,10 +57,17 @@ describe('loadAgentSettings', () => {
     // This platform's defaults (COM ports on Windows only).
     expect(fromEnv.serial.candidates).toEqual(defaultSerialCandidates());
     const flagged = await loadAgentSettings(
-      { configDir: dir, serverUrl: 'http://flag:1', uuid: 'other', serial: '/dev/ttyS5', baud: 9600, simulate: true },
+      {
+        configDir: dir,
+        serverUrl: 'http://flag:5001',
+        uuid: 'other',
+        serial: '/dev/ttyS5',
+        baud: 9600,
+        simulate: true,
+      },
       context(env),
     );
-    expect(flagged).toMatchObject({ serverUrl: 'http://flag:1', uuid: 'other' });
+    expect(flagged).toMatchObject({ serverUrl: 'http://flag:5001', uuid: 'other' });
     expect(flagged.serial).toMatchObject({ path: '/dev/ttyS5', baudRate: 9600, simulate: true });
   });
 
@@ -81,7 +88,7 @@ describe('loadAgentSettings', () => {
   });
 
   it('lets agent.json narrow the firmware limits, never widen them', async () => {
-    const env = { PEER_SHARED_SECRET: 'pw', NECK_HUB_URL: 'http://h:1' };
+    const env = { PEER_SHARED_SECRET: 'pw', NECK_HUB_URL: 'http://h:5001' };
     writeFileSync(
       join(dir, 'agent.json'),
       JSON.stringify({ limits: { X: { min: -300, max: 300 }, H: { min: 0, max: 40 } } }),
@@ -109,5 +116,35 @@ describe('loadAgentSettings', () => {
       S: { min: 0, max: 2, minExclusive: true },
       A: { min: 0.5, max: 3 },
     });
+  });
+  // Adversary: a hub URL on a port fetch refuses; the old agent logged "unreachable (bad port)" for ever.
+  it('refuses a hub URL on a bad port from the flag, the environment, .env or agent.json, naming the port', async () => {
+    const env = { PEER_SHARED_SECRET: 'pw' };
+    const badPort = /hub URL http:\/\/hub\.example:6000: port 6000 is a "bad port" .*; pick another, e\.g\. 6001/;
+    await expect(
+      loadAgentSettings({ configDir: dir, serverUrl: 'http://hub.example:6000' }, context(env)),
+    ).rejects.toThrow(badPort);
+    await expect(
+      loadAgentSettings({ configDir: dir }, context({ ...env, NECK_HUB_URL: 'http://hub.example:6000' })),
+    ).rejects.toThrow(ConfigError);
+    writeFileSync(join(dir, '.env'), 'NECK_HUB_URL=http://hub.example:6000\n');
+    await expect(loadAgentSettings({ configDir: dir }, context(env))).rejects.toThrow(badPort);
+    rmSync(join(dir, '.env'));
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ server_url: 'http://hub.example:6000' }));
+    await expect(loadAgentSettings({ configDir: dir }, context(env))).rejects.toThrow(badPort);
+  });
+
+  it('reads the hub certificate to trust from NECK_HUB_CA or agent.json hub_ca (relative to the config dir)', async () => {
+    const { caPath, ca } = await servingCertificate(join(dir, 'hub'), []);
+    const env = { PEER_SHARED_SECRET: 'pw', NECK_HUB_URL: 'https://192.168.1.23:5000' };
+    expect((await loadAgentSettings({ configDir: dir }, context(env))).hubCa).toBeUndefined();
+    const fromEnv = await loadAgentSettings({ configDir: dir }, context({ ...env, NECK_HUB_CA: caPath }));
+    expect(fromEnv.hubCa).toEqual({ path: caPath, pem: ca });
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ hub_ca: 'hub/https-ca.pem' }));
+    expect((await loadAgentSettings({ configDir: dir }, context(env))).hubCa?.pem).toBe(ca);
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ hub_ca: 'nowhere.pem' }));
+    await expect(loadAgentSettings({ configDir: dir }, context(env))).rejects.toThrow(
+      /cannot read the hub certificate .*nowhere\.pem \(hub_ca in .*agent\.json\)/,
+    );
   });
 });

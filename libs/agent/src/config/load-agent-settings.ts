@@ -1,8 +1,10 @@
 import { join } from 'node:path';
+import { HubClient } from '@neck-signal/hub-client';
 import {
   asConfigError,
   deviceKeyFile,
   FirstRun,
+  hubTrust,
   QUESTIONS,
   readConfigFile,
   removeLeftoverTempFiles,
@@ -21,7 +23,9 @@ import { parseLimits } from './robot-limits';
 /**
  * Flags over env over the config dir's .env and agent.json. On a terminal, missing values are asked for
  * (the seed's questions: shared password, hub URL, uuid — blank for random) and saved; without one, a
- * missing hub URL or password is a ConfigError (exit 2) naming the flag and the env var.
+ * missing hub URL or password is a ConfigError (exit 2) naming the flag and the env var. A hub URL on a port
+ * nothing can connect to (a "bad port") is a ConfigError too. A hub certificate to trust (NECK_HUB_CA,
+ * `hub_ca`) is read and trusted for the hub's URL.
  */
 export async function loadAgentSettings(flags: AgentFlags, context: SettingsContext): Promise<AgentSettings> {
   const configDir = resolveConfigDir(flags.configDir, context.env);
@@ -36,6 +40,9 @@ export async function loadAgentSettings(flags: AgentFlags, context: SettingsCont
   const password = paired ? firstRun.knownPassword() : (await firstRun.sharedPassword('peer')).password;
   const hub = await firstRun.hubUrl(flags.serverUrl, saved.server_url);
   const serverUrl = hub.url;
+  const hubCa = firstRun.hubCa(flags.hubCa, saved.hub_ca, configPath);
+  // The agent builds its client from the URL: the trust goes with the URL.
+  if (hubCa) HubClient.trustHub(serverUrl, hubTrust(hubCa.pem));
   const uuid = await firstRun.uuid(QUESTIONS.agentUuid, flags.uuid, saved.uuid);
   const answers: AgentConfigFile = {
     ...(hub.asked ? { server_url: serverUrl } : {}),
@@ -50,6 +57,7 @@ export async function loadAgentSettings(flags: AgentFlags, context: SettingsCont
   return {
     configDir,
     serverUrl,
+    ...(hubCa ? { hubCa } : {}),
     ...(password === undefined ? {} : { password }),
     uuid: uuid.uuid,
     deviceKeys: deviceKeyFile(configDir, 'agent', uuid.uuid),

@@ -15,6 +15,8 @@ export class HubConfigFile {
   /** The public URL the tunnel last got (written by the hub). */
   @IsOptional() @IsString() localtunnel_domain?: string;
   @IsOptional() @IsString() redis_url?: string;
+  /** Serve HTTPS with a certificate of the hub's own making (as --https). */
+  @IsOptional() @IsBoolean() https?: boolean;
   @IsOptional() @IsInt() @Min(60) token_lifetime_seconds?: number;
   @IsOptional() @IsInt() @Min(1) max_failed_logins?: number;
   @IsOptional() @IsInt() @Min(1) failed_login_window_seconds?: number;

@@ -9,4 +9,6 @@ export interface HubFlags {
   cors?: string;
   configDir?: string;
   redis?: string;
+  /** Serve HTTPS with a certificate of the hub's own making (--https); the tunnel stays off. */
+  https?: boolean;
 }

@@ -1,3 +1,5 @@
+import type { ServingCertificate } from '@neck-signal/program-kit';
+
 /** Everything the hub runs with, resolved once at start-up from flags, env, .env and hub.json. */
 export class HubSettings {
   /** Directory of hub.json and .env. */
@@ -10,6 +12,8 @@ export class HubSettings {
   readonly corsOrigins!: '*' | string[];
   /** Redis URL for sharing peers between hubs, if any. */
   readonly redisUrl?: string;
+  /** With --https: the certificate to serve (made in the config dir); plain http when absent. */
+  readonly https?: ServingCertificate;
   readonly auth!: AuthSettings;
   readonly socket!: SocketSettings;
   readonly tunnel!: TunnelSettings;

@@ -125,7 +125,7 @@ describe('loadHubSettings', () => {
     writeFileSync(
       join(dir, 'hub.json'),
       JSON.stringify({
-        port: 6000,
+        port: 6001,
         cors_origins: 'https://x.example',
         subdomain: 'saved',
         heartbeat_interval_ms: 1000,
@@ -133,7 +133,7 @@ describe('loadHubSettings', () => {
     );
     const env = { PEER_SHARED_SECRET: 'x' };
     const saved = await loadHubSettings(flags(), context(env));
-    expect(saved).toMatchObject({ port: 6000, host: '0.0.0.0', corsOrigins: ['https://x.example'] });
+    expect(saved).toMatchObject({ port: 6001, host: '0.0.0.0', corsOrigins: ['https://x.example'] });
     expect(saved.tunnel).toMatchObject({
       enabled: true,
       subdomain: 'saved',
@@ -146,6 +146,39 @@ describe('loadHubSettings', () => {
     );
     expect(flagged).toMatchObject({ port: 7000, host: '127.0.0.1', corsOrigins: '*' });
     expect(flagged.tunnel).toMatchObject({ enabled: false, subdomain: 'mytest' });
+  });
+
+  // Adversary: a port that listens fine but that no browser, agent or CLI can connect to (fetch's "bad ports").
+  it('refuses a bad port in hub.json, naming the file, the port and one to pick instead', async () => {
+    writeFileSync(join(dir, 'hub.json'), JSON.stringify({ cors_origins: '*', port: 6000 }));
+    const attempt = loadHubSettings(flags(), context({ PEER_SHARED_SECRET: 'x' }));
+    await expect(attempt).rejects.toThrow(ConfigError);
+    await expect(loadHubSettings(flags(), context({ PEER_SHARED_SECRET: 'x' }))).rejects.toThrow(
+      `${join(dir, 'hub.json')}: port 6000 is a "bad port"`,
+    );
+    // The flag (checked by its parser) wins over the file.
+    expect((await loadHubSettings(flags({ port: 5001 }), context({ PEER_SHARED_SECRET: 'x' }))).port).toBe(5001);
+  });
+
+  it('with https makes the certificate in the config dir (keys 0600), says so, and keeps the tunnel off', async () => {
+    const settings = await loadHubSettings(flags({ https: true }), context({ PEER_SHARED_SECRET: 'x' }));
+    expect(settings.https?.caPath).toBe(join(dir, 'https-ca.pem'));
+    expect(mode('https-key.pem')).toBe(0o600);
+    expect(mode('https-ca-key.pem')).toBe(0o600);
+    expect(settings.tunnel.enabled).toBe(false);
+    expect(said).toEqual(
+      expect.arrayContaining([
+        `made ${join(dir, 'https-ca.pem')} (there was none)`,
+        `made ${join(dir, 'https-cert.pem')} (there was none)`,
+      ]),
+    );
+    said.length = 0;
+    const again = await loadHubSettings(flags(), context({ PEER_SHARED_SECRET: 'x' }));
+    expect(again.https).toBeUndefined();
+    writeFileSync(join(dir, 'hub.json'), JSON.stringify({ cors_origins: '*', https: true }));
+    const saved = await loadHubSettings(flags(), context({ PEER_SHARED_SECRET: 'x' }));
+    expect(saved.https?.ca).toBe(settings.https?.ca);
+    expect(said.filter((line) => line.startsWith('made '))).toEqual([]);
   });
 
   it('names hub.json when it is broken', async () => {

@@ -1,14 +1,17 @@
 import { join } from 'node:path';
 import {
+  checkPort,
   ConfigError,
   envValue,
   FirstRun,
   QUESTIONS,
   randomJwtSecret,
   readConfigFile,
+  lanAddresses,
   readEnvFile,
   removeLeftoverTempFiles,
   resolveConfigDir,
+  servingCertificate,
   SettingsContext,
   updateConfigFile,
   updateEnvFile,
@@ -18,11 +21,15 @@ import { HUB_CONFIG_FILE, HubConfigFile } from './hub-config-file';
 import { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER } from './hub-settings';
 
 export const MIN_JWT_SECRET_BYTES = 32;
+/** The port a hub listens on unless told otherwise. */
+export const DEFAULT_HUB_PORT = 5000;
 
 /**
  * Resolves the hub's settings: flags over env over the config dir's .env and hub.json over defaults.
  * On first run (no hub.json) on a terminal it asks the seed's questions; without a terminal it asks
- * nothing, and a missing password is a ConfigError (exit 2). A JWT secret is generated when absent.
+ * nothing, and a missing password is a ConfigError (exit 2). A JWT secret is generated when absent. A port
+ * nothing could connect to (a "bad port") is a ConfigError. With https, the certificate is made or renewed in
+ * the config dir (`say` tells what was made).
  */
 export async function loadHubSettings(flags: HubFlags, context: SettingsContext): Promise<HubSettings> {
   const { env, say } = context;
@@ -62,12 +69,17 @@ export async function loadHubSettings(flags: HubFlags, context: SettingsContext)
   }
 
   const cors = flags.cors ?? file.cors_origins ?? '*';
+  const port = flags.port ?? checkPort(file.port ?? DEFAULT_HUB_PORT, configPath);
+  const https = flags.https ?? file.https ?? false;
+  const certificate = https ? await servingCertificate(configDir, lanAddresses()) : undefined;
+  for (const made of certificate?.made ?? []) say(`made ${join(configDir, made)}`);
   return new HubSettings({
     configDir,
-    port: flags.port ?? file.port ?? 5000,
+    port,
     host: flags.host ?? file.host ?? '0.0.0.0',
     corsOrigins: parseCors(cors),
     redisUrl: flags.redis ?? file.redis_url,
+    ...(certificate ? { https: certificate } : {}),
     auth: {
       sharedSecret,
       jwtSecret,
@@ -85,7 +97,8 @@ export async function loadHubSettings(flags: HubFlags, context: SettingsContext)
       maxUnauthenticated: file.max_unauthenticated ?? 1000,
     },
     tunnel: {
-      enabled: flags.tunnel && file.tunnel !== false,
+      // The tunnel brings its own HTTPS and talks plain http to the hub: an HTTPS hub serves its network only.
+      enabled: !https && flags.tunnel && file.tunnel !== false,
       subdomain: flags.subdomain ?? file.subdomain,
       host: flags.tunnelHost ?? file.tunnel_host,
       heartbeatIntervalMs: file.heartbeat_interval_ms ?? 60_000,
