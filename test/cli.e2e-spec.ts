@@ -59,9 +59,15 @@ describe('neck cli (built)', () => {
     const output = lines(repl);
     expect(output).toContainEqual(expect.stringMatching(/^READY connected to .* as \S+; 1 neck: e2e-neck$/));
     expect(output.filter((line) => line.startsWith('ack '))).toEqual([
-      expect.stringMatching(/^ack written HOME in \d+ ms from neck e2e-neck$/),
-      expect.stringMatching(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck e2e-neck$/),
-      expect.stringMatching(/^ack written X50,Y-20,Z0,H0,S1,A1,R0,P0 in \d+ ms from neck e2e-neck$/),
+      expect.stringMatching(
+        /^ack written HOME in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue [\d.]+(, fence [\d.]+)?(, wire [\d.]+)?\) from neck e2e-neck$/,
+      ),
+      expect.stringMatching(
+        /^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue [\d.]+(, fence [\d.]+)?(, wire [\d.]+)?\) from neck e2e-neck$/,
+      ),
+      expect.stringMatching(
+        /^ack written X50,Y-20,Z0,H0,S1,A1,R0,P0 in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue [\d.]+(, fence [\d.]+)?(, wire [\d.]+)?\) from neck e2e-neck$/,
+      ),
     ]);
     expect(output).toContain('invalid: X9999: X must be an integer from -700 to 700 (nothing sent)');
     await agent.waitFor(/wrote X50,Y-20,Z0,H0,S1,A1,R0,P0/);
@@ -74,7 +80,7 @@ describe('neck cli (built)', () => {
     expect(await repl.exit()).toEqual({ code: 0, signal: null });
     expect(lines(repl)).toContainEqual(
       expect.stringMatching(
-        /^ack rejected H30 in \d+ ms from neck e2e-neck: H30: H must be an integer from 0 to 20 \[OUT_OF_RANGE\]$/,
+        /^ack rejected H30 in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue [\d.]+(, fence [\d.]+)?(, wire [\d.]+)?\) from neck e2e-neck: H30: H must be an integer from 0 to 20 \[OUT_OF_RANGE\]$/,
       ),
     );
   });
@@ -82,7 +88,11 @@ describe('neck cli (built)', () => {
   it('send exits 0 when the neck wrote the command', async () => {
     const send = neck(['send', 'HOME_SOFT']);
     expect(await send.exit()).toEqual({ code: 0, signal: null });
-    expect(lines(send)).toEqual([expect.stringMatching(/^ack written HOME_SOFT in \d+ ms from neck e2e-neck$/)]);
+    expect(lines(send)).toEqual([
+      expect.stringMatching(
+        /^ack written HOME_SOFT in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue [\d.]+(, fence [\d.]+)?(, wire [\d.]+)?\) from neck e2e-neck$/,
+      ),
+    ]);
   });
 
   it('send exits 1 with the reason when the command is rejected, here or by the neck', async () => {
@@ -93,7 +103,7 @@ describe('neck cli (built)', () => {
     expect(await remote.exit()).toEqual({ code: 1, signal: null });
     expect(lines(remote)).toEqual([
       expect.stringMatching(
-        /^neck: ack rejected H30 in \d+ ms from neck e2e-neck: H30: H must be an integer from 0 to 20/,
+        /^neck: ack rejected H30 in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue [\d.]+(, fence [\d.]+)?(, wire [\d.]+)?\) from neck e2e-neck: H30: H must be an integer from 0 to 20/,
       ),
     ]);
   });

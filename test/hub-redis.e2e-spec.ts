@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NeckStatusDto } from '@neck-signal/protocol';
-import { TestHub, nextEvent } from './support/hub';
+import { TestHub, nextEvent, HUB_STAMP } from './support/hub';
 import { RedisServer, freePort } from './support/redis-server';
 import { Program } from './support/program';
 
@@ -38,11 +38,11 @@ describe('hubs side by side through a real Redis (--redis)', () => {
 
     const broadcast = nextEvent(neck.socket, 'peer-message');
     ui.socket.emit('broadcast-message', { message: 'HOME' });
-    expect(await broadcast).toEqual({ peerId: ui.socket.id, uuid: 'ui-on-a', message: 'HOME' });
+    expect(await broadcast).toEqual({ peerId: ui.socket.id, uuid: 'ui-on-a', message: 'HOME', hub: HUB_STAMP });
 
     const directed = nextEvent(neck.socket, 'peer-message');
     ui.socket.emit('peer-message', { target: neck.socket.id ?? '', message: 'X30', id: 'd1' });
-    expect(await directed).toEqual({ peerId: ui.socket.id, uuid: 'ui-on-a', message: 'X30', id: 'd1' });
+    expect(await directed).toEqual({ peerId: ui.socket.id, uuid: 'ui-on-a', message: 'X30', id: 'd1', hub: HUB_STAMP });
 
     const command = nextEvent(neck.socket, 'neck_command');
     ui.socket.emit('neck_command', { command: 'Y5', id: 'c1', sentAt: 1234.5, seq: 7 });
@@ -53,7 +53,7 @@ describe('hubs side by side through a real Redis (--redis)', () => {
       id: 'c1',
       sentAt: 1234.5,
       seq: 7,
-      hub: { hub: expect.any(String), at: expect.any(Number), ms: expect.any(Number) },
+      hub: HUB_STAMP,
     });
 
     const ack = nextEvent(ui.socket, 'neck_ack');

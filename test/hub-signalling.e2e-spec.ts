@@ -1,5 +1,5 @@
 import { HubHealthDto, NeckStatusDto } from '@neck-signal/protocol';
-import { TestHub, TestPeer, collect, nextEvent } from './support/hub';
+import { TestHub, TestPeer, collect, nextEvent, HUB_STAMP } from './support/hub';
 
 const STATUS: NeckStatusDto = {
   serial: { state: 'open', path: '/dev/ttyUSB0', baud: 115200 },
@@ -47,8 +47,8 @@ describe('hub: signalling', () => {
     const atB = nextEvent(b.socket, 'peer-message');
     const atC = nextEvent(c.socket, 'peer-message');
     a.socket.emit('broadcast-message', { message: 'HOME' });
-    expect(await atB).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'HOME' });
-    expect(await atC).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'HOME' });
+    expect(await atB).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'HOME', hub: HUB_STAMP });
+    expect(await atC).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'HOME', hub: HUB_STAMP });
     await barrier(b.socket, a.socket);
     expect(toA.map((m) => m.message)).not.toContain('HOME');
   });
@@ -58,7 +58,15 @@ describe('hub: signalling', () => {
     const b = await hub.connect('ui');
     const atB = nextEvent(b.socket, 'peer-message');
     a.socket.emit('broadcast-message', { message: 'X30', id: 'cmd-7', sentAt: 99, seq: 3 });
-    expect(await atB).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'X30', id: 'cmd-7', sentAt: 99, seq: 3 });
+    expect(await atB).toEqual({
+      peerId: a.socket.id,
+      uuid: a.uuid,
+      message: 'X30',
+      id: 'cmd-7',
+      sentAt: 99,
+      seq: 3,
+      hub: HUB_STAMP,
+    });
   });
 
   it('delivers a directed peer-message to its target only', async () => {
@@ -68,7 +76,7 @@ describe('hub: signalling', () => {
     const atB = collect(b.socket, 'peer-message');
     const atC = nextEvent(c.socket, 'peer-message');
     a.socket.emit('peer-message', { target: c.socket.id ?? '', message: 'X30' });
-    expect(await atC).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'X30' });
+    expect(await atC).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'X30', hub: HUB_STAMP });
     await barrier(c.socket, b.socket);
     expect(atB.map((m) => m.message)).toEqual([expect.stringMatching(/^barrier-/)]);
   });
@@ -380,7 +388,7 @@ describe('hub: health and limits', () => {
     expect(await dropped).toBe('transport close');
     const atB = nextEvent(b.socket, 'peer-message');
     a.socket.emit('broadcast-message', { message: 'still here' });
-    expect(await atB).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'still here' });
+    expect(await atB).toEqual({ peerId: a.socket.id, uuid: a.uuid, message: 'still here', hub: HUB_STAMP });
   });
 
   it('rate-limits a flooding peer with error-message RATE_LIMITED; the others keep working', async () => {

@@ -1,4 +1,4 @@
-import { TEST_PASSWORD, TestHub, collect, nextEvent } from './support/hub';
+import { TEST_PASSWORD, TestHub, collect, nextEvent, HUB_STAMP } from './support/hub';
 import { SeedPeer } from './support/seed-peer';
 
 describe.each(['polling', 'websocket'])('the original Python clients over %s', (transport) => {
@@ -33,7 +33,7 @@ describe.each(['polling', 'websocket'])('the original Python clients over %s', (
     const ack = nextEvent(ui.socket, 'neck_ack');
     ui.socket.emit('broadcast-message', { message: 'X30' });
     const delivered = await agent.waitFor((e) => e.event === 'peer-message');
-    expect(delivered.data).toEqual({ peerId: ui.socket.id, uuid: 'node-ui', message: 'X30' });
+    expect(delivered.data).toEqual({ peerId: ui.socket.id, uuid: 'node-ui', message: 'X30', hub: HUB_STAMP });
     // The seed agent acks with {command} only: the hub sends it to every non-neck peer as written.
     expect(await ack).toEqual({ command: 'X30', status: 'written', peerId: connected.sid });
   });
@@ -73,7 +73,7 @@ describe.each(['polling', 'websocket'])('the original Python clients over %s', (
     const connected = await ui.waitFor((e) => e.event === 'connected');
     const message = nextEvent(neck.socket, 'peer-message');
     ui.send('HOME');
-    expect(await message).toEqual({ peerId: connected.sid, uuid: 'seed-ui', message: 'HOME' });
+    expect(await message).toEqual({ peerId: connected.sid, uuid: 'seed-ui', message: 'HOME', hub: HUB_STAMP });
   });
 });
 

@@ -9,6 +9,9 @@ import { RecordingLogger } from './recording-logger';
 export type TestPeer = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export const TEST_PASSWORD = 'correct horse battery staple';
+/** What a hub adds to a message or command it relays (its id, when it received it, how long it took). */
+export const HUB_STAMP = { hub: expect.any(String), at: expect.any(Number), ms: expect.any(Number) };
+
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789abcdef';
 
 type SettingsOverrides = Partial<Omit<HubSettings, 'auth' | 'socket' | 'tunnel'>> & {

@@ -342,7 +342,13 @@ export async function expectWritten(
   const { ack } = await rig.ui.sendCommand(text, { via });
   expect({ text, ack }).toEqual({
     text,
-    ack: { command: line, status: 'written', peerId: expect.any(String), id: expect.any(String) },
+    ack: {
+      command: line,
+      status: 'written',
+      peerId: expect.any(String),
+      id: expect.any(String),
+      timeline: expect.objectContaining({ agentMs: expect.any(Number), wireMs: expect.any(Number) }),
+    },
   });
   return ack;
 }

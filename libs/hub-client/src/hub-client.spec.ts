@@ -1,5 +1,5 @@
 import { Events } from '@neck-signal/protocol';
-import { TEST_PASSWORD, TestHub } from '../../../test/support/hub';
+import { HUB_STAMP, TEST_PASSWORD, TestHub } from '../../../test/support/hub';
 import { TcpProxy, freePort, nextHubEvent, nextLifecycle } from '../test/support';
 import { AckTimeoutError, ClientClosedError, HubError, LoginError, NotConnectedError } from './errors';
 import type { CommandAck, TrackedAck } from './command-tracker';
@@ -155,7 +155,13 @@ describe('HubClient', () => {
 
       expect(sender.emit(Events.BroadcastMessage, { message: 'X30', id: 'm1' })).toBe(true);
 
-      expect(await received).toEqual({ peerId: sender.id, uuid: sender.uuid, message: 'X30', id: 'm1' });
+      expect(await received).toEqual({
+        peerId: sender.id,
+        uuid: sender.uuid,
+        message: 'X30',
+        id: 'm1',
+        hub: HUB_STAMP,
+      });
     });
 
     it('works over long-polling too', async () => {
@@ -230,6 +236,7 @@ describe('HubClient', () => {
         id: expect.any(String),
         sentAt: expect.any(Number),
         seq: 1,
+        hub: HUB_STAMP,
       });
       expect(delivered.sentAt).toBeGreaterThanOrEqual(before);
       expect(delivered.sentAt).toBeLessThanOrEqual(Date.now());
@@ -274,6 +281,7 @@ describe('HubClient', () => {
         id: all.ack.id,
         sentAt: expect.any(Number),
         seq: 1,
+        hub: HUB_STAMP,
       });
       expect(all.ack).toMatchObject({ command: 'HOME_SOFT', status: 'written', peerId: neck.id });
       expect(targeted.ack).toMatchObject({ command: 'X1', status: 'written', peerId: neck.id });

@@ -51,7 +51,9 @@ describe('neck status', () => {
         /^ {2}firmware NECK\/STEWART_NECK, protocol 1, 6 motors; board up \d+ s since its last reset$/,
       ),
     );
-    expect(output.lines.at(-1)).toBe('peers: test-neck (neck), watcher (observer)');
+    // `neck status` watches as an observer: it is told of necks and operators, not of other observers (they are
+    // in the count of peers on the first line).
+    expect(output.lines.at(-1)).toBe('peers: test-neck (neck)');
   });
 
   it('says when no neck is connected, and prints JSON with --json', async () => {

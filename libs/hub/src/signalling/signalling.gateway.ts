@@ -163,8 +163,8 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
   /** Each message event, and what handles it once its payload is valid. */
   private readonly handlers: { [E in keyof Payloads]: (socket: HubSocket, body: Payloads[E], at: number) => unknown } =
     {
-      [Events.BroadcastMessage]: (socket, body) => this.broadcast(socket, body),
-      [Events.PeerMessage]: (socket, body) => this.direct(socket, body),
+      [Events.BroadcastMessage]: (socket, body, receivedAt) => this.broadcast(socket, body, receivedAt),
+      [Events.PeerMessage]: (socket, body, receivedAt) => this.direct(socket, body, receivedAt),
       [Events.NeckCommand]: (socket, body, receivedAt) => this.command(socket, body, receivedAt),
       [Events.NeckAck]: (socket, body) => this.ack(socket, body),
       [Events.NeckStatus]: (socket, body) => this.status(socket, body),
@@ -218,19 +218,18 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
     );
   }
 
-  private broadcast(socket: HubSocket, body: BroadcastMessageDto): void {
+  private broadcast(socket: HubSocket, body: BroadcastMessageDto, receivedAt: number): void {
     this.refuseObservers(socket);
-    socket.broadcast.emit(Events.PeerMessage, delivered(socket, { peerId: socket.id, message: body.message }, body));
+    const payload = delivered(socket, { peerId: socket.id, message: body.message }, body);
+    socket.broadcast.emit(Events.PeerMessage, { ...payload, hub: this.stamp(receivedAt) });
   }
 
-  private async direct(socket: HubSocket, body: PeerMessageRequestDto): Promise<void> {
+  private async direct(socket: HubSocket, body: PeerMessageRequestDto, receivedAt: number): Promise<void> {
     this.refuseObservers(socket);
     // Synchronous when the registry knows the target, so that a sender's messages are relayed in its order.
     if (!this.registry.get(body.target)) await this.requirePeer(body.target);
-    this.peer(body.target).emit(
-      Events.PeerMessage,
-      delivered(socket, { peerId: socket.id, message: body.message }, body),
-    );
+    const payload = delivered(socket, { peerId: socket.id, message: body.message }, body);
+    this.peer(body.target).emit(Events.PeerMessage, { ...payload, hub: this.stamp(receivedAt) });
   }
 
   private async command(socket: HubSocket, body: NeckCommandRequestDto, receivedAt: number): Promise<void> {

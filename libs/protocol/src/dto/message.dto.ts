@@ -1,6 +1,8 @@
-import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
 import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH, MAX_UUID_LENGTH } from './payload-limits';
 import { CommandStampDto } from './stamp';
+import { HubStampDto } from './timeline.dto';
 
 /** peer → hub `broadcast-message`: everyone else receives it as `peer-message`. */
 export class BroadcastMessageDto extends CommandStampDto {
@@ -49,6 +51,13 @@ export class PeerMessageDeliveryDto extends CommandStampDto {
   @IsString()
   @Length(1, MAX_ID_LENGTH)
   id?: string;
+
+  /** The relaying hub's stamp (as on neck_command); a neck echoes it in its ack for the command's timeline. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => HubStampDto)
+  hub?: HubStampDto;
 }
 
 export const HUB_ERROR_CODES = [
