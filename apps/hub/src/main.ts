@@ -49,9 +49,10 @@ function describeHttps(https: ServingCertificate, loginUrl: string, logger: Logg
     return;
   }
   process.stdout.write(
-    `\nOn a phone on this network, scan this to open ${pageUrl} and log in (the code holds the password).\n` +
+    `\nOn a phone on this network, scan this to open ${pageUrl} and log in.\n` +
       'The phone warns that the certificate is not trusted (this hub made it): accept it once.\n' +
-      `${terminalQrCode(loginUrl)}\n\n`,
+      `${terminalQrCode(loginUrl)}\n` +
+      'The code holds the shared password: show it only to people who may drive the neck.\n\n',
   );
 }
 

@@ -38,6 +38,8 @@ export interface CliSettings {
    * `hub_ca`). Loading the settings also makes every HubClient for serverUrl trust it (HubClient.trustHub).
    */
   readonly hubCa?: TrustedCertificate;
+  /** The fetch that reaches the hub: the global one, or one trusting hubCa. */
+  readonly fetch: typeof fetch;
   /** The shared password (PEER_SHARED_SECRET); a paired cli may do without. */
   readonly password?: string;
   readonly uuid: string;
@@ -81,8 +83,9 @@ export async function loadCliSettings(flags: CliSettingsFlags, context: Settings
   let secret = asker ? undefined : await password();
   const hub = await firstRun.hubUrl(flags.serverUrl, file.server_url);
   const hubCa = firstRun.hubCa(flags.hubCa, file.hub_ca, path);
+  const trust = hubCa ? hubTrust(hubCa.pem) : undefined;
   // Each command builds its client from the URL: the trust goes with the URL.
-  if (hubCa) HubClient.trustHub(hub.url, hubTrust(hubCa.pem));
+  if (trust) HubClient.trustHub(hub.url, trust);
   if (asker) secret = await password();
   const uuid = await firstRun.uuid(QUESTIONS.cliUuid, flags.uuid, file.uuid);
 
@@ -99,6 +102,7 @@ export async function loadCliSettings(flags: CliSettingsFlags, context: Settings
     configDir,
     serverUrl: hub.url,
     ...(hubCa ? { hubCa } : {}),
+    fetch: trust?.fetch ?? fetch,
     ...(secret === undefined ? {} : { password: secret }),
     uuid: uuid.uuid,
     deviceKeys: deviceKeyFile(configDir, 'cli', uuid.uuid),
