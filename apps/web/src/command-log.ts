@@ -1,4 +1,6 @@
 import type { NeckAckDeliveryDto } from '@neck-signal/protocol';
+import type { CommandTimeline } from '@neck-signal/protocol/timeline';
+import { describeAckTiming } from './ack-timing';
 import { clockTime, html } from './dom';
 
 /** Entries kept on screen; older ones are dropped (a slider stream sends up to 50 a second). */
@@ -7,7 +9,7 @@ const MAX_ENTRIES = 200;
 /** One sent command: its line, then the status word of each ack as it arrives. */
 export class CommandEntry {
   private readonly status: HTMLSpanElement;
-  private readonly meta: HTMLSpanElement;
+  private meta: HTMLElement;
   private readonly detail: HTMLSpanElement;
 
   constructor(
@@ -21,10 +23,22 @@ export class CommandEntry {
     element.append(this.status, this.meta, this.detail);
   }
 
-  /** The first ack: its status word, the round trip and, when it differs, the line the neck wrote. */
-  acknowledged(ack: NeckAckDeliveryDto, roundTripMs: number): void {
+  /**
+   * The first ack: its status word, the round trip and, when it differs, the line the neck wrote. Where the time
+   * went (`in 12 ms (hub 1, link 4, …)`) shows on hover (the entry's title) and, for touch, when the round trip is
+   * tapped open.
+   */
+  acknowledged(ack: NeckAckDeliveryDto, roundTripMs: number, timeline?: CommandTimeline): void {
     this.setStatus(ack.status);
-    this.meta.textContent = `${Math.round(roundTripMs)} ms · ${this.nameOf(ack.peerId)}`;
+    const summary = `${Math.round(roundTripMs)} ms · ${this.nameOf(ack.peerId)}`;
+    const timing = describeAckTiming(roundTripMs, timeline);
+    this.element.title = timing;
+    const meta =
+      timeline === undefined
+        ? html('span', 'meta', summary)
+        : html('details', 'meta timing', html('summary', '', summary), html('span', 'timing-detail', timing));
+    this.meta.replaceWith(meta);
+    this.meta = meta;
     this.detail.textContent = describeAck(ack, this.line);
   }
 

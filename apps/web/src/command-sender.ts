@@ -41,8 +41,8 @@ export class CommandSender {
       .sendCommand(parsed.line, {
         via: 'neck_command',
         ...(target === undefined ? {} : { target }),
-        onAck: ({ ack, roundTripMs, first }) => {
-          if (first) entry.acknowledged(ack, roundTripMs);
+        onAck: ({ ack, roundTripMs, timeline, first }) => {
+          if (first) entry.acknowledged(ack, roundTripMs, timeline);
           else entry.alsoAcknowledged(ack);
         },
       })

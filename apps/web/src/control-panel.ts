@@ -45,16 +45,15 @@ export class ControlPanel {
       );
     }
     this.heldByMe = mine;
+    // The neck's name is in the summary above.
     if (control.stopped) {
-      this.state.textContent = `neck ${status.uuid}: STOPPED by ${control.stoppedBy ?? '?'} — no motion until RELEASE`;
+      this.state.textContent = `STOPPED by ${control.stoppedBy ?? '?'} — no motion until RELEASE`;
       this.state.dataset.state = 'stopped';
     } else if (control.holder === null) {
-      this.state.textContent = `neck ${status.uuid}: control free — the first to move takes it`;
+      this.state.textContent = 'control free — the first to move takes it';
       this.state.dataset.state = 'free';
     } else {
-      this.state.textContent = mine
-        ? `neck ${status.uuid}: you hold control`
-        : `neck ${status.uuid}: control held by ${control.holder.uuid}`;
+      this.state.textContent = mine ? 'you hold control' : `control held by ${control.holder.uuid}`;
       this.state.dataset.state = mine ? 'mine' : 'held';
     }
   }

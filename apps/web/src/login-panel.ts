@@ -50,9 +50,18 @@ export class LoginPanel {
     this.password.focus();
   }
 
-  /** In a tab that paired before (a reload), logs in with its device key: no password to type. */
+  /**
+   * Logs in without typing when it can: with the password a QR code put in the URL's fragment (`#password=…`,
+   * which browsers never send to a server; it is taken off the address at once, so that it stays in no history or
+   * bookmark), or, in a tab that paired before (a reload), with the tab's device key.
+   */
   resume(): void {
-    if (tabKeys.load() !== undefined) void this.logIn();
+    const fromLink = new URLSearchParams(window.location.hash.slice(1)).get('password');
+    if (fromLink !== null) {
+      window.history.replaceState(null, '', window.location.pathname + window.location.search);
+      this.password.value = fromLink;
+    }
+    if (fromLink !== null || tabKeys.load() !== undefined) void this.logIn();
   }
 
   /** Logging out ends this tab's pairing: the next login asks for the password. */

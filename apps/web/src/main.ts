@@ -18,7 +18,12 @@ const controlView = byId('control-view', HTMLElement);
 const connection = byId('connection', HTMLElement);
 const logOutButton = byId('log-out', HTMLButtonElement);
 
-const necks = new NeckDirectory(byId('peers', HTMLUListElement), byId('target', HTMLSelectElement));
+const necks = new NeckDirectory(
+  byId('peers', HTMLUListElement),
+  byId('target', HTMLSelectElement),
+  byId('neck-summary', HTMLElement),
+  byId('peers-summary', HTMLElement),
+);
 const log = new CommandLog(byId('log', HTMLOListElement), (sid) => necks.nameOf(sid));
 const sender = new CommandSender(log, necks);
 const send = (line: string) => sender.send(line);
@@ -70,10 +75,15 @@ wireCommandConsole(
   send,
 );
 const tilt = new TiltControl(
-  byId('tilt-enable', HTMLButtonElement),
-  byId('tilt-hold', HTMLButtonElement),
-  byId('tilt-readout', HTMLElement),
-  byId('tilt-error', HTMLElement),
+  {
+    enable: byId('tilt-enable', HTMLButtonElement),
+    center: byId('tilt-center', HTMLButtonElement),
+    hold: byId('tilt-hold', HTMLButtonElement),
+    status: byId('tilt-status', HTMLElement),
+    readout: byId('tilt-readout', HTMLElement),
+    error: byId('tilt-error', HTMLElement),
+    settings: byId('tilt-settings', HTMLElement),
+  },
   () => sliders.pose(),
   send,
 );
@@ -124,6 +134,7 @@ function wire(client: HubClient): void {
   });
   client.onLifecycle('disconnected', (reason) => {
     if (!mine()) return;
+    tilt.release(`the connection to the hub was lost (${reason})`);
     setConnection('reconnecting', `Connection lost (${reason}); reconnecting…`);
     log.note(`connection lost (${reason}); reconnecting`);
     necks.reset([]);

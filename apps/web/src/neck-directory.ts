@@ -5,8 +5,9 @@ import { html } from './dom';
 const ALL_NECKS = '';
 
 /**
- * The peers on the hub and each neck's latest neck_status, shown as a list, plus the "Send to" choice: every
- * neck, or one. Listeners hear about every change (the platform picture and the sliders follow the neck shown).
+ * The peers on the hub and each neck's latest neck_status: the neck choice (every neck, or one) with the state of
+ * the neck shown, and the list of peers (folded away under its count). Listeners hear about every change (the
+ * platform picture and the sliders follow the neck shown).
  */
 export class NeckDirectory {
   private readonly peers = new Map<string, PeerInfoDto>();
@@ -17,6 +18,10 @@ export class NeckDirectory {
   constructor(
     private readonly list: HTMLUListElement,
     private readonly select: HTMLSelectElement,
+    /** The state of the neck shown: serial, firmware, pose. */
+    private readonly summary: HTMLElement,
+    /** The folded list's title, with the count of peers. */
+    private readonly listTitle: HTMLElement,
   ) {
     select.addEventListener('change', () => this.changed());
     this.render();
@@ -104,6 +109,28 @@ export class NeckDirectory {
     }
     if (items.length === 0) items.push(html('li', 'peer empty', 'Not connected.'));
     this.list.replaceChildren(...items);
+    const others = this.peers.size;
+    this.listTitle.textContent = `Peers on the hub: you and ${others} other${others === 1 ? '' : 's'}`;
+    this.renderSummary(necks.length);
+  }
+
+  /** The neck shown, in a few words: which, its serial port, its firmware, its pose. */
+  private renderSummary(necks: number): void {
+    const status = this.shownStatus();
+    if (!status) {
+      this.summary.replaceChildren(
+        html('span', 'serial serial-unknown', necks === 0 ? 'No neck connected.' : 'No status from the neck yet.'),
+      );
+      return;
+    }
+    const { serial, firmware } = status;
+    const doing = firmware.state === 'booting' || firmware.state === 'homing' ? `${firmware.state}…` : firmware.state;
+    this.summary.replaceChildren(
+      html('strong', 'neck-name', `neck ${status.uuid}`),
+      html('span', `serial serial-${serial.state}`, serial.state === 'open' ? 'serial open' : 'serial down'),
+      html('span', `firmware firmware-${firmware.state}`, `firmware ${doing}`),
+      html('code', 'pose', status.pose ? formatHeadPose(status.pose) : 'pose unknown'),
+    );
   }
 
   private neckItem(neck: PeerInfoDto): HTMLLIElement {

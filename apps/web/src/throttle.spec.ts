@@ -1,4 +1,4 @@
-import { Throttle } from './throttle';
+import { ChangedLines, Throttle } from './throttle';
 
 describe('Throttle', () => {
   let now = 0;
@@ -53,5 +53,68 @@ describe('Throttle', () => {
     throttle.cancel();
     advance(100);
     expect(task).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('ChangedLines', () => {
+  let now = 0;
+  beforeEach(() => {
+    jest.useFakeTimers();
+    now = 0;
+  });
+  afterEach(() => jest.useRealTimers());
+
+  function advance(ms: number): void {
+    now += ms;
+    jest.advanceTimersByTime(ms);
+  }
+
+  it('sends the newest line at most once per interval, and never the same line twice in a row', () => {
+    const sent: string[] = [];
+    const lines = new ChangedLines(
+      50,
+      (line) => sent.push(line) > 0,
+      () => now,
+    );
+    lines.offer('Q:1');
+    advance(60);
+    // The phone held still: the same line again and again sends nothing.
+    for (let i = 0; i < 5; i++) {
+      lines.offer('Q:1');
+      advance(60);
+    }
+    expect(sent).toEqual(['Q:1']);
+    // A burst within one interval: only its newest line goes, at the end of the interval.
+    lines.offer('Q:2');
+    advance(10);
+    lines.offer('Q:3');
+    lines.offer('Q:4');
+    advance(60);
+    expect(sent).toEqual(['Q:1', 'Q:2', 'Q:4']);
+  });
+
+  it('keeps a line the sender could not send, sends it on resume, and starts afresh after stop', () => {
+    const sent: string[] = [];
+    let open = false;
+    const lines = new ChangedLines(
+      50,
+      (line) => open && sent.push(line) > 0,
+      () => now,
+    );
+    lines.offer('Q:1');
+    advance(60);
+    expect(sent).toEqual([]);
+    open = true;
+    lines.resume();
+    advance(60);
+    expect(sent).toEqual(['Q:1']);
+    // A new hold repeats the last line: it goes out, since the neck may have moved meanwhile.
+    lines.stop();
+    lines.offer('Q:1');
+    // Offered within the interval, then stopped: it never goes.
+    lines.offer('Q:2');
+    lines.stop();
+    advance(60);
+    expect(sent).toEqual(['Q:1', 'Q:1']);
   });
 });

@@ -38,3 +38,48 @@ export class Throttle {
     this.task();
   }
 }
+
+/**
+ * A stream of command lines (tilt): the newest line goes out at most once every `intervalMs`, and only when it
+ * differs from the last one sent — holding the phone still sends nothing. `send` says whether the line went out.
+ */
+export class ChangedLines {
+  private readonly throttle: Throttle;
+  private pending: string | undefined;
+  private lastSent: string | undefined;
+
+  constructor(
+    intervalMs: number,
+    private readonly send: (line: string) => boolean,
+    now?: () => number,
+  ) {
+    this.throttle = new Throttle(intervalMs, () => this.flush(), now);
+  }
+
+  /** The newest line; it replaces one still waiting for its turn. */
+  offer(line: string): void {
+    this.pending = line;
+    this.throttle.request();
+  }
+
+  /** Sends the waiting line, if any, as soon as its turn comes (after a pause, e.g. the neck homed). */
+  resume(): void {
+    this.throttle.request();
+  }
+
+  /** Drops the waiting line; the next stream starts afresh (its first line goes out even if it repeats the last). */
+  stop(): void {
+    this.throttle.cancel();
+    this.pending = undefined;
+    this.lastSent = undefined;
+  }
+
+  private flush(): void {
+    const line = this.pending;
+    if (line === undefined || line === this.lastSent) return;
+    if (this.send(line)) {
+      this.lastSent = line;
+      this.pending = undefined;
+    }
+  }
+}
