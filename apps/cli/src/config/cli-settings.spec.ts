@@ -35,6 +35,8 @@ describe('loadCliSettings', () => {
       password: 'hunter2',
       uuid: 'my-laptop',
       deviceKeys: { load: expect.any(Function), save: expect.any(Function) },
+      // No hub certificate given: the global fetch.
+      fetch,
     });
     expect(settings.deviceKeys.load()).toBeUndefined();
     // Saved as it is used: without the trailing slash.
@@ -160,6 +162,9 @@ describe('loadCliSettings', () => {
     });
     writeFileSync(join(dir.path, 'cli.json'), JSON.stringify({ hub_ca: 'hub/https-ca.pem' }));
     expect((await loadCliSettings({ configDir: dir.path }, context(env))).hubCa?.path).toBe(caPath);
-    expect((await loadCliSettings({ configDir: dir.path, hubCa: caPath }, context(env))).hubCa?.pem).toBe(ca);
+    const flagged = await loadCliSettings({ configDir: dir.path, hubCa: caPath }, context(env));
+    expect(flagged.hubCa?.pem).toBe(ca);
+    // Its fetch trusts the hub's authority (and the public ones).
+    expect(flagged.fetch).not.toBe(fetch);
   });
 });
