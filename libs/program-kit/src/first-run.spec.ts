@@ -126,7 +126,15 @@ describe('FirstRun', () => {
     expect((await flow(undefined).run.uuid(QUESTIONS.agentUuid, undefined, undefined)).uuid).toMatch(
       /^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/,
     );
-    expect(() => checkUuid('robot neck!')).toThrow(ConfigError);
+    // As lenient as the original hub: printable text, spaces included.
+    expect(checkUuid('robot neck!')).toBe('robot neck!');
+    expect(checkUuid('tête 1')).toBe('tête 1');
+    for (const refused of ['robot\nneck', 'tab\there', '   ', '', '*', 'x'.repeat(65), 'bidi\u202Etext']) {
+      expect(() => checkUuid(refused)).toThrow(ConfigError);
+    }
+    expect(() => checkUuid('robot\nneck')).toThrow(
+      'the hub would refuse uuid "robot\\nneck": uuid must be printable text of 1 to 64 characters, not only spaces and not *, without control characters or line breaks',
+    );
     expect(() => checkHubUrl('ftp://x')).toThrow(
       /is not an http\(s\) URL; pass one such as http:\/\/127\.0\.0\.1:5000/,
     );

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { UUID_PATTERN } from '@neck-signal/protocol';
+import { MAX_UUID_LENGTH, UUID_PATTERN, UUID_RULE } from '@neck-signal/protocol';
 import { badPortMessage, isBadPort, urlPort } from './bad-ports';
 import { ConfigError, asConfigError } from './config-error';
 import { envFilePath } from './config-file';
@@ -174,10 +174,10 @@ export function checkHubUrl(value: string): string {
   return url.replace(/\/+$/, '');
 }
 
-/** The uuid itself; a ConfigError unless it is one the hub takes. */
+/** The uuid itself; a ConfigError unless it is one the hub takes (UUID_PATTERN, MAX_UUID_LENGTH). */
 export function checkUuid(uuid: string): string {
-  if (!UUID_PATTERN.test(uuid) || uuid.length > 64) {
-    throw new ConfigError(`uuid ${JSON.stringify(uuid)} may hold letters, digits and _ . : - only (at most 64)`);
+  if (uuid.length > MAX_UUID_LENGTH || !UUID_PATTERN.test(uuid)) {
+    throw new ConfigError(`the hub would refuse uuid ${JSON.stringify(uuid)}: ${UUID_RULE}`);
   }
   return uuid;
 }

@@ -130,9 +130,11 @@ describe('loadCliSettings', () => {
 
   it('refuses a uuid the hub would refuse, and a broken cli.json, naming the file', async () => {
     const env = { PEER_SHARED_SECRET: 'pw', NECK_HUB_URL: 'http://h.example' };
-    await expect(loadCliSettings({ configDir: dir.path, uuid: 'no spaces' }, context(env))).rejects.toThrow(
-      /uuid "no spaces" may hold letters, digits/,
+    await expect(loadCliSettings({ configDir: dir.path, uuid: 'two\nlines' }, context(env))).rejects.toThrow(
+      /the hub would refuse uuid "two\\nlines": uuid must be printable text/,
     );
+    // As the original hub: a uuid with a space is fine.
+    expect((await loadCliSettings({ configDir: dir.path, uuid: 'robot neck' }, context(env))).uuid).toBe('robot neck');
     writeFileSync(join(dir.path, 'cli.json'), '{"uuid": 5}');
     await expect(loadCliSettings({ configDir: dir.path }, context(env))).rejects.toThrow(
       /cli\.json: uuid must be a string/,
