@@ -60,7 +60,7 @@ describe('hub: POST /login', () => {
     [{}, 'password must be a string'],
     [{ password: 42 }, 'password must be a string'],
     [{ password: 'x', role: 'admin' }, 'role must be one of the following values'],
-    [{ password: 'x', uuid: 'has spaces' }, 'uuid may hold letters'],
+    [{ password: 'x', uuid: 'has\na line break' }, 'uuid must be printable text'],
     [{ password: 'x', extra: true }, 'property extra should not exist'],
     ['{not json', 'JSON'],
   ])('answers 400 for a malformed body %j', async (body, message) => {

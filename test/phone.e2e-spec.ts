@@ -143,8 +143,8 @@ describe('a phone on an HTTPS hub (neck-hub --https, built, at a terminal)', () 
       expect(await peers.exit()).toEqual({ code: 2, signal: null });
       expect(peers.output.join('\n')).toContain(
         `neck: hub at ${url} presents a certificate this program does not trust (SELF_SIGNED_CERT_IN_CHAIN); ` +
-          "a hub started with --https makes its own: give this program a copy of the hub's https-ca.pem in " +
-          'NECK_HUB_CA',
+          "a hub started with --https makes its own: give this program a copy of the hub's https-ca.pem with " +
+          '--hub-ca FILE or NECK_HUB_CA',
       );
     } finally {
       rmSync(cliDir, { recursive: true, force: true });

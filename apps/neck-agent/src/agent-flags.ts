@@ -14,6 +14,10 @@ export function parseAgentFlags(argv: readonly string[]): AgentProgramFlags {
     .description('neck-signal agent: relays hub commands to the neck firmware over serial.')
     .version(neckSignalVersion())
     .option('-s, --server-url <url>', 'hub URL, e.g. https://neck-signal.loca.lt', urlOption)
+    .option(
+      '--hub-ca <file>',
+      "a copy of the hub's https-ca.pem, for a hub started with --https (default: $NECK_HUB_CA, else agent.json hub_ca)",
+    )
     .option('-u, --uuid <uuid>', 'this agent’s uuid (default: saved, else random)')
     .option('--serial <path>', 'serial port of the neck (default: discover)')
     .option('--baud <n>', 'baud rate (default 115200)', integerOption(50, 4_000_000, 'a baud rate such as 115200'))

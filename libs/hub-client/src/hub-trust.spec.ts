@@ -63,8 +63,8 @@ describe('HubClient and a hub with a certificate of its own (neck-hub --https)',
     expect(error.reason).toBe('rejected');
     expect(error.message).toBe(
       `hub at ${hub.url} presents a certificate this program does not trust (SELF_SIGNED_CERT_IN_CHAIN); ` +
-        "a hub started with --https makes its own: give this program a copy of the hub's https-ca.pem in " +
-        'NECK_HUB_CA (or hub_ca in its config file), and use an address the hub prints',
+        "a hub started with --https makes its own: give this program a copy of the hub's https-ca.pem with " +
+        '--hub-ca FILE or NECK_HUB_CA (or hub_ca in its config file), and use an address the hub prints',
     );
   });
 

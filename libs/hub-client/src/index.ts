@@ -3,6 +3,7 @@ export {
   type HubClientLifecycleEvents,
   type DeviceKeyStore,
   type HubClientOptions,
+  type HubTrust,
   type LoginRetryInfo,
   type ReloginInfo,
   type SendCommandOptions,

@@ -79,7 +79,7 @@ function untrustedMessage(baseUrl: string, code: string): string {
       : `presents a certificate this program does not trust (${code})`;
   return (
     `hub at ${baseUrl} ${what}; a hub started with --https makes its own: give this program a copy of the ` +
-    `hub's https-ca.pem in NECK_HUB_CA (or hub_ca in its config file), and use an address the hub prints`
+    `hub's https-ca.pem with --hub-ca FILE or NECK_HUB_CA (or hub_ca in its config file), and use an address the hub prints`
   );
 }
 

@@ -15,6 +15,8 @@ export interface ConfigFlags {
 /** Flags every command that talks to the hub takes; each overrides the saved config. */
 export interface HubFlags extends ConfigFlags {
   serverUrl?: string;
+  /** A copy of the hub's https-ca.pem to trust (--hub-ca). */
+  hubCa?: string;
   uuid?: string;
 }
 
@@ -49,6 +51,15 @@ export abstract class HubCommandRunner extends ConfigCommandRunner {
   })
   parseServerUrl(value: string): string {
     return urlOption(value);
+  }
+
+  @Option({
+    flags: '--hub-ca <file>',
+    description:
+      "a copy of the hub's https-ca.pem, for a hub started with --https (default: $NECK_HUB_CA, else cli.json hub_ca)",
+  })
+  parseHubCa(value: string): string {
+    return value;
   }
 
   @Option({ flags: '-u, --uuid <uuid>', description: 'your uuid on the hub (default: saved in cli.json, else random)' })

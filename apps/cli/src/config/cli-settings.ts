@@ -50,11 +50,6 @@ export interface CliSettings {
 /** How `neck` says to give what is missing without a terminal. */
 export const CLI_OTHERWISE = 'or run `neck setup cli` on a terminal';
 
-/** The flags of a command that talks to the hub, and the hub certificate to trust (`neck demo` gives its own). */
-export interface CliSettingsFlags extends HubFlags {
-  hubCa?: string;
-}
-
 /**
  * Resolves the hub URL (-s, NECK_HUB_URL from env or .env, cli.json), the password (PEER_SHARED_SECRET from env
  * or .env) and our uuid (-u, cli.json). A first run on a terminal asks the seed's questions for what is missing
@@ -63,7 +58,7 @@ export interface CliSettingsFlags extends HubFlags {
  * A hub URL on a port nothing can connect to (a "bad port") is a ConfigError too. A hub certificate to trust
  * (NECK_HUB_CA, `hub_ca`) is read and trusted for the hub's URL.
  */
-export async function loadCliSettings(flags: CliSettingsFlags, context: SettingsContext): Promise<CliSettings> {
+export async function loadCliSettings(flags: HubFlags, context: SettingsContext): Promise<CliSettings> {
   const { asker, say } = context;
   const configDir = resolveConfigDir(flags.configDir, context.env);
   const path = join(configDir, CLI_CONFIG_FILE);

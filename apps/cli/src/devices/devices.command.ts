@@ -132,7 +132,7 @@ async function call<T extends object>(
   }
   let response: Response;
   try {
-    response = await fetch(`${settings.serverUrl}${path}`, {
+    response = await settings.fetch(`${settings.serverUrl}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,

@@ -54,7 +54,7 @@ export async function fetchHealth(settings: CliSettings, timeoutMs: number): Pro
   let response: Response;
   let body: unknown;
   try {
-    response = await fetch(`${settings.serverUrl}${HubPaths.Health}`, {
+    response = await settings.fetch(`${settings.serverUrl}${HubPaths.Health}`, {
       headers: { accept: 'application/json', 'bypass-tunnel-reminder': 'neck-signal' },
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -1,7 +1,7 @@
 import { validatePayload } from '../validate';
 import { LoginRequestDto } from './login.dto';
 import { BroadcastMessageDto, ErrorMessageDto, PeerMessageRequestDto } from './message.dto';
-import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH } from './payload-limits';
+import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH, UUID_RULE } from './payload-limits';
 import { NeckAckReportDto, NeckCommandRequestDto, NeckOutputDto, NeckStatusDto } from './neck.dto';
 import { PeerInfoDto } from './peer.dto';
 
@@ -25,7 +25,7 @@ describe('DTO validation', () => {
       [{ password: '' }, 'password must be longer than or equal to 1 characters'],
       [{ password: 5 }, 'password must be a string'],
       [{ password: 'x', role: 'admin' }, 'role must be one of the following values: ui, neck, observer'],
-      [{ password: 'x', uuid: 'bad uuid!' }, 'uuid may hold letters, digits and _ . : - only'],
+      [{ password: 'x', uuid: 'bad\nuuid' }, UUID_RULE],
       [{ password: 'x', uuid: 'a'.repeat(65) }, 'uuid must be shorter than or equal to 64 characters'],
       [{ password: 'x', extra: 1 }, 'property extra should not exist'],
     ])('rejects %j', (body, expected) => {

@@ -1,5 +1,5 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Min, ValidateIf } from 'class-validator';
-import { MAX_DEVICE_KEY_LENGTH, MAX_PASSWORD_LENGTH, MAX_UUID_LENGTH, UUID_PATTERN } from './payload-limits';
+import { MAX_DEVICE_KEY_LENGTH, MAX_PASSWORD_LENGTH, MAX_UUID_LENGTH, UUID_PATTERN, UUID_RULE } from './payload-limits';
 import { ROLES, type Role } from './peer.dto';
 
 /**
@@ -10,7 +10,7 @@ export class LoginRequestDto {
   @IsOptional()
   @IsString()
   @Length(1, MAX_UUID_LENGTH)
-  @Matches(UUID_PATTERN, { message: 'uuid may hold letters, digits and _ . : - only' })
+  @Matches(UUID_PATTERN, { message: UUID_RULE })
   uuid?: string;
 
   /** The shared password; required unless `deviceKey` is given. */

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsInt, IsNumber, IsObject, IsOptional, IsString, Length, Min, ValidateNested } from 'class-validator';
 import type { TimelineHop } from '../timeline';
