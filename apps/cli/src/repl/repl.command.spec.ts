@@ -15,9 +15,9 @@ import {
   tempDir,
 } from '../../test/cli-test-kit';
 
-/** The agent's part of an ack's timeline, as the REPL prints it for a command sent as broadcast-message. */
-const WRITTEN = String.raw`\(agent [\d.]+, queue [\d.]+, wire [\d.]+\)`;
-const REFUSED = String.raw`\(agent [\d.]+, queue 0\)`;
+/** An ack's timeline as the REPL prints it: the hub's part (its stamp on the broadcast-message) and the agent's. */
+const WRITTEN = String.raw`\(hub [\d.]+, link [\d.]+, agent [\d.]+, queue [\d.]+, wire [\d.]+\)`;
+const REFUSED = String.raw`\(hub [\d.]+, link [\d.]+, agent [\d.]+, queue 0\)`;
 /** `ack written LINE in N ms (…) from neck NECK`, the line taken literally. */
 const written = (line: string, neck = 'test-neck') =>
   new RegExp(`^ack written ${line.replace(/[|]/g, '\\$&')} in \\d+ ms ${WRITTEN} from neck ${neck}$`);
