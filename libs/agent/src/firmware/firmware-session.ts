@@ -409,12 +409,14 @@ export class FirmwareSession {
       await delayUntil(this.wireFreeAt);
       if (this.closed) throw new Error(`${this.link.path} closed before the line was written`);
       const startedAt = performance.now();
+      // Said as the line is handed to the port, so that the log keeps the order of what the agent did (a STOP
+      // that comes while the bytes drain is logged after them).
+      this.events.wrote(line);
       await this.link.write(line);
       const drainedAt = performance.now();
       const onTheWireMs = (line.length + 1) * this.byteMs;
       // A drain may come back before the bytes have left (a PTY's does): count the wire time from here.
       this.wireFreeAt = drainedAt + onTheWireMs;
-      this.events.wrote(line);
       await delayUntil(this.wireFreeAt);
       // On a real tty the drain comes once the kernel has sent the bytes; earlier ones cannot beat the wire.
       return { startedAt, wireMs: Math.max(drainedAt - startedAt, onTheWireMs) };
