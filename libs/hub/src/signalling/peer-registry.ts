@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { NeckHealthDto, NeckStatusDeliveryDto, PeerCountsDto, PeerInfoDto, Role } from '@neck-signal/protocol';
 
 /** A peer as the registry keeps it: who, on which hub, and (for a neck) its last status. */
@@ -32,8 +32,8 @@ export function mainRole(roles: readonly Role[]): Role {
  */
 @Injectable()
 export class PeerRegistry {
-  /** This hub, among the hubs sharing Redis. */
-  readonly hubId: string = randomUUID();
+  /** This hub among those sharing Redis: 8 random characters, short since every relayed command carries it. */
+  readonly hubId: string = randomBytes(6).toString('base64url');
   private readonly peers = new Map<string, Entry>();
   private readonly byRole: Record<Role, Map<string, PeerInfoDto>> = {
     neck: new Map(),

@@ -256,7 +256,7 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
   /** What this hub adds to a command it relays: who it is, when it received the command, how long it took. */
   private stamp(receivedAt: number): HubStampDto {
     const now = performance.now();
-    return { hub: this.registry.hubId, at: receivedAt, ms: round(now - receivedAt) };
+    return { hub: this.registry.hubId, at: round(receivedAt), ms: round(now - receivedAt) };
   }
 
   private ack(socket: HubSocket, body: NeckAckReportDto): void {
