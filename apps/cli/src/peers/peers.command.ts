@@ -14,7 +14,8 @@ export type PeersFlags = ReportFlags;
 /** `neck peers`: who else is on the hub (logs in as an observer, so it never receives commands). */
 @Command({
   name: 'peers',
-  description: 'list the peers connected to the hub: uuid, roles (neck, ui, observer) and sid',
+  description:
+    'list the necks and operators connected to the hub: uuid, roles and sid (it watches as an observer, so other observers are not listed one by one)',
 })
 export class PeersCommand extends ReportCommandRunner {
   constructor(
