@@ -51,6 +51,10 @@ it('gives the agent the serial port through the dialout group, and the hub no de
   expect(directives('neck-hub.service').get('PrivateDevices')).toEqual(['yes']);
 });
 
+it('keeps the agent to two malloc arenas (its RSS on a small board: README, Benchmarks)', () => {
+  expect(directives('neck-agent.service').get('Environment')).toContain('MALLOC_ARENA_MAX=2');
+});
+
 it('sets no device policy on the agent that would hide /dev/ttyUSB* and /dev/ttyACM*', () => {
   const agent = directives('neck-agent.service');
   // Each of these closes the devices not listed in DeviceAllow=; ProtectClock=yes does it through its implied
