@@ -4,8 +4,8 @@
 // some seconds per round, rounds alternating between the bare relay and the hub (both child processes), after
 // a discarded warm-up on each. Reports p50 and p99 round trip (µs) and messages never acked. Target (issue 13):
 // hub p50 within +100 µs of the bare relay's. Run: npm run bench -- --only paced
-const { alternating, fmt, progress, row, startServer } = require('./common');
-const { closedLoop, connectRelayPeers, mergeSorted, paced, summaryUs } = require('./relay-peers');
+const { alternating, fmt, progress, row } = require('./common');
+const { closedLoop, mergeSorted, paced, summaryUs, withRelayServers } = require('./relay-peers');
 
 const PERIOD_MS = 10;
 const MAX_EXTRA_US = 100;
@@ -15,56 +15,48 @@ const NAME = 'relay, paced 100 Hz';
 
 async function run({ quick }) {
   const { rounds, roundSeconds } = quick ? QUICK : FULL;
-  const servers = [];
-  const peers = [];
-  try {
-    const byName = {};
-    for (const name of ['bare', 'hub']) {
-      const server = await startServer(name);
-      servers.push(server);
-      byName[name] = await connectRelayPeers(server);
-      peers.push(byName[name]);
-      await closedLoop(byName[name], 300, 'warm');
-      await paced(byName[name], { periodMs: PERIOD_MS, durationMs: 1_000, idPrefix: 'warm-paced' });
-    }
-    const results = { bare: { times: [], lost: 0 }, hub: { times: [], lost: 0 } };
-    for (let round = 0; round < rounds; round++) {
-      for (const name of alternating(round, ['bare', 'hub'])) {
-        const { times, lost } = await paced(byName[name], {
-          periodMs: PERIOD_MS,
-          durationMs: roundSeconds * 1000,
-          idPrefix: `p${round}`,
-        });
-        results[name].times.push(times);
-        results[name].lost += lost;
+  return withRelayServers(
+    async (peers) => {
+      await closedLoop(peers, 300, 'warm');
+      await paced(peers, { periodMs: PERIOD_MS, durationMs: 1_000, idPrefix: 'warm-paced' });
+    },
+    async (sides) => {
+      const results = { bare: { times: [], lost: 0 }, hub: { times: [], lost: 0 } };
+      for (let round = 0; round < rounds; round++) {
+        for (const name of alternating(round, ['bare', 'hub'])) {
+          const { times, lost } = await paced(sides[name].peers, {
+            periodMs: PERIOD_MS,
+            durationMs: roundSeconds * 1000,
+            idPrefix: `p${round}`,
+          });
+          results[name].times.push(times);
+          results[name].lost += lost;
+        }
+        progress(`paced: round ${round + 1}/${rounds} done (${roundSeconds} s at 100 Hz on each server)`);
       }
-      progress(`paced: round ${round + 1}/${rounds} done (${roundSeconds} s at 100 Hz on each server)`);
-    }
-    const figures = {};
-    for (const name of ['bare', 'hub']) {
-      const all = mergeSorted(results[name].times);
-      figures[name] = { ...summaryUs(all), count: all.length, lost: results[name].lost };
-    }
-    const { bare, hub } = figures;
-    const extra = hub.p50 - bare.p50;
-    return {
-      rows: [
-        row(NAME, `p50 round trip, µs (${fmt(hub.count)} messages each)`, {
-          value: hub.p50,
-          bare: bare.p50,
-          figure: `${extra >= 0 ? '+' : '−'}${fmt(Math.abs(extra))} µs`,
-          target: `≤ bare +${MAX_EXTRA_US} µs`,
-          met: extra <= MAX_EXTRA_US,
-        }),
-        row(NAME, 'p99 round trip, µs', { value: hub.p99, bare: bare.p99 }),
-        row(NAME, 'messages never acked', { value: hub.lost, bare: bare.lost, figure: '—' }),
-      ],
-      details: { rounds, roundSeconds, periodMs: PERIOD_MS, bare, hub },
-    };
-  } finally {
-    for (const p of peers) p.close();
-    await Promise.all(servers.map((server) => server.stop()));
-  }
+      const figures = {};
+      for (const name of ['bare', 'hub']) {
+        const all = mergeSorted(results[name].times);
+        figures[name] = { ...summaryUs(all), count: all.length, lost: results[name].lost };
+      }
+      const { bare, hub } = figures;
+      const extra = hub.p50 - bare.p50;
+      return {
+        rows: [
+          row(NAME, `p50 round trip, µs (${fmt(hub.count)} messages each)`, {
+            value: hub.p50,
+            bare: bare.p50,
+            figure: `${extra >= 0 ? '+' : '−'}${fmt(Math.abs(extra))} µs`,
+            target: `≤ bare +${MAX_EXTRA_US} µs`,
+            met: extra <= MAX_EXTRA_US,
+          }),
+          row(NAME, 'p99 round trip, µs', { value: hub.p99, bare: bare.p99 }),
+          row(NAME, 'messages never acked', { value: hub.lost, bare: bare.lost, figure: '—' }),
+        ],
+        details: { rounds, roundSeconds, periodMs: PERIOD_MS, bare, hub },
+      };
+    },
+  );
 }
 
 module.exports = { name: 'paced', title: NAME, run };

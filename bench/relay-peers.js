@@ -4,7 +4,7 @@
 // delivery with `neck_ack {command, status: 'written', to: <sender's sid>, id}`. A round trip is two relayed
 // messages. Both peers live in the bench's own process, never in the server's. Drivers: closedLoop (wait for
 // each ack before the next) and paced (one message every period, whatever the acks do).
-const { ascending, percentile, protocol, sleep } = require('./common');
+const { ascending, percentile, protocol, sleep, startServer } = require('./common');
 
 /** How long one round trip may take before the benchmark gives up, ms. */
 const ACK_TIMEOUT_MS = 5_000;
@@ -149,4 +149,24 @@ function mergeSorted(arrays) {
   return all.sort();
 }
 
-module.exports = { ACK_TIMEOUT_MS, closedLoop, connectRelayPeers, mergeSorted, paced, summaryUs };
+/**
+ * Starts the bare relay and the hub, connects a UI and a neck-like peer to each, warms both up with `warmUp`,
+ * runs `measure({bare, hub})` (each `{server, peers}`) and stops everything however it ends.
+ */
+async function withRelayServers(warmUp, measure) {
+  const sides = {};
+  try {
+    for (const name of ['bare', 'hub']) {
+      const server = await startServer(name);
+      sides[name] = { server, peers: undefined };
+      sides[name].peers = await connectRelayPeers(server);
+      await warmUp(sides[name].peers);
+    }
+    return await measure(sides);
+  } finally {
+    for (const side of Object.values(sides)) side.peers?.close();
+    await Promise.all(Object.values(sides).map((side) => side.server.stop()));
+  }
+}
+
+module.exports = { ACK_TIMEOUT_MS, closedLoop, connectRelayPeers, mergeSorted, paced, summaryUs, withRelayServers };

@@ -5,8 +5,8 @@
 // messages and throughput is round trips a second with one in flight. Rounds alternate bare/hub so both share
 // the machine's noise; each server first gets a discarded warm-up. Targets (issue 13): median ≤ ×1.3 the bare
 // relay's, throughput ≥ ×0.8. Run: npm run bench -- --only relay
-const { alternating, fmt, progress, row, startServer } = require('./common');
-const { closedLoop, connectRelayPeers, mergeSorted, summaryUs } = require('./relay-peers');
+const { alternating, fmt, progress, row } = require('./common');
+const { closedLoop, mergeSorted, summaryUs, withRelayServers } = require('./relay-peers');
 
 const FULL = { rounds: 10, perRound: 2_000, warmUp: 1_000 };
 const QUICK = { rounds: 4, perRound: 500, warmUp: 300 };
@@ -14,55 +14,47 @@ const NAME = 'relay, closed loop';
 
 async function run({ quick }) {
   const { rounds, perRound, warmUp } = quick ? QUICK : FULL;
-  const servers = [];
-  const peers = [];
-  try {
-    const byName = {};
-    for (const name of ['bare', 'hub']) {
-      const server = await startServer(name);
-      servers.push(server);
-      byName[name] = await connectRelayPeers(server);
-      peers.push(byName[name]);
-      await closedLoop(byName[name], warmUp, 'warm');
-    }
-    const results = { bare: { times: [], wallMs: 0 }, hub: { times: [], wallMs: 0 } };
-    for (let round = 0; round < rounds; round++) {
-      for (const name of alternating(round, ['bare', 'hub'])) {
-        const { times, wallMs } = await closedLoop(byName[name], perRound, `r${round}`);
-        results[name].times.push(times);
-        results[name].wallMs += wallMs;
+  return withRelayServers(
+    async (peers) => {
+      await closedLoop(peers, warmUp, 'warm');
+    },
+    async (sides) => {
+      const results = { bare: { times: [], wallMs: 0 }, hub: { times: [], wallMs: 0 } };
+      for (let round = 0; round < rounds; round++) {
+        for (const name of alternating(round, ['bare', 'hub'])) {
+          const { times, wallMs } = await closedLoop(sides[name].peers, perRound, `r${round}`);
+          results[name].times.push(times);
+          results[name].wallMs += wallMs;
+        }
+        progress(`relay: round ${round + 1}/${rounds} done (${fmt(perRound)} round trips on each server)`);
       }
-      progress(`relay: round ${round + 1}/${rounds} done (${fmt(perRound)} round trips on each server)`);
-    }
-    const figures = {};
-    for (const name of ['bare', 'hub']) {
-      const all = mergeSorted(results[name].times);
-      figures[name] = { ...summaryUs(all), perSecond: (all.length / results[name].wallMs) * 1000, count: all.length };
-    }
-    const { bare, hub } = figures;
-    const count = `${fmt(rounds * perRound)} each`;
-    return {
-      rows: [
-        row(NAME, `median round trip, µs (${count})`, {
-          value: hub.p50,
-          bare: bare.p50,
-          target: '≤ ×1.3',
-          met: hub.p50 / bare.p50 <= 1.3,
-        }),
-        row(NAME, 'p99 round trip, µs', { value: hub.p99, bare: bare.p99 }),
-        row(NAME, 'throughput, round trips/s', {
-          value: hub.perSecond,
-          bare: bare.perSecond,
-          target: '≥ ×0.8',
-          met: hub.perSecond / bare.perSecond >= 0.8,
-        }),
-      ],
-      details: { rounds, perRound, warmUp, bare, hub },
-    };
-  } finally {
-    for (const p of peers) p.close();
-    await Promise.all(servers.map((server) => server.stop()));
-  }
+      const figures = {};
+      for (const name of ['bare', 'hub']) {
+        const all = mergeSorted(results[name].times);
+        figures[name] = { ...summaryUs(all), perSecond: (all.length / results[name].wallMs) * 1000, count: all.length };
+      }
+      const { bare, hub } = figures;
+      const count = `${fmt(rounds * perRound)} each`;
+      return {
+        rows: [
+          row(NAME, `median round trip, µs (${count})`, {
+            value: hub.p50,
+            bare: bare.p50,
+            target: '≤ ×1.3',
+            met: hub.p50 / bare.p50 <= 1.3,
+          }),
+          row(NAME, 'p99 round trip, µs', { value: hub.p99, bare: bare.p99 }),
+          row(NAME, 'throughput, round trips/s', {
+            value: hub.perSecond,
+            bare: bare.perSecond,
+            target: '≥ ×0.8',
+            met: hub.perSecond / bare.perSecond >= 0.8,
+          }),
+        ],
+        details: { rounds, perRound, warmUp, bare, hub },
+      };
+    },
+  );
 }
 
 module.exports = { name: 'relay', title: NAME, run };
