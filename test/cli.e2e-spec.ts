@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_PASSWORD, TestHub } from './support/hub';
-import { Program } from './support/program';
+import { Program, startNeck } from './support/program';
 
 /** The built `neck` (dist/apps/cli/main.js) as a user runs it, against a real hub and the real agent program. */
 describe('neck cli (built)', () => {
@@ -14,12 +14,7 @@ describe('neck cli (built)', () => {
 
   /** Runs `neck ARGS…` with its own config dir; env values override. */
   const neck = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-    const program = Program.start('cli', args, {
-      NECK_CONFIG_DIR: dir,
-      PEER_SHARED_SECRET: TEST_PASSWORD,
-      NECK_HUB_URL: hub.url,
-      ...env,
-    });
+    const program = startNeck(args, { configDir: dir, hubUrl: hub.url, password: TEST_PASSWORD }, env);
     running.push(program);
     return program;
   };

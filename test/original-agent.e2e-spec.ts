@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadPoseTracker, parseNeckCommand } from '@neck-signal/protocol';
 import { TEST_PASSWORD, TestHub, TestPeer, nextEvent } from './support/hub';
-import { Program } from './support/program';
+import { Program, startNeck } from './support/program';
 
 /**
  * The original Python agent as issue 14 describes it: it logs in with the password and no role, keeps the head
@@ -44,11 +44,7 @@ describe('neck with the original Python agent (built)', () => {
   const running: Program[] = [];
 
   const neck = (args: string[]) => {
-    const program = Program.start('cli', args, {
-      NECK_CONFIG_DIR: dir,
-      PEER_SHARED_SECRET: TEST_PASSWORD,
-      NECK_HUB_URL: hub.url,
-    });
+    const program = startNeck(args, { configDir: dir, hubUrl: hub.url, password: TEST_PASSWORD });
     running.push(program);
     return program;
   };

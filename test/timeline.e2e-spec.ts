@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOMING_DURATION_MS, TimelineStatsDto, byteTimeMs, validatePayload } from '@neck-signal/protocol';
 import { TEST_PASSWORD, TestHub, nextEvent } from './support/hub';
-import { Program } from './support/program';
+import { Program, startNeck } from './support/program';
 
 /** `(hub 0.2, link 1.1, agent 4.4, queue 0.1, fence 4700, wire 2.3)` as numbers, by hop. */
 function hopsOf(line: string): Record<string, number> {
@@ -26,11 +26,7 @@ describe('command timelines (built)', () => {
   const running: Program[] = [];
 
   const neck = (args: string[]) => {
-    const program = Program.start('cli', args, {
-      NECK_CONFIG_DIR: dir,
-      PEER_SHARED_SECRET: TEST_PASSWORD,
-      NECK_HUB_URL: hub.url,
-    });
+    const program = startNeck(args, { configDir: dir, hubUrl: hub.url, password: TEST_PASSWORD });
     running.push(program);
     return program;
   };

@@ -104,3 +104,17 @@ export class Program {
     await this.exited;
   }
 }
+
+/** `neck ARGS…` against the hub at `hubUrl` with `password`, with its own config dir; `env` overrides. */
+export function startNeck(
+  args: string[],
+  at: { configDir: string; hubUrl: string; password: string },
+  env: NodeJS.ProcessEnv = {},
+): Program {
+  return Program.start('cli', args, {
+    NECK_CONFIG_DIR: at.configDir,
+    PEER_SHARED_SECRET: at.password,
+    NECK_HUB_URL: at.hubUrl,
+    ...env,
+  });
+}
