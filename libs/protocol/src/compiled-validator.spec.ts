@@ -8,7 +8,8 @@ import { HubHealthDto } from './dto/health.dto';
 import { LoginRequestDto } from './dto/login.dto';
 import { BroadcastMessageDto, PeerMessageRequestDto } from './dto/message.dto';
 import { NeckAckReportDto, NeckCommandRequestDto, NeckOutputDto, NeckStatusDto } from './dto/neck.dto';
-import { validatePayload } from './validate';
+import { MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_NODES } from './dto/payload-limits';
+import { payloadBoundRefusal, validatePayload } from './validate';
 
 /** A valid payload of each DTO the hub receives (and two it sends), to mutate. */
 const STATUS = {
@@ -132,6 +133,62 @@ describe('compileValidator', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  // Adversary: the counterexample of fast-check seed -560328149 (issue 21): `control` whose prototype a `__proto__`
+  // assignment made an array. class-transformer threw `value.forEach is not a function` from validatePayload.
+  it('refuses an object whose prototype is an array, without throwing (seed -560328149)', () => {
+    const control: Record<string, unknown> = { ...STATUS.control };
+    Object.setPrototypeOf(control, [true, { '': 1.5 }]);
+    const payload = { ...STATUS, control };
+    expect(validatePayload(NeckStatusDto, payload)).toEqual({ ok: false, message: 'payload must be plain JSON data' });
+    expect(compileValidator(NeckStatusDto)(payload)).toEqual({ ok: false, message: 'payload must be plain JSON data' });
+    expect(compilePayloadCheck(NeckStatusDto)(payload)).toBe(false);
+  });
+
+  it('replays seed -560328149 of the mutation property: no payload makes validatePayload throw', () => {
+    const check = compilePayloadCheck(NeckStatusDto);
+    const mutation: fc.Arbitrary<Mutation> = fc.record({
+      path: fc.constantFrom(...paths(STATUS)),
+      op: fc.constantFrom('delete', 'set', 'add'),
+      value: anyValue,
+      key: fc.constantFrom('extra', '__proto__', 'constructor', 'id', 'message', 'X'),
+    });
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (mutations) => {
+        const payload = mutate(STATUS, mutations);
+        const slow = validatePayload(NeckStatusDto, payload);
+        expect(check(payload)).toBe(slow.ok && !hasDroppedKey(payload));
+      }),
+      { numRuns: 400, seed: -560328149 },
+    );
+  });
+
+  // Adversary: a peer sending a 6 KB array 3,000 deep in any field (issue 17): class-transformer recursed until the
+  // stack overflowed and the hub died. Both readers refuse it before walking it.
+  it.each([
+    ['an unknown field', (deep: unknown) => ({ command: 'X1', extra: deep })],
+    ['a known field', (deep: unknown) => ({ command: deep })],
+    ['the stamp', (deep: unknown) => ({ command: 'X1', sentAt: deep })],
+  ])('refuses a 3,000-deep nesting in %s with a message, without throwing', (_, build) => {
+    let deep: unknown = [];
+    for (let level = 0; level < 3000; level++) deep = [deep];
+    const payload = build(deep);
+    const refusal = { ok: false, message: `payload is nested deeper than ${MAX_PAYLOAD_DEPTH} levels` };
+    expect(validatePayload(NeckCommandRequestDto, payload)).toEqual(refusal);
+    expect(compileValidator(NeckCommandRequestDto)(payload)).toEqual(refusal);
+  });
+
+  it('refuses a payload of more values than MAX_PAYLOAD_NODES, and takes one just within both bounds', () => {
+    const wide = { command: 'X1', extra: Array.from({ length: MAX_PAYLOAD_NODES }, () => 0) };
+    expect(validatePayload(NeckCommandRequestDto, wide)).toEqual({
+      ok: false,
+      message: `payload holds more than ${MAX_PAYLOAD_NODES} values`,
+    });
+    let deep: unknown = 'x';
+    for (let level = 1; level < MAX_PAYLOAD_DEPTH; level++) deep = [deep];
+    expect(payloadBoundRefusal({ deep })).toBeUndefined();
+    expect(payloadBoundRefusal({ deep: [deep] })).toMatch(/deeper/);
   });
 
   it('agrees on payloads that are not objects at all', () => {

@@ -1,6 +1,6 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { MetadataStorage, ValidationArguments, ValidationTypes, getMetadataStorage } from 'class-validator';
-import { Validated, validatePayload } from './validate';
+import { Validated, isPlainData, payloadBoundRefusal, validatePayload } from './validate';
 
 type ValidationMetadata = ReturnType<MetadataStorage['getTargetValidationMetadatas']>[number];
 
@@ -16,12 +16,16 @@ type Check = (value: unknown) => boolean;
  * lets it through — without building instances and error trees for every message. A payload the fast check
  * refuses goes through `validatePayload` for its message (a refusal costs what it always did). A decorator
  * the compiler does not know makes compiling throw, at start-up: it never lets through what it cannot check.
- * The one place it is stricter: `__proto__` and `constructor` keys, which class-transformer silently drops, send
+ * Payloads nested deeper than MAX_PAYLOAD_DEPTH or holding more than MAX_PAYLOAD_NODES values are refused first,
+ * before anything walks them (as `validatePayload` does). The one place it is stricter: `__proto__` and `constructor` keys, which class-transformer silently drops, send
  * the payload to `validatePayload`, whose value is the clean instance (so they are never relayed).
  */
 export function compileValidator<T extends object>(dto: ClassConstructor<T>): PayloadValidator<T> {
   const check = compilePayloadCheck(dto);
   return (payload) => {
+    // First, so that neither check walks a hostile nesting (both would recurse into it).
+    const tooBig = payloadBoundRefusal(payload);
+    if (tooBig !== undefined) return { ok: false, message: tooBig };
     if (check(payload)) return { ok: true, value: payload as T };
     return validatePayload(dto, payload);
   };
@@ -48,7 +52,7 @@ function compileClass(dto: ClassConstructor<object>, compiled: Map<ClassConstruc
   );
   const allowed = new Set(Object.keys(byProperty));
   plan = (value) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !isPlainData(value)) return false;
     const object = value as Record<string, unknown>;
     for (const key of Object.keys(object)) if (!allowed.has(key)) return false;
     for (const property of properties) if (!property(object)) return false;

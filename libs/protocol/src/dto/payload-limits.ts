@@ -20,3 +20,11 @@ export const UUID_RULE = `uuid must be printable text of 1 to ${MAX_UUID_LENGTH}
 export const MAX_PASSWORD_LENGTH = 256;
 /** Longest device key (`<key id>.<secret>`). */
 export const MAX_DEVICE_KEY_LENGTH = 128;
+/**
+ * Deepest nesting of objects and arrays a payload may have (the deepest DTO, `neck_status`, needs 4): a deeper
+ * one is refused before any library walks it, since class-transformer recurses and a 6 KB array 3,000 deep
+ * overflows its stack (issue 17).
+ */
+export const MAX_PAYLOAD_DEPTH = 16;
+/** Most values (objects, arrays, and every property or element in them) one payload may hold. */
+export const MAX_PAYLOAD_NODES = 4096;
