@@ -1,3 +1,5 @@
+import { NeckCommand, isPoseCommand, partsOf } from '@neck-signal/protocol';
+
 /** Default: a pose later than its sender's usual by more than this is dropped, ms. */
 export const DEFAULT_STALE_AFTER_MS = 250;
 /** How long an observed delay counts towards a sender's usual one, ms. */
@@ -77,6 +79,15 @@ export class FreshnessGate {
     // A burst of held-up poses arrives all at once; a stepped clock's poses arrive at the pace they were sent.
     return sentSpan >= 1000 && arrivedSpan >= 0.8 * sentSpan;
   }
+}
+
+/**
+ * Whether the freshness gate judges this command by its stamp: any command that contains a pose, compound or not
+ * (`X60|Y10`, `HOME_SOFT|X10`), since a late one moves the neck to where its sender was. Discrete commands
+ * (HOME, actuator lengths, HEALTH) are never dropped as stale.
+ */
+export function judgedByStamp(command: NeckCommand): boolean {
+  return partsOf(command).some(isPoseCommand);
 }
 
 /** Adds a sample to the window's minima: those it undercuts can never be the smallest again. */

@@ -565,5 +565,24 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
       expect(ackOf('fresh')?.status).toBe('written');
       expect(neck.received.slice(3)).toEqual(['X10,Y0,Z0,H0,S1,A1,R0,P0', '1:20', 'X30,Y0,Z0,H0,S1,A1,R0,P0']);
     });
+
+    // Adversary (issue 17): a late pose hidden in a compound, or repeated, slipped past a gate that judged only
+    // simple poses: `X60|Y10` and `X61|X61` stamped 2 s late were written.
+    it('drops a late compound that contains a pose (ack stale), and writes a late compound without one', async () => {
+      await ready();
+      const clock = () => Date.now();
+      hub.sendFrom(alice, 'X10', 'p1', clock() - 3);
+      await settle(1);
+      hub.sendFrom(alice, 'X60|Y10', 'late-compound', clock() - 2000);
+      hub.sendFrom(alice, 'X61|X61', 'late-twice', clock() - 2000);
+      hub.sendFrom(alice, 'HOME_SOFT|X10', 'late-home-then-pose', clock() - 2000);
+      hub.sendFrom(alice, '1:20|2:30', 'late-actuators', clock() - 2000);
+      await settle(5);
+      for (const id of ['late-compound', 'late-twice', 'late-home-then-pose']) {
+        expect(ackOf(id)).toMatchObject({ status: 'stale', error: { code: 'STALE' } });
+      }
+      expect(ackOf('late-actuators')?.status).toBe('written');
+      expect(neck.received.slice(3)).toEqual(['X10,Y0,Z0,H0,S1,A1,R0,P0', '1:20|2:30']);
+    });
   });
 });

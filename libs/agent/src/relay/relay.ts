@@ -20,7 +20,7 @@ import {
   parseOperatorCommand,
 } from '@neck-signal/protocol';
 import { ControlLease, DEFAULT_LEASE_MS, Operator } from '../control/control-lease';
-import { DEFAULT_STALE_AFTER_MS, FreshnessGate } from '../control/freshness';
+import { DEFAULT_STALE_AFTER_MS, FreshnessGate, judgedByStamp } from '../control/freshness';
 import {
   DEFAULT_FIRMWARE_TIMING,
   FirmwareSession,
@@ -273,7 +273,7 @@ export class Relay {
       });
       return;
     }
-    if (!freshness.fresh && isPoseCommand(parsed.command)) {
+    if (!freshness.fresh && judgedByStamp(parsed.command)) {
       this.refuse(received, arrival, 'stale', {
         code: 'STALE',
         message: `this pose arrived ${freshness.lateByMs} ms later than your usual; dropped so that the neck does not move to where you were`,
