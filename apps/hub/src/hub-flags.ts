@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { HubFlags } from '@neck-signal/hub';
-import { neckSignalVersion, parseFlags, portOption, urlOption } from '@neck-signal/program-kit';
+import { integerOption, neckSignalVersion, parseFlags, portOption, urlOption } from '@neck-signal/program-kit';
 
 /** The hub's flags, and how much neck-hub itself prints. */
 export interface HubProgramFlags extends HubFlags {
@@ -21,6 +21,16 @@ export function parseHubFlags(argv: readonly string[]): HubProgramFlags {
     .option('--cors <origins>', "allowed origins, comma separated, or '*'")
     .option('--config-dir <dir>', 'config directory (default $NECK_CONFIG_DIR or ~/.config/neck-signal)')
     .option('--redis <url>', 'share peers with other hubs through Redis, e.g. redis://127.0.0.1:6379', urlOption)
+    .option(
+      '--max-sockets-per-uuid <n>',
+      'connections one uuid may hold at once, across hubs; the next is refused (default 16)',
+      integerOption(1, 100_000, 'a whole number from 1 to 100000'),
+    )
+    .option(
+      '--max-paired-devices <n>',
+      'distinct uuids that may hold device keys; pairing one more is refused until one is revoked (default 1000)',
+      integerOption(1, 1_000_000, 'a whole number from 1 to 1000000'),
+    )
     .option(
       '--https',
       'serve HTTPS on this network with a certificate the hub makes (in the config dir), for phones: their tilt ' +

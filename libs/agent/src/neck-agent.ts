@@ -68,6 +68,9 @@ export class NeckAgent {
     this.client.onLifecycle('relogin', (info) =>
       this.logger.log(`hub refused our token (${info.reason}); logged in again`),
     );
+    this.client.onLifecycle('input-refused', (info) =>
+      this.logger.warn(`dropped a ${info.event} from the hub: ${info.reason}`),
+    );
     this.client.onLifecycle('connected', (sid) =>
       this.logger.log(`connected to ${settings.serverUrl} as ${settings.uuid} (${sid})`),
     );

@@ -13,6 +13,7 @@ import {
   type RenewTokenResultDto,
   type Role,
   type ServerToClientEvents,
+  payloadBoundRefusal,
   validatePayload,
 } from '@neck-signal/protocol';
 import { CommandTracker, type CommandAck, type CommandResult, type TrackedAck } from './command-tracker';
@@ -122,6 +123,8 @@ export interface HubClientLifecycleEvents {
   renewed: (expiresIn: number) => void;
   /** Renewing the token failed; the connection ends when the token expires, and the client logs in again then. */
   'renew-failed': (reason: string) => void;
+  /** Something the hub sent was dropped: nested too deep, too large, not plain data, or a handler of it threw. */
+  'input-refused': (info: { event: string; reason: string }) => void;
 }
 
 export interface SendCommandOptions {
@@ -444,34 +447,76 @@ export class HubClient {
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
 
     // Our own bookkeeping runs first, so handlers see peers() already updated.
-    socket.on(Events.ExistingPeers, (peers) => {
-      this.knownPeers.clear();
-      for (const peer of peers) this.knownPeers.set(peer.id, peer);
-      this.serverEvents.emit(Events.ExistingPeers, peers);
-      this.onReady();
-    });
-    socket.on(Events.NewPeer, (peer) => {
-      this.knownPeers.set(peer.id, peer);
-      this.serverEvents.emit(Events.NewPeer, peer);
-    });
-    socket.on(Events.PeerDisconnect, (sid) => {
-      this.knownPeers.delete(sid);
-      this.serverEvents.emit(Events.PeerDisconnect, sid);
-    });
-    socket.on(Events.NeckAck, (ack) => {
-      this.commands.handleAck(ack);
-      this.serverEvents.emit(Events.NeckAck, ack);
-    });
-    socket.on(Events.ErrorMessage, (error) => {
-      // The hub is about to drop us for the token itself: the next connection needs a new login, not a retry.
-      if (error.code === 'TOKEN_EXPIRED' || error.code === 'REVOKED') this.endedToken = error.message;
-      this.commands.handleError(error);
-      this.serverEvents.emit(Events.ErrorMessage, error);
-    });
-    socket.on(Events.PeerMessage, (message) => this.serverEvents.emit(Events.PeerMessage, message));
-    socket.on(Events.NeckCommand, (command) => this.serverEvents.emit(Events.NeckCommand, command));
-    socket.on(Events.NeckStatus, (status) => this.serverEvents.emit(Events.NeckStatus, status));
-    socket.on(Events.NeckOutput, (output) => this.serverEvents.emit(Events.NeckOutput, output));
+    socket.on(
+      Events.ExistingPeers,
+      this.guard(Events.ExistingPeers, (peers) => {
+        this.knownPeers.clear();
+        for (const peer of peers) this.knownPeers.set(peer.id, peer);
+        this.serverEvents.emit(Events.ExistingPeers, peers);
+        this.onReady();
+      }),
+    );
+    socket.on(
+      Events.NewPeer,
+      this.guard(Events.NewPeer, (peer) => {
+        this.knownPeers.set(peer.id, peer);
+        this.serverEvents.emit(Events.NewPeer, peer);
+      }),
+    );
+    socket.on(
+      Events.PeerDisconnect,
+      this.guard(Events.PeerDisconnect, (sid) => {
+        this.knownPeers.delete(sid);
+        this.serverEvents.emit(Events.PeerDisconnect, sid);
+      }),
+    );
+    socket.on(
+      Events.NeckAck,
+      this.guard(Events.NeckAck, (ack) => {
+        this.commands.handleAck(ack);
+        this.serverEvents.emit(Events.NeckAck, ack);
+      }),
+    );
+    socket.on(
+      Events.ErrorMessage,
+      this.guard(Events.ErrorMessage, (error) => {
+        // The hub is about to drop us for the token itself: the next connection needs a new login, not a retry.
+        if (error.code === 'TOKEN_EXPIRED' || error.code === 'REVOKED') this.endedToken = error.message;
+        this.commands.handleError(error);
+        this.serverEvents.emit(Events.ErrorMessage, error);
+      }),
+    );
+    for (const event of [Events.PeerMessage, Events.NeckCommand, Events.NeckStatus, Events.NeckOutput]) {
+      socket.on(
+        event,
+        this.guard(event, (payload: unknown) => this.serverEvents.emit(event, payload as never)),
+      );
+    }
+  }
+
+  /**
+   * Every event from the hub is handled through this: a payload nested too deep, too large or not plain data is
+   * dropped before anything walks it, and a handler that throws is caught. Both are reported as 'input-refused';
+   * neither reaches socket.io-client, which would pass the exception up and end the process.
+   */
+  private guard<E extends keyof ServerToClientEvents>(event: E, handler: ServerToClientEvents[E]): ServerToClientEvents[E] {
+    const run = handler as (...args: unknown[]) => void;
+    const guarded = (...args: unknown[]): void => {
+      let reason: string | undefined;
+      try {
+        reason = args.map((arg) => payloadBoundRefusal(arg)).find((refusal) => refusal !== undefined);
+        if (reason === undefined) run(...args);
+      } catch (error) {
+        reason = `a handler failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      if (reason === undefined) return;
+      try {
+        this.lifecycle.emit('input-refused', { event, reason });
+      } catch {
+        // A lifecycle handler that throws is not the hub's input: nothing more to do than drop it.
+      }
+    };
+    return guarded as ServerToClientEvents[E];
   }
 
   private onReady(): void {

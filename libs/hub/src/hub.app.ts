@@ -1,12 +1,13 @@
 import { ConsoleLogger, INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { QuietStartLogger } from '@neck-signal/program-kit';
 import { NestFactory } from '@nestjs/core';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { HubSettings } from './config/hub-settings';
 import { HubModule } from './hub.module';
 import { HubIoAdapter, corsOrigin } from './signalling/hub-io.adapter';
 import { HubServer } from './signalling/hub-socket';
 import { RedisLink, connectRedisAdapter } from './signalling/redis-adapter';
+import { RedisHealth } from './signalling/redis-health';
 import { SignallingGateway } from './signalling/signalling.gateway';
 import { TunnelService } from './tunnel/tunnel.service';
 
@@ -46,9 +47,14 @@ export async function startHub(settings: HubSettings, options: HubAppOptions = {
     cors: { origin: corsOrigin(settings.corsOrigins), credentials: true, exposedHeaders: ['Retry-After'] },
     ...(settings.https ? { httpsOptions: { cert: settings.https.chain, key: settings.https.key } } : {}),
   });
+  // No browser may read a JSON answer (GET /, /login, /devices) as anything else: a script, a style sheet.
+  app.use((_request: IncomingMessage, response: ServerResponse, next: () => void) => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   let redis: RedisLink | undefined;
   try {
-    redis = settings.redisUrl ? await connectRedisAdapter(settings.redisUrl) : undefined;
+    redis = settings.redisUrl ? connectRedisAdapter(settings.redisUrl, app.get(RedisHealth)) : undefined;
     app.useWebSocketAdapter(new HubIoAdapter(app, settings, redis?.adapter));
     await app.listen(settings.port, settings.host);
   } catch (error) {

@@ -1,8 +1,16 @@
-import { HttpException, HttpStatus, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import {
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { LoginRequestDto, LoginResponseDto, Role } from '@neck-signal/protocol';
 import { randomUuid } from '@neck-signal/program-kit';
-import { HubSettings } from '../config/hub-settings';
+import { DEFAULT_MAX_PAIRED_DEVICES, HubSettings } from '../config/hub-settings';
 import type { DeviceKeyEntry, DeviceStore } from './device-store';
 import { newDeviceKey, secretMatches, splitDeviceKey } from './device-store';
 import { DEVICE_STORE } from './device-store.provider';
@@ -65,6 +73,7 @@ export class AuthService {
     // No role named: an original Python client, agent or UI; the hub files it as ui until it answers a command.
     const response: LoginResponseDto = { ...this.tokens.issue(uuid, [role], request.role === undefined), uuid };
     if (request.pair === true) {
+      await this.refuseNewDeviceWhenFull(uuid);
       const { key, entry } = newDeviceKey(uuid, role, Date.now());
       await this.devices.add(entry);
       await this.keepNewestKeys(uuid);
@@ -112,6 +121,22 @@ export class AuthService {
     if (keys.length <= MAX_KEYS_PER_DEVICE) return;
     const newestFirst = keys.sort((a, b) => lastUse(b.entry) - lastUse(a.entry) || b.order - a.order);
     await this.devices.removeKeys(newestFirst.slice(MAX_KEYS_PER_DEVICE).map(({ entry }) => entry.keyId));
+  }
+
+  /**
+   * At most maxPairedDevices distinct uuids hold keys: one more is refused (a uuid already paired may pair
+   * again). Refusing, rather than dropping the oldest unused, keeps a flood of pairings from unpairing a robot
+   * that was simply switched off for a while; `neck devices revoke UUID` makes room.
+   */
+  private async refuseNewDeviceWhenFull(uuid: string): Promise<void> {
+    const max = this.settings.auth.maxPairedDevices ?? DEFAULT_MAX_PAIRED_DEVICES;
+    const paired = new Set((await this.devices.all()).map((entry) => entry.uuid));
+    if (paired.has(uuid) || paired.size < max) return;
+    this.logger.warn(`pairing refused: ${uuid} would be paired device ${paired.size + 1} of at most ${max}`);
+    throw new ForbiddenException(
+      `this hub already has ${paired.size} paired devices, its limit (max_paired_devices); revoke one with ` +
+        '`neck devices revoke UUID`, or log in without pairing',
+    );
   }
 
   private tokenFor(uuid: string, role: Role): { token: string; expiresIn: number } {

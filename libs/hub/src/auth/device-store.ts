@@ -1,10 +1,11 @@
-import { Logger } from '@nestjs/common';
+import { Logger, ServiceUnavailableException } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Role } from '@neck-signal/protocol';
 import { isNotFound, writeFileAtomically } from '@neck-signal/program-kit';
-import { RedisClient, connectRedisClients, createRedisClient } from '../signalling/redis-adapter';
+import { RedisClient, closeRedisClients, connectRedisClients, createRedisClient } from '../signalling/redis-adapter';
+import type { RedisHealth } from '../signalling/redis-health';
 
 /** A device key as the hub keeps it: the hash of its secret, never the secret. */
 export interface DeviceKeyEntry {
@@ -147,32 +148,43 @@ export class FileDeviceStore implements DeviceStore {
   }
 }
 
-/** The devices of every hub sharing one Redis: hashes `neck-signal:device-keys` and `neck-signal:revoked`. */
+/**
+ * The devices of every hub sharing one Redis: hashes `neck-signal:device-keys` and `neck-signal:revoked`. While
+ * Redis is away, reading or changing keys fails at once with 503 (a device-key login, pairing, /devices): the hub
+ * cannot tell a revoked key from a good one. Revocations are mirrored here, read again each time Redis comes
+ * back, so that tokens are still checked against every revocation this hub has seen (a revocation cannot be made
+ * during the outage, since it must reach Redis).
+ */
 export class RedisDeviceStore implements DeviceStore {
   private readonly client: RedisClient;
   private static readonly KEYS = 'neck-signal:device-keys';
   private static readonly REVOKED = 'neck-signal:revoked';
+  private readonly revokedMirror = new Map<string, number>();
 
-  constructor(private readonly url: string) {
-    this.client = createRedisClient(url);
+  constructor(
+    private readonly url: string,
+    private readonly health: RedisHealth,
+  ) {
+    this.client = createRedisClient(url, true);
+    this.client.on('ready', () => void this.mirrorRevocations());
   }
 
-  /** Connects, or fails at once saying what to do (as the Redis adapter does). */
-  async connect(): Promise<void> {
-    if (!this.client.isOpen) await connectRedisClients(this.url, [this.client], new Logger('DeviceStore'));
+  /** Starts connecting (and reconnecting whenever Redis comes back). */
+  connect(): void {
+    connectRedisClients(this.url, { 'device store': this.client }, this.health, new Logger('DeviceStore'));
   }
 
   async add(entry: DeviceKeyEntry): Promise<void> {
-    await this.client.hSet(RedisDeviceStore.KEYS, entry.keyId, JSON.stringify(entry));
+    await this.run((client) => client.hSet(RedisDeviceStore.KEYS, entry.keyId, JSON.stringify(entry)));
   }
 
   async get(keyId: string): Promise<DeviceKeyEntry | undefined> {
-    const text = await this.client.hGet(RedisDeviceStore.KEYS, keyId);
+    const text = await this.run((client) => client.hGet(RedisDeviceStore.KEYS, keyId));
     return typeof text === 'string' ? (JSON.parse(text) as DeviceKeyEntry) : undefined;
   }
 
   async all(): Promise<DeviceKeyEntry[]> {
-    const all = await this.client.hGetAll(RedisDeviceStore.KEYS);
+    const all = await this.run((client) => client.hGetAll(RedisDeviceStore.KEYS));
     return Object.values(all).map((text) => JSON.parse(String(text)) as DeviceKeyEntry);
   }
 
@@ -182,33 +194,68 @@ export class RedisDeviceStore implements DeviceStore {
   }
 
   async removeKeys(keyIds: readonly string[]): Promise<void> {
-    if (keyIds.length > 0) await this.client.hDel(RedisDeviceStore.KEYS, [...keyIds]);
+    if (keyIds.length > 0) await this.run((client) => client.hDel(RedisDeviceStore.KEYS, [...keyIds]));
   }
 
   async revoke(uuid: string, at: number): Promise<number> {
     const gone = (await this.all()).filter((entry) => entry.uuid === uuid);
-    if (gone.length > 0)
-      await this.client.hDel(
-        RedisDeviceStore.KEYS,
-        gone.map((entry) => entry.keyId),
-      );
-    await this.client.hSet(RedisDeviceStore.REVOKED, uuid, String(at));
+    if (gone.length > 0) await this.removeKeys(gone.map((entry) => entry.keyId));
+    await this.run((client) => client.hSet(RedisDeviceStore.REVOKED, uuid, String(at)));
+    this.revokedMirror.set(uuid, at);
     return gone.length;
   }
 
   async revokeAll(at: number): Promise<number> {
     const count = (await this.all()).length;
-    await this.client.del([RedisDeviceStore.KEYS, RedisDeviceStore.REVOKED]);
-    await this.client.hSet(RedisDeviceStore.REVOKED, ALL, String(at));
+    await this.run((client) => client.del([RedisDeviceStore.KEYS, RedisDeviceStore.REVOKED]));
+    await this.run((client) => client.hSet(RedisDeviceStore.REVOKED, ALL, String(at)));
+    this.revokedMirror.clear();
+    this.revokedMirror.set(ALL, at);
     return count;
   }
 
+  /** From Redis when it answers, else from the mirror of the revocations last read. */
   async revokedAt(uuid: string): Promise<number> {
-    const [one, all] = await this.client.hmGet(RedisDeviceStore.REVOKED, [uuid, ALL]);
-    return Math.max(Number(one ?? 0), Number(all ?? 0));
+    if (this.client.isReady) {
+      try {
+        const [one, all] = await this.client.hmGet(RedisDeviceStore.REVOKED, [uuid, ALL]);
+        if (one !== null) this.revokedMirror.set(uuid, Number(one));
+        if (all !== null) this.revokedMirror.set(ALL, Number(all));
+        return Math.max(Number(one ?? 0), Number(all ?? 0));
+      } catch {
+        // Redis went away between the check and the answer: the mirror answers.
+      }
+    }
+    return Math.max(this.revokedMirror.get(uuid) ?? 0, this.revokedMirror.get(ALL) ?? 0);
   }
 
   async close(): Promise<void> {
-    if (this.client.isOpen) await this.client.close();
+    this.health.forget('device store');
+    await closeRedisClients([this.client]);
+  }
+
+  private async mirrorRevocations(): Promise<void> {
+    try {
+      const revoked = await this.client.hGetAll(RedisDeviceStore.REVOKED);
+      this.revokedMirror.clear();
+      for (const [uuid, at] of Object.entries(revoked)) this.revokedMirror.set(uuid, Number(at));
+    } catch {
+      // Gone again: the next 'ready' reads them.
+    }
+  }
+
+  /** Runs a command, or refuses with 503 while Redis is away (the command would fail, or answer too late). */
+  private async run<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
+    if (this.client.isReady) {
+      try {
+        return await command(this.client);
+      } catch (error) {
+        if (this.client.isReady) throw error;
+      }
+    }
+    throw new ServiceUnavailableException(
+      'device keys are kept in Redis, which this hub cannot reach now; try again in a moment ' +
+        '(the shared password still logs in, without pairing)',
+    );
   }
 }

@@ -25,6 +25,8 @@ export class HubConfigFile {
   @IsOptional() @IsInt() @Min(1) max_unauthenticated?: number;
   @IsOptional() @IsInt() @Min(1024) max_payload_bytes?: number;
   @IsOptional() @IsInt() @Min(1) messages_per_second?: number;
+  @IsOptional() @IsInt() @Min(1) max_sockets_per_uuid?: number;
+  @IsOptional() @IsInt() @Min(1) max_paired_devices?: number;
   @IsOptional() @IsInt() @Min(100) heartbeat_interval_ms?: number;
   @IsOptional() @IsInt() @Min(100) heartbeat_timeout_ms?: number;
   @IsOptional() @IsInt() @Min(1) max_heartbeat_failures?: number;

@@ -9,6 +9,10 @@ export interface HubFlags {
   cors?: string;
   configDir?: string;
   redis?: string;
+  /** Sockets one uuid may hold at once, on every hub (default 16). */
+  maxSocketsPerUuid?: number;
+  /** Distinct uuids that may hold device keys (default 1000). */
+  maxPairedDevices?: number;
   /** Serve HTTPS with a certificate of the hub's own making (--https); the tunnel stays off. */
   https?: boolean;
 }

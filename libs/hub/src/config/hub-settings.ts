@@ -38,6 +38,8 @@ export interface AuthSettings {
   readonly failedLoginWindowSeconds: number;
   /** Wrong passwords a minute across the whole hub before every password login waits (an attack). Default 300. */
   readonly maxFailedLoginsPerMinute: number;
+  /** Distinct uuids that may hold device keys; pairing a new one past it is refused. Default 1000. */
+  readonly maxPairedDevices?: number;
 }
 
 export interface SocketSettings {
@@ -49,6 +51,8 @@ export interface SocketSettings {
   readonly handshakeTimeoutMs: number;
   /** Connections not yet authenticated at once; more are refused with 503. Default 1000. */
   readonly maxUnauthenticated: number;
+  /** Sockets one uuid may hold at once, on every hub; the next is refused at the handshake. Default 16. */
+  readonly maxSocketsPerUuid?: number;
 }
 
 export interface TunnelSettings {
@@ -68,6 +72,10 @@ export interface TunnelSettings {
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
 }
+
+/** Defaults of the caps per identity (docs/security.md). */
+export const DEFAULT_MAX_SOCKETS_PER_UUID = 16;
+export const DEFAULT_MAX_PAIRED_DEVICES = 1000;
 
 export const TOKEN_ISSUER = 'neck-signal-hub';
 export const TOKEN_AUDIENCE = 'neck-signal';

@@ -18,7 +18,13 @@ import {
 } from '@neck-signal/program-kit';
 import { HubFlags } from './hub-flags';
 import { HUB_CONFIG_FILE, HubConfigFile } from './hub-config-file';
-import { HubSettings, TOKEN_AUDIENCE, TOKEN_ISSUER } from './hub-settings';
+import {
+  DEFAULT_MAX_PAIRED_DEVICES,
+  DEFAULT_MAX_SOCKETS_PER_UUID,
+  HubSettings,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+} from './hub-settings';
 
 export const MIN_JWT_SECRET_BYTES = 32;
 /** The port a hub listens on unless told otherwise. */
@@ -89,12 +95,14 @@ export async function loadHubSettings(flags: HubFlags, context: SettingsContext)
       maxFailedLogins: file.max_failed_logins ?? 5,
       failedLoginWindowSeconds: file.failed_login_window_seconds ?? 900,
       maxFailedLoginsPerMinute: file.max_failed_logins_per_minute ?? 300,
+      maxPairedDevices: flags.maxPairedDevices ?? file.max_paired_devices ?? DEFAULT_MAX_PAIRED_DEVICES,
     },
     socket: {
       maxPayloadBytes: file.max_payload_bytes ?? 16 * 1024,
       messagesPerSecond: file.messages_per_second ?? 300,
       handshakeTimeoutMs: file.handshake_timeout_ms ?? 3000,
       maxUnauthenticated: file.max_unauthenticated ?? 1000,
+      maxSocketsPerUuid: flags.maxSocketsPerUuid ?? file.max_sockets_per_uuid ?? DEFAULT_MAX_SOCKETS_PER_UUID,
     },
     tunnel: {
       // The tunnel brings its own HTTPS and talks plain http to the hub: an HTTPS hub serves its network only.

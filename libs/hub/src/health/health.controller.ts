@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { HubHealthDto, HubPaths } from '@neck-signal/protocol';
 import { neckSignalVersion } from '@neck-signal/program-kit';
 import { PeerRegistry } from '../signalling/peer-registry';
+import { RedisHealth } from '../signalling/redis-health';
 import { SignallingGateway } from '../signalling/signalling.gateway';
 import { TimelineStats } from '../timeline/timeline-stats';
 import { TunnelService } from '../tunnel/tunnel.service';
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly registry: PeerRegistry,
     private readonly timelines: TimelineStats,
     private readonly tunnel: TunnelService,
+    private readonly redis: RedisHealth,
   ) {}
 
   /** JSON health; a browser (Accept prefers text/html) is sent to the web page instead. */
@@ -26,6 +28,7 @@ export class HealthController {
       return;
     }
     response.setHeader('Cache-Control', 'no-store');
+    const redis = this.redis.status();
     return {
       status: 'ok',
       version: neckSignalVersion(),
@@ -35,6 +38,7 @@ export class HealthController {
       necks: this.registry.withStatus(),
       quietNecks: this.registry.quietNecks(),
       tunnel: { ...this.tunnel.status() },
+      ...(redis ? { redis } : {}),
       timeline: this.timelines.summary(),
     };
   }

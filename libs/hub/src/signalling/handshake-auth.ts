@@ -59,7 +59,7 @@ const REFUSAL_GRACE_MS = 1_000;
  * sends it on the next tick). Over polling a client that never reads would never take it: its connection is
  * discarded after a moment. A polite close would wait for such a client for 30 s.
  */
-function refuse(socket: HubSocket, next: (error?: ExtendedError) => void, reason: string): void {
+export function refuse(socket: HubSocket, next: (error?: ExtendedError) => void, reason: string): void {
   next(new Error(reason));
   const discard = () => {
     clearTimeout(timer);

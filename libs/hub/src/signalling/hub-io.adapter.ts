@@ -5,6 +5,8 @@ import type { Duplex } from 'node:stream';
 import type { Server, ServerOptions } from 'socket.io';
 import { TokenService } from '../auth/token.service';
 import { HubSettings } from '../config/hub-settings';
+import { TunnelService } from '../tunnel/tunnel.service';
+import { OwnOrigins } from './own-origins';
 
 /**
  * Socket.IO server options from the settings: CORS origins, payload cap, optional Redis adapter, and the guards
@@ -20,7 +22,13 @@ export class HubIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
-    const guard = new ConnectionGuard(this.settings, () => this.app.get(TokenService, { strict: false }));
+    const tunnel = () => this.app.get(TunnelService, { strict: false }).status().url;
+    const ownOrigins = new OwnOrigins(this.settings.https ? 'https' : 'http', this.settings.host, tunnel);
+    const guard = new ConnectionGuard(
+      this.settings,
+      () => this.app.get(TokenService, { strict: false }),
+      ownOrigins,
+    );
     const server = super.createIOServer(port, {
       ...options,
       serveClient: false,
@@ -45,14 +53,6 @@ interface EngineConnection {
   close(discard?: boolean): void;
 }
 
-function hostOf(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
-}
-
 /** '*' reflects any origin (credentials allowed); a list allows exactly those origins. */
 export function corsOrigin(origins: HubSettings['corsOrigins']): boolean | string[] {
   return origins === '*' ? true : origins;
@@ -75,18 +75,26 @@ export class ConnectionGuard {
   constructor(
     private readonly settings: HubSettings,
     private readonly tokens: () => TokenService,
+    private readonly ownOrigins: OwnOrigins,
   ) {}
 
   /**
-   * Why this request's Origin is not allowed, or undefined. The hub's own page (Origin naming the host the
-   * request was sent to: the LAN address, the tunnel's) is always allowed; a browser cannot fake either header.
+   * Why this request's Origin is not allowed, or undefined. With an allowlist: a listed origin, or the hub's own
+   * page (OwnOrigins: the addresses the hub knows itself by, never the request's `Host`); `Origin: null` (a
+   * sandboxed frame, a file) and anything unparsable are refused.
    */
   originRefusal(request: IncomingMessage): string | undefined {
     const origin = request.headers.origin;
     const allowed = this.settings.corsOrigins;
     if (origin === undefined || allowed === '*' || allowed.includes(origin)) return undefined;
-    if (hostOf(origin) === request.headers.host) return undefined;
-    return `origin ${origin} is not allowed by this hub (--cors)`;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed !== undefined && parsed.origin !== 'null' && this.ownOrigins.includes(parsed, request)) return undefined;
+    return `origin ${origin.slice(0, 200)} is not allowed by this hub (--cors)`;
   }
 
   allows(request: IncomingMessage): boolean {

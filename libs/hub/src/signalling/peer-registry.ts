@@ -42,6 +42,7 @@ export class PeerRegistry {
   };
   private readonly listeners = new Set<(change: RegistryChange) => void>();
   private rolelessCount = 0;
+  private readonly byUuid = new Map<string, number>();
 
   /** Adds a listener for every change; returns a function that removes it. */
   onChange(listener: (change: RegistryChange) => void): () => void {
@@ -56,6 +57,7 @@ export class PeerRegistry {
       return;
     }
     this.peers.set(info.id, { info, hubId, roleless });
+    this.byUuid.set(info.uuid, (this.byUuid.get(info.uuid) ?? 0) + 1);
     if (roleless) this.rolelessCount++;
     this.byRole[mainRole(info.roles)].set(info.id, info);
     this.emit({ kind: 'joined', peer: info });
@@ -65,6 +67,9 @@ export class PeerRegistry {
     const entry = this.peers.get(sid);
     if (!entry) return;
     this.peers.delete(sid);
+    const sockets = (this.byUuid.get(entry.info.uuid) ?? 1) - 1;
+    if (sockets > 0) this.byUuid.set(entry.info.uuid, sockets);
+    else this.byUuid.delete(entry.info.uuid);
     if (entry.roleless) this.rolelessCount--;
     this.byRole[mainRole(entry.info.roles)].delete(sid);
     this.emit({ kind: 'left', peer: entry.info });
@@ -99,6 +104,18 @@ export class PeerRegistry {
 
   get(sid: string): PeerInfoDto | undefined {
     return this.peers.get(sid)?.info;
+  }
+
+  /** The peers connected to one hub. */
+  peersOf(hubId: string): PeerInfoDto[] {
+    const peers: PeerInfoDto[] = [];
+    for (const entry of this.peers.values()) if (entry.hubId === hubId) peers.push(entry.info);
+    return peers;
+  }
+
+  /** How many sockets `uuid` has, on every hub. */
+  socketsOf(uuid: string): number {
+    return this.byUuid.get(uuid) ?? 0;
   }
 
   /** The hub a peer is connected to. */

@@ -14,6 +14,7 @@ import {
   NeckStatusDeliveryDto,
   NeckStatusDto,
   PayloadValidator,
+  Validated,
   PeerInfoDto,
   PeerMessageRequestDto,
   RenewTokenDto,
@@ -23,7 +24,7 @@ import {
 import type { DeviceStore } from '../auth/device-store';
 import { DEVICE_STORE } from '../auth/device-store.provider';
 import { TokenService } from '../auth/token.service';
-import { HubSettings } from '../config/hub-settings';
+import { DEFAULT_MAX_SOCKETS_PER_UUID, HubSettings } from '../config/hub-settings';
 import { TimelineStats } from '../timeline/timeline-stats';
 import { HubError, errorMessage, hubError } from './error-message';
 import { handshakeAuth, tokenRefusal } from './handshake-auth';
@@ -43,7 +44,9 @@ import {
   roleRooms,
 } from './hub-socket';
 import { PeerRegistry, mainRole } from './peer-registry';
+import { RedisHealth } from './redis-health';
 import { RegistrySync } from './registry-sync';
+import { SocketCap } from './socket-cap';
 import { SocketRateLimit } from './socket-rate-limit';
 
 /** Each incoming payload is checked by a validator compiled once from its DTO (libs/protocol). */
@@ -55,6 +58,32 @@ const validators = {
   [Events.NeckStatus]: compileValidator(NeckStatusDto),
   [Events.NeckOutput]: compileValidator(NeckOutputDto),
 };
+
+const OBSERVERS_SEND_NOTHING = 'observers cannot send messages or commands; log in with role ui';
+const ONLY_NECKS = 'only a neck reports acks, status and output; log in with role neck';
+
+/**
+ * Who may send each event, as a gate that returns the refusal (FORBIDDEN) or nothing: observers send nothing;
+ * what a neck reports comes only from necks and from role-less peers (the original Python agent, filed as a
+ * neck when it first acks).
+ */
+const senders: { [E in keyof typeof validators]: (socket: HubSocket) => string | undefined } = {
+  [Events.BroadcastMessage]: (socket) => (isObserverOnly(socket) ? OBSERVERS_SEND_NOTHING : undefined),
+  [Events.PeerMessage]: (socket) => (isObserverOnly(socket) ? OBSERVERS_SEND_NOTHING : undefined),
+  [Events.NeckCommand]: (socket) => (isObserverOnly(socket) ? OBSERVERS_SEND_NOTHING : undefined),
+  [Events.NeckAck]: neckReport,
+  [Events.NeckStatus]: neckReport,
+  [Events.NeckOutput]: neckReport,
+};
+
+function neckReport(socket: HubSocket): string | undefined {
+  if (isNeck(socket) || socket.data.roleless) return undefined;
+  return isObserverOnly(socket) ? OBSERVERS_SEND_NOTHING : ONLY_NECKS;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 function isMessageEvent(event: string): event is keyof typeof validators {
   return Object.prototype.hasOwnProperty.call(validators, event);
@@ -78,6 +107,7 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
   @WebSocketServer() private server!: HubServer;
   private readonly logger = new Logger(SignallingGateway.name);
   private readonly rateLimit: SocketRateLimit;
+  private readonly cap: SocketCap;
   /** Ends each connection when its token expires (unless renewed). */
   private readonly expiries = new Map<string, NodeJS.Timeout>();
   private sync: RegistrySync | undefined;
@@ -91,8 +121,14 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly timelines: TimelineStats,
     @Inject(DEVICE_STORE) private readonly devices: DeviceStore,
     private readonly settings: HubSettings,
+    private readonly redis: RedisHealth,
   ) {
     this.rateLimit = new SocketRateLimit(settings.socket.messagesPerSecond);
+    this.cap = new SocketCap(
+      registry,
+      settings.socket.maxSocketsPerUuid ?? DEFAULT_MAX_SOCKETS_PER_UUID,
+      this.logger,
+    );
   }
 
   /** The Socket.IO server behind the gateway. */
@@ -102,10 +138,11 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
 
   afterInit(server: HubServer): void {
     server.use(handshakeAuth(this.tokens, this.devices, this.logger));
+    server.use(this.cap.middleware);
     server.on('connection', (socket) => this.connected(socket));
     this.registry.onChange(() => this.countsChanged());
     if (this.settings.redisUrl) {
-      this.sync = new RegistrySync(server, this.registry);
+      this.sync = new RegistrySync(server, this.registry, this.redis);
       this.sync.start();
     }
   }
@@ -131,7 +168,11 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
     this.rateLimit.attach(socket);
     this.expireAt(socket, socket.data.expiresAt);
     for (const [event, listener] of this.listeners) socket.on(event as keyof Payloads, listener);
-    socket.on(Events.RenewToken, (payload, ack) => void this.renew(socket, payload, ack));
+    socket.on(Events.RenewToken, (payload, ack) => {
+      this.renew(socket, payload, ack).catch((error: unknown) => {
+        this.logger.warn(`renew-token failed: ${errorText(error)}`);
+      });
+    });
     socket.on('disconnect', () => this.disconnected(socket));
 
     const me = peerInfo(socket);
@@ -139,6 +180,7 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
     void socket.join([...roleRooms(me.roles, socket.data.roleless), deviceRoom(me.uuid)]);
     socket.emit(Events.ExistingPeers, this.registry.visibleTo(role, socket.id));
     this.registry.add(me, socket.data.roleless);
+    this.cap.arrived(socket);
     this.sync?.send({ kind: 'join', hubId: this.registry.hubId, peer: me, roleless: socket.data.roleless });
     this.server.to(announcedTo(role)).except(socket.id).emit(Events.NewPeer, me);
     if (role === 'observer') socket.emit(Events.PeerCounts, this.registry.counts());
@@ -186,19 +228,32 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
   });
 
   /**
-   * Handles a message with its payload validated: an invalid one, or a refusal the handler throws, is answered
-   * with `error-message` (carrying the payload's id when it had one) and goes no further.
+   * Handles a message: its payload is valid (else INVALID_PAYLOAD), its sender may send it (else FORBIDDEN), and
+   * a refusal the handler throws is answered with `error-message` (carrying the payload's id when it had one).
+   * Nothing a peer sends escapes from here: a listener that threw would end the process (socket.io calls it on a
+   * later tick, outside any catch).
    */
   private dispatch(socket: HubSocket, event: string, payload: unknown): void {
     if (!isMessageEvent(event)) return;
     const receivedAt = performance.now();
-    const result = validators[event](payload);
+    let result: Validated<unknown>;
+    try {
+      result = validators[event](payload);
+    } catch (error) {
+      this.logger.warn(`${event}: a payload the validator could not read was refused (${errorText(error)})`);
+      result = { ok: false, message: 'payload must be plain JSON data' };
+    }
     if (!result.ok) {
       socket.emit(Events.ErrorMessage, errorMessage('INVALID_PAYLOAD', result.message, event, payload));
       return;
     }
     const handle = this.handlers[event] as (socket: HubSocket, body: unknown, at: number) => unknown;
     try {
+      const forbidden = senders[event](socket);
+      if (forbidden !== undefined) {
+        socket.emit(Events.ErrorMessage, errorMessage('FORBIDDEN', forbidden, event, payload));
+        return;
+      }
       const outcome = handle(socket, result.value, receivedAt);
       if (outcome instanceof Promise) outcome.catch((error: unknown) => this.refuse(socket, event, payload, error));
     } catch (error) {
@@ -212,31 +267,31 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
       return;
     }
     this.logger.error(`${event} handler failed: ${error instanceof Error ? error.stack : String(error)}`);
-    socket.emit(
-      Events.ErrorMessage,
-      errorMessage('INTERNAL_ERROR', 'the hub could not handle that message', event, payload),
-    );
+    try {
+      socket.emit(
+        Events.ErrorMessage,
+        errorMessage('INTERNAL_ERROR', 'the hub could not handle that message', event, payload),
+      );
+    } catch {
+      // The answer itself failed (the socket is gone): there is no one left to tell.
+    }
   }
 
   private broadcast(socket: HubSocket, body: BroadcastMessageDto, receivedAt: number): void {
-    this.refuseObservers(socket);
     const payload = delivered(socket, { peerId: socket.id, message: body.message }, body);
     socket.broadcast.emit(Events.PeerMessage, { ...payload, hub: this.stamp(receivedAt) });
   }
 
-  private async direct(socket: HubSocket, body: PeerMessageRequestDto, receivedAt: number): Promise<void> {
-    this.refuseObservers(socket);
-    // Synchronous when the registry knows the target, so that a sender's messages are relayed in its order.
-    if (!this.registry.get(body.target)) await this.requirePeer(body.target);
+  private direct(socket: HubSocket, body: PeerMessageRequestDto, receivedAt: number): void {
+    this.requirePeer(body.target);
     const payload = delivered(socket, { peerId: socket.id, message: body.message }, body);
     this.peer(body.target).emit(Events.PeerMessage, { ...payload, hub: this.stamp(receivedAt) });
   }
 
-  private async command(socket: HubSocket, body: NeckCommandRequestDto, receivedAt: number): Promise<void> {
-    this.refuseObservers(socket);
+  private command(socket: HubSocket, body: NeckCommandRequestDto, receivedAt: number): void {
     const payload = delivered(socket, { command: body.command, peerId: socket.id }, body);
     if (body.target !== undefined) {
-      const target = this.registry.get(body.target) ?? (await this.requirePeer(body.target));
+      const target = this.requirePeer(body.target);
       if (!target.roles.includes('neck') && !this.registry.isRoleless(target.id)) {
         throw hubError('UNKNOWN_TARGET', `peer ${body.target} is not a neck`);
       }
@@ -244,7 +299,7 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
       return;
     }
     // Role-less peers may be original agents: they get commands too, so that they can show they are necks.
-    if (!this.registry.hasNeck(socket.id) && !this.registry.hasRoleless(socket.id) && !(await this.remoteNeck())) {
+    if (!this.registry.hasNeck(socket.id) && !this.registry.hasRoleless(socket.id)) {
       throw hubError('NO_NECK', 'no neck is connected to the hub; start neck-agent');
     }
     this.server
@@ -402,30 +457,15 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
     answer({ ok: true, expiresIn: Math.max(1, Math.floor((claims.expiresAt - Date.now()) / 1000)) });
   }
 
-  private refuseObservers(socket: HubSocket): void {
-    if (isObserverOnly(socket)) {
-      throw hubError('FORBIDDEN', 'observers cannot send messages or commands; log in with role ui');
-    }
-  }
-
   /**
-   * The connected peer with this sid, from the registry. Only when the registry does not know it and other hubs
-   * share Redis (a peer that joined there a moment ago) are the hubs asked. Room names are not sids.
+   * The connected peer with this sid, from the registry, which knows every hub's peers (RegistrySync): a peer
+   * anyone could have heard of is in it, since a hub tells the others of a join before announcing it. No hub is
+   * asked per message, so a flood of unknown targets costs the other hubs nothing. Room names are not sids.
    */
-  private async requirePeer(sid: string): Promise<PeerInfoDto> {
+  private requirePeer(sid: string): PeerInfoDto {
     const known = this.registry.get(sid);
     if (known) return known;
-    if (this.sync) {
-      const remote = (await this.server.in(sid).fetchSockets()).find((candidate) => candidate.id === sid);
-      if (remote) return peerInfo(remote);
-    }
     throw hubError('UNKNOWN_TARGET', `no peer with id ${sid}; it may have left (see peer-disconnect)`);
-  }
-
-  /** With other hubs, a neck that joined one of them a moment ago may not be in the registry yet: ask them. */
-  private async remoteNeck(): Promise<boolean> {
-    if (!this.sync) return false;
-    return (await this.server.in(NECKS_ROOM).fetchSockets()).length > 0;
   }
 }
 

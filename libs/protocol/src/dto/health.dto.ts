@@ -44,6 +44,26 @@ export class TunnelStatusDto {
   lastError!: string | null;
 }
 
+export const REDIS_STATES = ['up', 'down'] as const;
+/** `up`: every Redis client of the hub is connected; `down`: one is not (it keeps retrying). */
+export type RedisState = (typeof REDIS_STATES)[number];
+
+/** The hub's link to Redis (with --redis), in `GET /`. */
+export class RedisStatusDto {
+  @IsIn(REDIS_STATES)
+  state!: RedisState;
+
+  /** Since when it is in this state, ISO 8601. */
+  @IsISO8601()
+  since!: string;
+
+  /** The last Redis error, as a sentence; null when none. */
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(1024)
+  lastError!: string | null;
+}
+
 /** One neck in `GET /`: its last `neck_status`, and when it came. */
 export class NeckHealthDto extends NeckStatusDeliveryDto {
   /** When the neck last reported, ISO 8601. */
@@ -93,6 +113,16 @@ export class HubHealthDto {
   @ValidateNested()
   @Type(() => TunnelStatusDto)
   tunnel!: TunnelStatusDto;
+
+  /**
+   * The hub's link to Redis, with --redis (absent without). While `down` the hub serves its own peers only: see
+   * docs/security.md for what degrades.
+   */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RedisStatusDto)
+  redis?: RedisStatusDto;
 
   /** Where the time of the last commands went, per hop (this hub's relays). */
   @IsOptional()
