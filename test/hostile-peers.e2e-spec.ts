@@ -1,7 +1,13 @@
-import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server } from 'socket.io';
 import { Events, MAX_PAYLOAD_DEPTH } from '@neck-signal/protocol';
 import { TestHub, type TestPeer, connectError, nextEvent } from './support/hub';
 import { HubProcess } from './support/hub-process';
+import { Program } from './support/program';
 
 /**
  * Hostile peers against the built hub as a process (issue 17): what one authenticated peer sends must never end
@@ -65,29 +71,101 @@ describe('a hostile peer cannot end the hub: a 3,000-deep nesting in any field (
     ['broadcast-message {extra}', 'observer', Events.BroadcastMessage, { message: 'X1', extra: deep }],
   ];
 
-  it.each(cases)('%s from an %s: INVALID_PAYLOAD, and the hub stays up and relays', async (_, role, event, body) => {
-    const hub = track(await HubProcess.start());
-    const attacker = await hub.connect(role, `attacker-${role}`);
-    const operator = await hub.connect('ui', 'operator');
-    const neck = await hub.connect('neck', 'neck');
+  it.each(cases)(
+    '%s from a peer of role %s: INVALID_PAYLOAD, and the hub stays up and relays',
+    async (_, role, event, body) => {
+      const hub = track(await HubProcess.start());
+      const attacker = await hub.connect(role, `attacker-${role}`);
+      const operator = await hub.connect('ui', 'operator');
+      const neck = await hub.connect('neck', 'neck');
 
-    const error = nextError(attacker);
-    attacker.emit(event as typeof Events.BroadcastMessage, body as never);
-    expect(await error).toEqual({
-      code: 'INVALID_PAYLOAD',
-      message: `payload is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`,
+      const error = nextError(attacker);
+      attacker.emit(event as typeof Events.BroadcastMessage, body as never);
+      expect(await error).toEqual({
+        code: 'INVALID_PAYLOAD',
+        message: `payload is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`,
+      });
+      // Still up, still relaying: a command reaches the neck.
+      const command = nextEvent(neck, Events.NeckCommand);
+      operator.emit(Events.NeckCommand, { command: 'X2', id: 'after' });
+      expect(await command).toMatchObject({ command: 'X2', id: 'after' });
+      expect(hub.alive).toBe(true);
+    },
+  );
+});
+
+/**
+ * A hostile hub: answers any login, and lets the test emit whatever it likes to the agent that connects (the
+ * real hub would never relay these; a compromised or impostor one could).
+ */
+async function hostileHub(): Promise<{
+  url: string;
+  agent: Promise<import('socket.io').Socket>;
+  close(): Promise<void>;
+}> {
+  const http = createServer((request, response) => {
+    if (request.method === 'POST' && request.url === '/login') {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ token: 'hostile.token.here', uuid: 'victim', expiresIn: 3600 }));
+      return;
+    }
+    response.writeHead(404).end();
+  });
+  const io = new Server(http, { serveClient: false });
+  const agent = new Promise<import('socket.io').Socket>((resolve) => {
+    io.on('connection', (socket) => {
+      socket.emit(Events.ExistingPeers, []);
+      resolve(socket);
     });
-    // Still up, still relaying: a command reaches the neck.
-    const command = nextEvent(neck, Events.NeckCommand);
-    operator.emit(Events.NeckCommand, { command: 'X2', id: 'after' });
-    expect(await command).toMatchObject({ command: 'X2', id: 'after' });
-    expect(hub.alive).toBe(true);
+  });
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  const address = http.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    agent,
+    close: async () => {
+      await io.close();
+    },
+  };
+}
+
+describe("the agent's command input: a hostile hub cannot end the agent either (issue 17)", () => {
+  it('drops 3,000-deep and malformed commands from the hub, says so, and still acks a good one', async () => {
+    const hub = track(await hostileHub());
+    const configDir = mkdtempSync(join(tmpdir(), 'neck-hostile-hub-agent-'));
+    track({ close: () => rmSync(configDir, { recursive: true, force: true }) });
+    const agent = Program.start('neck-agent', ['-s', hub.url, '-u', 'victim', '--simulate'], {
+      NECK_CONFIG_DIR: configDir,
+      PEER_SHARED_SECRET: 'any password',
+    });
+    track({ close: () => agent.kill() });
+    const socket = await hub.agent;
+    const deep = deepArray();
+    socket.emit(Events.NeckCommand, { command: 'X1', peerId: 'operator', extra: deep });
+    socket.emit(Events.NeckCommand, { command: deep, peerId: 'operator' });
+    socket.emit(Events.PeerMessage, { message: 'X1', peerId: deep });
+    socket.emit(Events.NeckCommand, null);
+    socket.emit(Events.NewPeer, null);
+    await agent.waitFor(/dropped a neck_command from the hub: payload is nested deeper than 16 levels/);
+    await agent.waitFor(/dropped a peer-message from the hub: payload is nested deeper/);
+    await agent.waitFor(/dropped a new-peer from the hub: a handler failed/);
+    const ack = new Promise<unknown>((resolve) =>
+      socket.on(Events.NeckAck, (payload: { id?: string }) => {
+        if (payload.id === 'good') resolve(payload);
+      }),
+    );
+    socket.emit(Events.NeckCommand, { command: 'X10', peerId: 'operator', id: 'good' });
+    expect(await ack).toMatchObject({ id: 'good', to: 'operator' });
+    expect(agent.child.exitCode).toBeNull();
   });
 });
 
 describe('only necks report acks, status and output (issue 17)', () => {
   it.each(['observer', 'ui'] as const)(
-    'an %s sending neck_ack, neck_output or neck_status gets FORBIDDEN, and no other peer receives anything',
+    'a peer of role %s sending neck_ack, neck_output or neck_status gets FORBIDDEN, and no other peer receives anything',
     async (role) => {
       const hub = track(await HubProcess.start());
       const spoofer = await hub.connect(role, `spoofer-${role}`);
@@ -227,11 +305,12 @@ describe('Origin: the hub knows its own page by its own addresses, not by Host (
       'rebinding upgrade': 403,
       'rebinding origin polling': 403,
       'rebinding origin upgrade': 403,
-      'rebinding origin, no Host polling': 403,
+      'rebinding origin, no Host polling': 400,
       'rebinding origin, no Host upgrade': 403,
       'null polling': 403,
       'null upgrade': 403,
-      'null, no Host polling': 403,
+      // Node's HTTP server itself refuses an HTTP/1.1 request without Host (400) before the hub sees it.
+      'null, no Host polling': 400,
       'null, no Host upgrade': 403,
       'unparsable polling': 403,
       'unparsable upgrade': 403,

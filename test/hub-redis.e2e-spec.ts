@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { NeckStatusDto } from '@neck-signal/protocol';
 import { TestHub, nextEvent, HUB_STAMP } from './support/hub';
-import { RedisServer, freePort } from './support/redis-server';
-import { Program } from './support/program';
+import { RedisServer } from './support/redis-server';
 
 describe('hubs side by side through a real Redis (--redis)', () => {
   let redis: RedisServer;
@@ -89,24 +85,5 @@ describe('hubs side by side through a real Redis (--redis)', () => {
       seen = await peers();
     }
     expect(seen).toBe(2);
-  });
-});
-
-describe('neck-hub --redis with no Redis there', () => {
-  it('exits with a message that says what to do', async () => {
-    const port = await freePort();
-    const configDir = mkdtempSync(join(tmpdir(), 'neck-redis-missing-'));
-    try {
-      const hub = Program.start('hub', ['--port', '0', '--no-tunnel', '--redis', `redis://127.0.0.1:${port}`], {
-        PEER_SHARED_SECRET: 'pw',
-        NECK_CONFIG_DIR: configDir,
-      });
-      expect(await hub.exit()).toEqual({ code: 1, signal: null });
-      expect(hub.output.join('\n')).toMatch(
-        /cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+ .*start redis-server or drop --redis/,
-      );
-    } finally {
-      rmSync(configDir, { recursive: true, force: true });
-    }
   });
 });

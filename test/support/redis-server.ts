@@ -25,8 +25,9 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<RedisServer> {
-    const port = await freePort();
+  /** Starts redis-server on `port` (a free one when absent: give the old one's to bring a killed server back). */
+  static async start(port?: number): Promise<RedisServer> {
+    port ??= await freePort();
     const child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -52,8 +53,21 @@ export class RedisServer {
     return new RedisServer(child, port);
   }
 
+  /** SIGKILL, as a crash or an OOM killer would: no goodbye to its clients. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Alias of stop(), for the tests' cleanup lists. */
+  close(): Promise<void> {
+    return this.stop();
+  }
+
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = once(this.child, 'exit');
     this.child.kill('SIGTERM');
     await exited;
