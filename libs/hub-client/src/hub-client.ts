@@ -499,7 +499,10 @@ export class HubClient {
    * dropped before anything walks it, and a handler that throws is caught. Both are reported as 'input-refused';
    * neither reaches socket.io-client, which would pass the exception up and end the process.
    */
-  private guard<E extends keyof ServerToClientEvents>(event: E, handler: ServerToClientEvents[E]): ServerToClientEvents[E] {
+  private guard<E extends keyof ServerToClientEvents>(
+    event: E,
+    handler: ServerToClientEvents[E],
+  ): ServerToClientEvents[E] {
     const run = handler as (...args: unknown[]) => void;
     const guarded = (...args: unknown[]): void => {
       let reason: string | undefined;
@@ -516,7 +519,7 @@ export class HubClient {
         // A lifecycle handler that throws is not the hub's input: nothing more to do than drop it.
       }
     };
-    return guarded as ServerToClientEvents[E];
+    return guarded;
   }
 
   private onReady(): void {

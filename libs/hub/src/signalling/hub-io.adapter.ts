@@ -24,11 +24,7 @@ export class HubIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
     const tunnel = () => this.app.get(TunnelService, { strict: false }).status().url;
     const ownOrigins = new OwnOrigins(this.settings.https ? 'https' : 'http', this.settings.host, tunnel);
-    const guard = new ConnectionGuard(
-      this.settings,
-      () => this.app.get(TokenService, { strict: false }),
-      ownOrigins,
-    );
+    const guard = new ConnectionGuard(this.settings, () => this.app.get(TokenService, { strict: false }), ownOrigins);
     const server = super.createIOServer(port, {
       ...options,
       serveClient: false,

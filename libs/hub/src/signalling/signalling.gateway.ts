@@ -13,13 +13,11 @@ import {
   NeckOutputDto,
   NeckStatusDeliveryDto,
   NeckStatusDto,
-  PayloadValidator,
   Validated,
   PeerInfoDto,
   PeerMessageRequestDto,
   RenewTokenDto,
   RenewTokenResultDto,
-  compileValidator,
 } from '@neck-signal/protocol';
 import type { DeviceStore } from '../auth/device-store';
 import { DEVICE_STORE } from '../auth/device-store.provider';
@@ -39,59 +37,15 @@ import {
   announcedTo,
   deviceRoom,
   isNeck,
-  isObserverOnly,
   peerInfo,
   roleRooms,
 } from './hub-socket';
+import { Payloads, errorText, isMessageEvent, senders, validators } from './message-rules';
 import { PeerRegistry, mainRole } from './peer-registry';
 import { RedisHealth } from './redis-health';
 import { RegistrySync } from './registry-sync';
 import { SocketCap } from './socket-cap';
 import { SocketRateLimit } from './socket-rate-limit';
-
-/** Each incoming payload is checked by a validator compiled once from its DTO (libs/protocol). */
-const validators = {
-  [Events.BroadcastMessage]: compileValidator(BroadcastMessageDto),
-  [Events.PeerMessage]: compileValidator(PeerMessageRequestDto),
-  [Events.NeckCommand]: compileValidator(NeckCommandRequestDto),
-  [Events.NeckAck]: compileValidator(NeckAckReportDto),
-  [Events.NeckStatus]: compileValidator(NeckStatusDto),
-  [Events.NeckOutput]: compileValidator(NeckOutputDto),
-};
-
-const OBSERVERS_SEND_NOTHING = 'observers cannot send messages or commands; log in with role ui';
-const ONLY_NECKS = 'only a neck reports acks, status and output; log in with role neck';
-
-/**
- * Who may send each event, as a gate that returns the refusal (FORBIDDEN) or nothing: observers send nothing;
- * what a neck reports comes only from necks and from role-less peers (the original Python agent, filed as a
- * neck when it first acks).
- */
-const senders: { [E in keyof typeof validators]: (socket: HubSocket) => string | undefined } = {
-  [Events.BroadcastMessage]: (socket) => (isObserverOnly(socket) ? OBSERVERS_SEND_NOTHING : undefined),
-  [Events.PeerMessage]: (socket) => (isObserverOnly(socket) ? OBSERVERS_SEND_NOTHING : undefined),
-  [Events.NeckCommand]: (socket) => (isObserverOnly(socket) ? OBSERVERS_SEND_NOTHING : undefined),
-  [Events.NeckAck]: neckReport,
-  [Events.NeckStatus]: neckReport,
-  [Events.NeckOutput]: neckReport,
-};
-
-function neckReport(socket: HubSocket): string | undefined {
-  if (isNeck(socket) || socket.data.roleless) return undefined;
-  return isObserverOnly(socket) ? OBSERVERS_SEND_NOTHING : ONLY_NECKS;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function isMessageEvent(event: string): event is keyof typeof validators {
-  return Object.prototype.hasOwnProperty.call(validators, event);
-}
-
-type Payloads = {
-  [E in keyof typeof validators]: (typeof validators)[E] extends PayloadValidator<infer T> ? T : never;
-};
 
 /** Observers are told the counts of peers instead of each join and leave, at most this often. */
 const COUNTS_INTERVAL_MS = 1_000;
@@ -124,11 +78,7 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly redis: RedisHealth,
   ) {
     this.rateLimit = new SocketRateLimit(settings.socket.messagesPerSecond);
-    this.cap = new SocketCap(
-      registry,
-      settings.socket.maxSocketsPerUuid ?? DEFAULT_MAX_SOCKETS_PER_UUID,
-      this.logger,
-    );
+    this.cap = new SocketCap(registry, settings.socket.maxSocketsPerUuid ?? DEFAULT_MAX_SOCKETS_PER_UUID, this.logger);
   }
 
   /** The Socket.IO server behind the gateway. */
