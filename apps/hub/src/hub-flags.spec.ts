@@ -37,6 +37,16 @@ describe('neck-hub flags', () => {
     expect(parse().flags?.https).toBeUndefined();
   });
 
+  it('takes the caps per identity, and refuses a cap below 1 (exit 2)', () => {
+    expect(parse('--max-sockets-per-uuid', '4', '--max-paired-devices', '20').flags).toMatchObject({
+      maxSocketsPerUuid: 4,
+      maxPairedDevices: 20,
+    });
+    const zero = parse('--max-sockets-per-uuid', '0');
+    expect(zero.error).toBe('exit 2');
+    expect(zero.printed).toMatch(/--max-sockets-per-uuid.*a whole number from 1 to 100000/);
+  });
+
   it('refuses a tunnel host on a bad port', () => {
     expect(parse('--tunnel-host', 'http://tunnel.example:6667').printed).toMatch(/port 6667 is a "bad port"/);
   });

@@ -105,6 +105,18 @@ describe('loadHubSettings', () => {
     expect(saved.socket).toMatchObject({ handshakeTimeoutMs: 5000, maxUnauthenticated: 200 });
   });
 
+  it('caps sockets per uuid at 16 and paired devices at 1000 unless hub.json or a flag says otherwise', async () => {
+    const env = { PEER_SHARED_SECRET: 'x' };
+    const defaults = await loadHubSettings(flags(), context(env));
+    expect(defaults.socket.maxSocketsPerUuid).toBe(16);
+    expect(defaults.auth.maxPairedDevices).toBe(1000);
+    writeFileSync(join(dir, 'hub.json'), JSON.stringify({ max_sockets_per_uuid: 4, max_paired_devices: 50 }));
+    const saved = await loadHubSettings(flags(), context(env));
+    expect([saved.socket.maxSocketsPerUuid, saved.auth.maxPairedDevices]).toEqual([4, 50]);
+    const flagged = await loadHubSettings(flags({ maxSocketsPerUuid: 2, maxPairedDevices: 7 }), context(env));
+    expect([flagged.socket.maxSocketsPerUuid, flagged.auth.maxPairedDevices]).toEqual([2, 7]);
+  });
+
   it('takes the password from the environment before .env, and generates a JWT secret once', async () => {
     writeFileSync(join(dir, '.env'), 'PEER_SHARED_SECRET=from-file\n', { mode: 0o644 });
     const first = await loadHubSettings(flags(), context({ PEER_SHARED_SECRET: 'from-env' }));
