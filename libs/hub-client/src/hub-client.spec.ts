@@ -572,4 +572,37 @@ describe('HubClient', () => {
       await expect(connecting).rejects.toBeInstanceOf(ClientClosedError);
     });
   });
+
+  // Adversary (issue 17): a hub (compromised, or an impostor) sending what no listener expects; before, a listener
+  // that threw, or a payload 3,000 deep, went up through socket.io-client and ended the process.
+  describe('what the hub sends cannot end the client', () => {
+    it('drops a payload nested too deep and survives a listener that throws, reporting both as input-refused', async () => {
+      const ui = await connected({ uuid: 'operator-1' });
+      const seen: string[] = [];
+      ui.on(Events.NeckOutput, ({ line }) => {
+        if (line === 'bug') throw new Error('listener bug');
+        seen.push(line);
+      });
+      let deep: unknown = [];
+      for (let level = 0; level < 3000; level++) deep = [deep];
+      const tooDeep = nextLifecycle(ui, 'input-refused');
+      // The hub's own server, typed for what it sends: a bare one says what a hostile hub may send.
+      const raw = hub.hub.io as unknown as { to(room: string): { emit(event: string, payload: unknown): void } };
+      raw.to(ui.id ?? '').emit(Events.NeckOutput, { line: 'x', peerId: 'n', extra: deep });
+      expect(await tooDeep).toEqual([{ event: Events.NeckOutput, reason: 'payload is nested deeper than 16 levels' }]);
+      const threw = nextLifecycle(ui, 'input-refused');
+      hub.hub.io.to(ui.id ?? '').emit(Events.NeckOutput, { line: 'bug', peerId: 'n' });
+      expect(await threw).toEqual([{ event: Events.NeckOutput, reason: 'a handler failed: listener bug' }]);
+      const malformed = nextLifecycle(ui, 'input-refused');
+      raw.to(ui.id ?? '').emit(Events.NewPeer, null);
+      expect(await malformed).toEqual([
+        { event: Events.NewPeer, reason: expect.stringMatching(/^a handler failed: /) },
+      ]);
+      const after = nextHubEvent(ui, Events.NeckOutput);
+      hub.hub.io.to(ui.id ?? '').emit(Events.NeckOutput, { line: 'still here', peerId: 'n' });
+      await after;
+      expect(seen).toEqual(['still here']);
+      expect(ui.connected).toBe(true);
+    });
+  });
 });
