@@ -1,6 +1,8 @@
+import { io } from 'socket.io-client';
 import { HubClient } from '@neck-signal/hub-client';
 import { Events, type NeckAckDeliveryDto } from '@neck-signal/protocol';
 import { PASSWORD, type Rig, bounded, closeRig, nextStatus, startRig, track, within } from './support/neck-rig';
+import { type TestPeer, nextEvent } from './support/hub';
 import { RedisServer } from './support/redis-server';
 import { SeedPeer } from './support/seed-peer';
 import { TcpProxy } from './support/tcp-proxy';
@@ -274,6 +276,57 @@ describe('no stale motion', () => {
     expect(ages.filter((age) => age.ageMs > usual + STALE_AFTER_MS + 50)).toEqual([]);
     expect(stream.acks.filter((ack) => ack.status === 'stale').length).toBeGreaterThan(100);
     expect(ages.some((age) => age.afterStall)).toBe(true);
+  });
+});
+
+describe('no stale motion in a compound (issue 17)', () => {
+  // Adversary: with the usual delay learnt, `X60` stamped 2 s late was dropped, but `X60|Y10` and `X61|X61`
+  // stamped the same were written: the gate judged simple poses only.
+  it('drops a late compound containing a pose as stale, and the neck runs none of it', async () => {
+    const rig = await startRig();
+    const url = `http://127.0.0.1:${rig.hubPort}`;
+    const login = await fetch(`${url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ password: PASSWORD, uuid: 'late-operator', role: 'ui' }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const socket: TestPeer = io(url, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    track(() => void socket.disconnect());
+    await nextEvent(socket, Events.ExistingPeers);
+    const send = (id: string, command: string, lateMs: number) =>
+      within<NeckAckDeliveryDto>(
+        15_000,
+        () => `the ack of ${id}`,
+        (resolve) => {
+          const listener = (ack: NeckAckDeliveryDto) => {
+            if (ack.id === id) resolve(ack);
+          };
+          socket.on(Events.NeckAck, listener);
+          socket.emit(Events.NeckCommand, { command, id, sentAt: Date.now() - lateMs });
+          return () => socket.off(Events.NeckAck, listener);
+        },
+      );
+    // The agent learns this sender's usual delay from fresh poses.
+    for (let i = 1; i <= 3; i++) expect((await send(`fresh-${i}`, `X${i}`, 0)).status).toBe('written');
+    for (const [id, command] of [
+      ['late-compound', 'X60|Y10'],
+      ['late-twice', 'X61|X61'],
+      ['late-home-then-pose', 'HOME_SOFT|X62'],
+    ]) {
+      expect({ id, ack: await send(id, command, 2000) }).toMatchObject({
+        id,
+        ack: { status: 'stale', error: { code: 'STALE' } },
+      });
+    }
+    expect((await send('after', 'X5', 0)).status).toBe('written');
+    await rig.neck.untilLine('X5,Y0,Z0,H0,S1,A1,R0,P0');
+    expect(rig.neck.received.filter((line) => /^(X6[012],|HOME_SOFT)/.test(line))).toEqual([]);
   });
 });
 
