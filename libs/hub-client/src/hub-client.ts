@@ -13,13 +13,13 @@ import {
   type RenewTokenResultDto,
   type Role,
   type ServerToClientEvents,
-  payloadBoundRefusal,
   validatePayload,
 } from '@neck-signal/protocol';
 import { CommandTracker, type CommandAck, type CommandResult, type TrackedAck } from './command-tracker';
 import { ClientClosedError, HubError, LoginError, NotConnectedError, type LoginFailureReason } from './errors';
 import { requestLogin } from './login';
 import { TypedEmitter } from './typed-emitter';
+import { RefusedInput, guardInput } from './input-guard';
 
 /**
  * Where a device keeps the key the hub gave it when it paired (the agent and the CLI: their config dir, mode
@@ -124,7 +124,7 @@ export interface HubClientLifecycleEvents {
   /** Renewing the token failed; the connection ends when the token expires, and the client logs in again then. */
   'renew-failed': (reason: string) => void;
   /** Something the hub sent was dropped: nested too deep, too large, not plain data, or a handler of it threw. */
-  'input-refused': (info: { event: string; reason: string }) => void;
+  'input-refused': (info: RefusedInput) => void;
 }
 
 export interface SendCommandOptions {
@@ -494,32 +494,12 @@ export class HubClient {
     }
   }
 
-  /**
-   * Every event from the hub is handled through this: a payload nested too deep, too large or not plain data is
-   * dropped before anything walks it, and a handler that throws is caught. Both are reported as 'input-refused';
-   * neither reaches socket.io-client, which would pass the exception up and end the process.
-   */
+  /** A handler of an event from the hub, guarded (guardInput): what it refuses is reported as 'input-refused'. */
   private guard<E extends keyof ServerToClientEvents>(
     event: E,
     handler: ServerToClientEvents[E],
   ): ServerToClientEvents[E] {
-    const run = handler as (...args: unknown[]) => void;
-    const guarded = (...args: unknown[]): void => {
-      let reason: string | undefined;
-      try {
-        reason = args.map((arg) => payloadBoundRefusal(arg)).find((refusal) => refusal !== undefined);
-        if (reason === undefined) run(...args);
-      } catch (error) {
-        reason = `a handler failed: ${error instanceof Error ? error.message : String(error)}`;
-      }
-      if (reason === undefined) return;
-      try {
-        this.lifecycle.emit('input-refused', { event, reason });
-      } catch {
-        // A lifecycle handler that throws is not the hub's input: nothing more to do than drop it.
-      }
-    };
-    return guarded;
+    return guardInput(event, handler, (refused) => this.lifecycle.emit('input-refused', refused));
   }
 
   private onReady(): void {

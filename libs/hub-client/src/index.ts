@@ -29,3 +29,4 @@ export {
 } from './errors';
 export { requestLogin, type LoginRequestOptions } from './login';
 export { TypedEmitter } from './typed-emitter';
+export { guardInput, type RefusedInput } from './input-guard';
