@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ClassConstructor } from 'class-transformer';
 import { IsString, ValidateNested } from 'class-validator';
 import fc from 'fast-check';
+import { runInNewContext } from 'node:vm';
 import { compilePayloadCheck, compileValidator } from './compiled-validator';
 import { RenewTokenDto } from './dto/access.dto';
 import { HubHealthDto } from './dto/health.dto';
@@ -144,6 +145,33 @@ describe('compileValidator', () => {
     expect(validatePayload(NeckStatusDto, payload)).toEqual({ ok: false, message: 'payload must be plain JSON data' });
     expect(compileValidator(NeckStatusDto)(payload)).toEqual({ ok: false, message: 'payload must be plain JSON data' });
     expect(compilePayloadCheck(NeckStatusDto)(payload)).toBe(false);
+  });
+
+  // Adversary: a reader in another realm (a test runner's vm context, fetch's JSON) gets objects whose
+  // Object.prototype is not this module's; they are plain data all the same. Class instances and functions are not.
+  it('takes plain data from another realm, and refuses class instances, functions and odd prototypes', () => {
+    const foreign = runInNewContext('({ command: "X1", id: "c-1", extra: undefined })') as Record<string, unknown>;
+    delete foreign.extra;
+    expect(validatePayload(NeckCommandRequestDto, foreign)).toEqual({ ok: true, value: expect.anything() });
+    expect(compileValidator(NeckCommandRequestDto)(foreign)).toEqual({ ok: true, value: foreign });
+    const nested = runInNewContext('({ line: "x", list: [[1], {a: [2]}] })') as object;
+    expect(payloadBoundRefusal(nested)).toBeUndefined();
+    class Sneaky {
+      command = 'X1';
+    }
+    const arrayLike: Record<string, unknown> = { command: 'X1' };
+    Object.setPrototypeOf(arrayLike, [1]);
+    const fromFunction: Record<string, unknown> = { command: 'X1' };
+    Object.setPrototypeOf(fromFunction, () => undefined);
+    const nullArray: unknown[] = [];
+    Object.setPrototypeOf(nullArray, null);
+    for (const odd of [new Sneaky(), arrayLike, fromFunction, { command: 'X1', extra: nullArray }, new Map()]) {
+      expect(payloadBoundRefusal(odd)).toBe('payload must be plain JSON data');
+      expect(compileValidator(NeckCommandRequestDto)(odd)).toEqual({
+        ok: false,
+        message: 'payload must be plain JSON data',
+      });
+    }
   });
 
   it('replays seed -560328149 of the mutation property: no payload makes validatePayload throw', () => {

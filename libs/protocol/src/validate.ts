@@ -25,10 +25,19 @@ export function validatePayload<T extends object>(dto: ClassConstructor<T>, payl
   }
 }
 
-/** An object or array as JSON.parse makes them (or with no prototype at all). */
+/**
+ * An object or array as JSON.parse makes them, in any realm (a test runner's or a worker's `Object.prototype` is
+ * not this module's): an array whose prototype is an `Array.prototype`, an object whose prototype is an
+ * `Object.prototype` or nothing. Not one whose prototype is an array, a class's, a function or anything else.
+ */
 export function isPlainData(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return Array.isArray(value) ? prototype === Array.prototype : prototype === Object.prototype || prototype === null;
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype === null) return !Array.isArray(value);
+  const grand = Object.getPrototypeOf(prototype) as object | null;
+  // An Object.prototype is the end of its chain.
+  if (grand === null) return !Array.isArray(value);
+  // An Array.prototype is an array whose prototype is an Object.prototype.
+  return Array.isArray(value) && Array.isArray(prototype) && Object.getPrototypeOf(grand) === null;
 }
 
 /**
