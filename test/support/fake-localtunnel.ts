@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { AddressInfo, createServer as createTcpServer, Server as TcpServer, Socket } from 'node:net';
+import { readRequestHead, TunnelReminder } from './tunnel-reminder';
 
 const HOST = '127.0.0.1';
 
@@ -14,6 +15,8 @@ export interface FakeTunnel {
   readonly url: string;
   /** The port the client opens its tunnel connections to. */
   readonly port: number;
+  /** Its tunnel password: the IP the request for it came from (the tunnel client's public IP, to the real service). */
+  readonly password: string;
 }
 
 interface TunnelRecord extends FakeTunnel {
@@ -30,18 +33,31 @@ export interface FakeLocalTunnelOptions {
   port?: number;
   /** max_conn_count in the answer. Default 2. */
   maxConnCount?: number;
+  /**
+   * Who meets the reminder page (without the bypass header, before entering the tunnel password): 'browsers'
+   * (default: browser user agents, as loca.lt does), 'everyone' (a stricter server: proves a client sends the
+   * header), or 'nobody'.
+   */
+  reminder?: 'browsers' | 'everyone' | 'nobody';
 }
 
 /**
  * A loopback server speaking the LocalTunnel protocol: GET `/?new` or `/<subdomain>` opens a TCP listener for
  * the client's tunnel connections and a public TCP listener, and answers `{id, port, max_conn_count, url}`.
- * Each public connection is joined to an idle tunnel connection, raw bytes both ways, as the real server does.
+ * Each public connection is joined to an idle tunnel connection, raw bytes both ways, as the real server does;
+ * but first its first request may meet the "friendly reminder" page (see TunnelReminder), and
+ * GET `/mytunnelpassword` answers the caller's IP, as loca.lt's does.
  */
 export class FakeLocalTunnelServer {
   /** Tunnels handed out, across restarts. */
   tunnelsRequested = 0;
-  /** Every request path the control server received, across restarts. */
+  /** Every request for a tunnel the control server received (its path), across restarts. */
   readonly requestedPaths: string[] = [];
+  /** Requests for `/mytunnelpassword`, across restarts. */
+  passwordRequests = 0;
+  /** Public connections whose first request carried the `bypass-tunnel-reminder` header, and those without. */
+  readonly bypassed = { with: 0, without: 0 };
+  readonly reminder: TunnelReminder | undefined;
 
   private controlPort: number;
   private control: HttpServer | undefined;
@@ -62,6 +78,8 @@ export class FakeLocalTunnelServer {
   constructor(options: FakeLocalTunnelOptions = {}) {
     this.controlPort = options.port ?? 0;
     this.maxConnCount = options.maxConnCount ?? 2;
+    const reminder = options.reminder ?? 'browsers';
+    this.reminder = reminder === 'nobody' ? undefined : new TunnelReminder(reminder === 'everyone');
   }
 
   /** The control server's URL: the hub's tunnel host. */
@@ -72,7 +90,7 @@ export class FakeLocalTunnelServer {
 
   /** The tunnels handed out since the last start, oldest first. */
   get tunnels(): readonly FakeTunnel[] {
-    return this.records.map(({ id, url, port }) => ({ id, url, port }));
+    return this.records.map(({ id, url, port, password }) => ({ id, url, port, password }));
   }
 
   /** The newest tunnel since the last start. */
@@ -145,6 +163,14 @@ export class FakeLocalTunnelServer {
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const path = request.url ?? '/';
+    const caller = request.socket.remoteAddress ?? '';
+    if (request.method === 'GET' && path === '/mytunnelpassword') {
+      this.passwordRequests++;
+      this.changed();
+      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(plainIp(caller));
+      return;
+    }
     this.requestedPaths.push(path);
     this.changed();
     const failure = this.failures.shift();
@@ -160,7 +186,7 @@ export class FakeLocalTunnelServer {
     } else {
       return answer(response, 403, { message: 'Invalid subdomain' });
     }
-    this.openTunnel(id).then(
+    this.openTunnel(id, plainIp(caller)).then(
       (record) => {
         this.tunnelsRequested++;
         answer(response, 200, { id, port: record.port, max_conn_count: this.maxConnCount, url: record.url });
@@ -170,7 +196,7 @@ export class FakeLocalTunnelServer {
     );
   }
 
-  private async openTunnel(id: string): Promise<TunnelRecord> {
+  private async openTunnel(id: string, password: string): Promise<TunnelRecord> {
     const generation = this.generation;
     const idle: Socket[] = [];
     const waiting: Socket[] = [];
@@ -192,13 +218,16 @@ export class FakeLocalTunnelServer {
         socket.destroy();
         return;
       }
-      const tunnel = idle.shift();
-      if (tunnel) return this.join(socket, tunnel);
-      waiting.push(socket);
-      socket.once('close', () => remove(waiting, socket));
-      setTimeout(() => {
-        if (waiting.includes(socket)) socket.destroy();
-      }, WAIT_FOR_TUNNEL_MS).unref();
+      void this.admit(socket, id, password).then((admitted) => {
+        if (!admitted || socket.destroyed) return;
+        const tunnel = idle.shift();
+        if (tunnel) return this.join(socket, tunnel);
+        waiting.push(socket);
+        socket.once('close', () => remove(waiting, socket));
+        setTimeout(() => {
+          if (waiting.includes(socket)) socket.destroy();
+        }, WAIT_FOR_TUNNEL_MS).unref();
+      });
     });
     const [port, publicPort] = await Promise.all([listen(agentServer), listen(publicServer)]);
     if (generation !== this.generation) {
@@ -210,6 +239,7 @@ export class FakeLocalTunnelServer {
       id,
       url: `http://${HOST}:${publicPort}`,
       port,
+      password,
       agentServer,
       publicServer,
       idle,
@@ -217,6 +247,28 @@ export class FakeLocalTunnelServer {
     };
     this.records.push(record);
     return record;
+  }
+
+  /**
+   * Reads the first request of a public connection: one that must meet the reminder page gets it (false); any
+   * other goes on to the tunnel with the bytes read so far put back (true).
+   */
+  private async admit(socket: Socket, id: string, password: string): Promise<boolean> {
+    const head = await readRequestHead(socket);
+    if (head === undefined) {
+      socket.destroy();
+      return false;
+    }
+    if (head.headers.has('bypass-tunnel-reminder')) this.bypassed.with++;
+    else this.bypassed.without++;
+    const visitor = plainIp(socket.remoteAddress ?? '');
+    if (this.reminder?.gates(id, visitor, head)) {
+      await this.reminder.answer(socket, id, visitor, password, head);
+      this.changed();
+      return false;
+    }
+    socket.unshift(head.raw);
+    return true;
   }
 
   /** A second request for the same subdomain replaces the tunnel, as the real server does. */
@@ -250,6 +302,11 @@ export class FakeLocalTunnelServer {
     socket.on('error', () => undefined);
     socket.once('close', () => this.sockets.delete(socket));
   }
+}
+
+/** `::ffff:127.0.0.1` as `127.0.0.1`. */
+function plainIp(address: string): string {
+  return address.replace(/^::ffff:/, '');
 }
 
 function answer(response: ServerResponse, status: number, body: object): void {

@@ -1,0 +1,176 @@
+import type { Socket } from 'node:net';
+
+/** How long a visitor IP that entered the tunnel password passes without the page (localtunnel/localtunnel#655). */
+export const CONSENT_MS = 7 * 24 * 60 * 60 * 1000;
+/** Where the fake's reminder form posts the password (the real page's own path is not published). */
+export const REMINDER_FORM_PATH = '/__tunnel-reminder';
+/** The most a request head may take before the fake gives up on it. */
+const MAX_HEAD_BYTES = 16 * 1024;
+
+/** The first request of a public connection, as far as the gate needs it. */
+export interface RequestHead {
+  method: string;
+  path: string;
+  headers: Map<string, string>;
+  /** Everything read so far (head and any body bytes), to hand on to the tunnel untouched. */
+  raw: Buffer;
+  /** Body bytes read so far. */
+  body: Buffer;
+}
+
+/**
+ * Reads the head of the first HTTP request on `socket` (and what follows it so far); undefined when the socket
+ * ends or sends more than MAX_HEAD_BYTES without one.
+ */
+export async function readRequestHead(socket: Socket): Promise<RequestHead | undefined> {
+  const chunks: Buffer[] = [];
+  return new Promise((resolve) => {
+    const done = (head: RequestHead | undefined) => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.pause();
+      resolve(head);
+    };
+    const onClose = () => done(undefined);
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      const raw = Buffer.concat(chunks);
+      const end = raw.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (raw.length > MAX_HEAD_BYTES) done(undefined);
+        return;
+      }
+      const [requestLine = '', ...lines] = raw.subarray(0, end).toString('latin1').split('\r\n');
+      const [method = '', path = '/'] = requestLine.split(' ');
+      const headers = new Map<string, string>();
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+      }
+      done({ method, path, headers, raw, body: raw.subarray(end + 4) });
+    };
+    socket.on('data', onData);
+    socket.once('close', onClose);
+  });
+}
+
+/**
+ * The real service's test for "a standard web browser" is the detect-browser package's `type === 'browser'`
+ * (localtunnel/localtunnel#598): every mainstream browser's user agent names one of these engines; curl, Node's
+ * fetch ("node") and socket.io's Node client do not.
+ */
+export function isBrowser(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && /\b(Chrome|Chromium|Firefox|Safari|Edg|OPR|CriOS|FxiOS)\/\d/.test(userAgent);
+}
+
+/**
+ * The "friendly reminder" of loca.lt, as the fake shows it: to a browser (by user agent) that sends no
+ * `bypass-tunnel-reminder` header, from an IP that has not entered this tunnel's password in the last 7 days,
+ * a page asking for the tunnel password — the public IP of the machine that opened the tunnel
+ * (localtunnel/localtunnel#598, #648, #655). The right password lets that IP through for 7 days.
+ */
+export class TunnelReminder {
+  /** Pages shown, and passwords refused, since the server started. */
+  pagesShown = 0;
+  passwordsRefused = 0;
+  /** `tunnel id + visitor IP` → until when it passes. */
+  private readonly consent = new Map<string, number>();
+
+  constructor(
+    private readonly gateEveryone: boolean,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  /** Whether this request meets the page instead of the tunnel. */
+  gates(tunnelId: string, visitorIp: string, head: RequestHead): boolean {
+    if (head.headers.has('bypass-tunnel-reminder')) return false;
+    if (!this.gateEveryone && !isBrowser(head.headers.get('user-agent'))) return false;
+    return (this.consent.get(`${tunnelId} ${visitorIp}`) ?? 0) <= this.now();
+  }
+
+  /**
+   * Answers a gated request on `socket`: the page, or for its form the check of the password (right: the visitor
+   * IP passes for 7 days and goes back where it was going; wrong: the page again, saying so).
+   */
+  async answer(
+    socket: Socket,
+    tunnelId: string,
+    visitorIp: string,
+    password: string,
+    head: RequestHead,
+  ): Promise<void> {
+    const { pathname } = new URL(head.path, 'http://tunnel');
+    if (head.method === 'POST' && pathname === REMINDER_FORM_PATH) {
+      const body = await readBody(socket, head);
+      if (body === undefined) return void socket.destroy();
+      const form = new URLSearchParams(body.toString('utf8'));
+      const back = safePath(form.get('return'));
+      if ((form.get('password') ?? '').trim() === password) {
+        this.consent.set(`${tunnelId} ${visitorIp}`, this.now() + CONSENT_MS);
+        return respond(socket, 302, { location: back }, '');
+      }
+      this.passwordsRefused++;
+      return this.page(socket, back, 'That is not the tunnel password. Ask whoever sent you this link for it.');
+    }
+    this.page(socket, head.method === 'GET' ? safePath(head.path) : '/', '');
+  }
+
+  private page(socket: Socket, back: string, error: string): void {
+    this.pagesShown++;
+    const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tunnel reminder</title></head>
+<body>
+<h1>Friendly reminder</h1>
+<p>This site is served through a tunnel. Visit it only if you trust whoever gave you the link.</p>
+<form method="post" action="${REMINDER_FORM_PATH}">
+<input type="hidden" name="return" value="${escapeHtml(back)}">
+<label for="password">Tunnel password</label>
+<input id="password" name="password" type="text" required>
+${error === '' ? '' : `<p role="alert">${escapeHtml(error)}</p>`}
+<button type="submit">Submit</button>
+</form>
+<p>Visitors see this page once per public IP every 7 days. The tunnel password is the public IP of the
+machine running the tunnel client.</p>
+</body></html>`;
+    respond(socket, 200, { 'content-type': 'text/html; charset=utf-8' }, html);
+  }
+}
+
+/** The whole body of a request whose head was read (Content-Length); undefined when the socket ends first. */
+async function readBody(socket: Socket, head: RequestHead): Promise<Buffer | undefined> {
+  const length = Number(head.headers.get('content-length') ?? '0');
+  if (!Number.isInteger(length) || length < 0 || length > MAX_HEAD_BYTES) return undefined;
+  const chunks = [head.body];
+  let received = head.body.length;
+  if (received >= length) return head.body.subarray(0, length);
+  return new Promise((resolve) => {
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received < length) return;
+      socket.off('close', onClose);
+      socket.off('data', onData);
+      resolve(Buffer.concat(chunks).subarray(0, length));
+    };
+    const onClose = () => resolve(undefined);
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.resume();
+  });
+}
+
+function respond(socket: Socket, status: number, headers: Record<string, string>, body: string): void {
+  const reason = status === 302 ? 'Found' : 'OK';
+  const lines = [`HTTP/1.1 ${status} ${reason}`, 'connection: close', `content-length: ${Buffer.byteLength(body)}`];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/** A path on this site to go back to; anything else goes to `/`. */
+function safePath(path: string | null): string {
+  return path !== null && path.startsWith('/') && !path.startsWith('//') ? path : '/';
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
