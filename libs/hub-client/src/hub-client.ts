@@ -3,6 +3,8 @@ import {
   BroadcastMessageDto,
   Events,
   formatSeconds,
+  HubHealthDto,
+  HubPaths,
   NeckCommandRequestDto,
   PeerMessageRequestDto,
   type ClientToServerEvents,
@@ -17,7 +19,14 @@ import {
   validatePayload,
 } from '@neck-signal/protocol';
 import { CommandTracker, type CommandAck, type CommandResult, type TrackedAck } from './command-tracker';
-import { ClientClosedError, HubError, LoginError, NotConnectedError, type LoginFailureReason } from './errors';
+import {
+  ClientClosedError,
+  HubClientError,
+  HubError,
+  LoginError,
+  NotConnectedError,
+  type LoginFailureReason,
+} from './errors';
 import { requestLogin } from './login';
 import { TypedEmitter } from './typed-emitter';
 
@@ -432,6 +441,28 @@ export class HubClient {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(onAck === undefined ? {} : { onAck }),
     });
+  }
+
+  /**
+   * `GET /` of the hub, validated, with this client's token: an operator's (role ui) answer also carries the
+   * tunnel password. Rejects when the hub does not answer in ackTimeoutMs or answers something else.
+   */
+  async health(): Promise<HubHealthDto> {
+    const headers: Record<string, string> = { accept: 'application/json', ...TUNNEL_HEADERS };
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    const response = await (this.trust?.fetch ?? fetch)(`${this.baseUrl}${HubPaths.Health}`, {
+      headers,
+      signal: AbortSignal.timeout(this.options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs),
+    });
+    const body: unknown = await response.json().catch(() => undefined);
+    const health = validatePayload(HubHealthDto, body);
+    if (!response.ok || !health.ok) {
+      throw new HubClientError(
+        `${this.baseUrl}${HubPaths.Health} answered ${response.status} without a hub's health` +
+          (health.ok ? '' : ` (${health.message})`),
+      );
+    }
+    return health.value;
   }
 
   /** Disconnects, stops login retries and reconnection, rejects pending commands and connect() calls. */
