@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { AddressInfo, createServer as createTcpServer, Server as TcpServer, Socket } from 'node:net';
-import { readRequestHead, TunnelReminder } from './tunnel-reminder';
+import { bodyLength, RequestHead, RequestReader, TunnelReminder } from './tunnel-reminder';
 
 const HOST = '127.0.0.1';
 
@@ -19,13 +19,18 @@ export interface FakeTunnel {
   readonly password: string;
 }
 
+interface WaitingConnection {
+  readonly socket: Socket;
+  join(tunnel: Socket): void;
+}
+
 interface TunnelRecord extends FakeTunnel {
   readonly agentServer: TcpServer;
   readonly publicServer: TcpServer;
   /** Tunnel connections from the client waiting for a public connection. */
   readonly idle: Socket[];
-  /** Public connections waiting for a tunnel connection. */
-  readonly waiting: Socket[];
+  /** Public connections waiting for a tunnel connection, and how to join them to one. */
+  readonly waiting: WaitingConnection[];
 }
 
 export interface FakeLocalTunnelOptions {
@@ -39,6 +44,13 @@ export interface FakeLocalTunnelOptions {
    * header), or 'nobody'.
    */
   reminder?: 'browsers' | 'everyone' | 'nobody';
+  /** The reminder's clock (ms), for its 7 days; default Date.now. */
+  clock?: () => number;
+  /**
+   * Whether GET /mytunnelpassword answers the caller's IP, as loca.lt does (default). Without it the path is a
+   * request for a tunnel named "mytunnelpassword", as on a self-hosted localtunnel/server.
+   */
+  passwordPage?: boolean;
 }
 
 /**
@@ -73,13 +85,15 @@ export class FakeLocalTunnelServer {
   /** Bumped by stop(), so a tunnel still being set up then is closed instead of kept. */
   private generation = 0;
   private readonly maxConnCount: number;
+  private readonly passwordPage: boolean;
   private readonly changeListeners = new Set<() => void>();
 
   constructor(options: FakeLocalTunnelOptions = {}) {
     this.controlPort = options.port ?? 0;
     this.maxConnCount = options.maxConnCount ?? 2;
+    this.passwordPage = options.passwordPage ?? true;
     const reminder = options.reminder ?? 'browsers';
-    this.reminder = reminder === 'nobody' ? undefined : new TunnelReminder(reminder === 'everyone');
+    this.reminder = reminder === 'nobody' ? undefined : new TunnelReminder(reminder === 'everyone', options.clock);
   }
 
   /** The control server's URL: the hub's tunnel host. */
@@ -149,7 +163,7 @@ export class FakeLocalTunnelServer {
   breakPublic(): void {
     this.publicBroken = true;
     for (const socket of this.joined) socket.destroy();
-    for (const record of this.records) for (const socket of record.waiting.splice(0)) socket.destroy();
+    for (const record of this.records) for (const { socket } of record.waiting.splice(0)) socket.destroy();
   }
 
   healPublic(): void {
@@ -164,7 +178,7 @@ export class FakeLocalTunnelServer {
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const path = request.url ?? '/';
     const caller = request.socket.remoteAddress ?? '';
-    if (request.method === 'GET' && path === '/mytunnelpassword') {
+    if (this.passwordPage && request.method === 'GET' && path === '/mytunnelpassword') {
       this.passwordRequests++;
       this.changed();
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
@@ -199,7 +213,7 @@ export class FakeLocalTunnelServer {
   private async openTunnel(id: string, password: string): Promise<TunnelRecord> {
     const generation = this.generation;
     const idle: Socket[] = [];
-    const waiting: Socket[] = [];
+    const waiting: WaitingConnection[] = [];
     const agentServer = createTcpServer((socket) => {
       this.track(socket);
       this.agentSockets.add(socket);
@@ -208,7 +222,7 @@ export class FakeLocalTunnelServer {
         if (this.agentSockets.delete(socket)) this.changed();
       });
       const pub = waiting.shift();
-      if (pub) return this.join(pub, socket);
+      if (pub) return pub.join(socket);
       idle.push(socket);
       socket.once('close', () => remove(idle, socket));
     });
@@ -218,14 +232,17 @@ export class FakeLocalTunnelServer {
         socket.destroy();
         return;
       }
-      void this.admit(socket, id, password).then((admitted) => {
-        if (!admitted || socket.destroyed) return;
+      const reader = new RequestReader(socket);
+      void this.admit(reader, socket, id, password).then((first) => {
+        if (first === undefined || socket.destroyed) return;
+        const join = (tunnel: Socket) =>
+          this.join(socket, tunnel, (pub) => this.forward(reader, pub, tunnel, first, id, password));
         const tunnel = idle.shift();
-        if (tunnel) return this.join(socket, tunnel);
-        waiting.push(socket);
-        socket.once('close', () => remove(waiting, socket));
+        if (tunnel) return join(tunnel);
+        waiting.push({ socket, join });
+        socket.once('close', () => removeWaiting(waiting, socket));
         setTimeout(() => {
-          if (waiting.includes(socket)) socket.destroy();
+          if (waiting.some((entry) => entry.socket === socket)) socket.destroy();
         }, WAIT_FOR_TUNNEL_MS).unref();
       });
     });
@@ -250,25 +267,68 @@ export class FakeLocalTunnelServer {
   }
 
   /**
-   * Reads the first request of a public connection: one that must meet the reminder page gets it (false); any
-   * other goes on to the tunnel with the bytes read so far put back (true).
+   * Reads the first request of a public connection: one that must meet the reminder page gets it (undefined); any
+   * other goes on to wait for a tunnel connection, its head returned.
    */
-  private async admit(socket: Socket, id: string, password: string): Promise<boolean> {
-    const head = await readRequestHead(socket);
+  private async admit(
+    reader: RequestReader,
+    pub: Socket,
+    id: string,
+    password: string,
+  ): Promise<RequestHead | undefined> {
+    const head = await reader.head();
     if (head === undefined) {
-      socket.destroy();
-      return false;
+      pub.destroy();
+      return undefined;
     }
+    return (await this.gated(reader, pub, id, password, head)) ? undefined : head;
+  }
+
+  /** Counts the request's header, and answers it with the reminder when it must meet it (true). */
+  private async gated(
+    reader: RequestReader,
+    pub: Socket,
+    id: string,
+    password: string,
+    head: RequestHead,
+  ): Promise<boolean> {
     if (head.headers.has('bypass-tunnel-reminder')) this.bypassed.with++;
     else this.bypassed.without++;
-    const visitor = plainIp(socket.remoteAddress ?? '');
-    if (this.reminder?.gates(id, visitor, head)) {
-      await this.reminder.answer(socket, id, visitor, password, head);
-      this.changed();
-      return false;
-    }
-    socket.unshift(head.raw);
+    const visitor = plainIp(pub.remoteAddress ?? '');
+    if (!this.reminder?.gates(id, visitor, head)) return false;
+    const body = await reader.bytes(bodyLength(head) ?? 0);
+    if (body === undefined) pub.destroy();
+    else this.reminder.answer(pub, id, visitor, password, head, body);
+    this.changed();
     return true;
+  }
+
+  /**
+   * Carries the public connection's requests to the tunnel connection one by one, each judged by the reminder
+   * first (the first one was already); after an upgrade or a body of unknown length, raw bytes.
+   */
+  private async forward(
+    reader: RequestReader,
+    pub: Socket,
+    tunnel: Socket,
+    first: RequestHead,
+    id: string,
+    password: string,
+  ): Promise<void> {
+    let head: RequestHead | undefined = first;
+    while (head !== undefined) {
+      tunnel.write(head.raw);
+      const length = bodyLength(head);
+      if (head.headers.has('upgrade') || length === undefined) {
+        reader.rest((chunk) => tunnel.write(chunk));
+        return;
+      }
+      const body = await reader.bytes(length);
+      if (body === undefined) return;
+      if (body.length > 0) tunnel.write(body);
+      head = await reader.head();
+      if (head !== undefined && (await this.gated(reader, pub, id, password, head))) return;
+    }
   }
 
   /** A second request for the same subdomain replaces the tunnel, as the real server does. */
@@ -276,14 +336,16 @@ export class FakeLocalTunnelServer {
     for (const record of this.records.filter((candidate) => candidate.id === id)) {
       record.agentServer.close();
       record.publicServer.close();
-      for (const socket of [...record.idle, ...record.waiting]) socket.destroy();
+      for (const socket of [...record.idle, ...record.waiting.map((entry) => entry.socket)]) socket.destroy();
     }
     this.records = this.records.filter((record) => record.id !== id);
   }
 
-  private join(pub: Socket, tunnel: Socket): void {
+  /** Joins a public connection to a tunnel connection: responses flow raw, requests as `carry` hands them on. */
+  private join(pub: Socket, tunnel: Socket, carry: (pub: Socket) => Promise<void>): void {
     this.joined.add(pub);
-    pub.pipe(tunnel).pipe(pub);
+    tunnel.pipe(pub);
+    void carry(pub);
     const end = () => {
       this.joined.delete(pub);
       pub.destroy();
@@ -318,6 +380,11 @@ async function listen(server: TcpServer): Promise<number> {
   server.listen(0, HOST);
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
+}
+
+function removeWaiting(list: WaitingConnection[], socket: Socket): void {
+  const index = list.findIndex((entry) => entry.socket === socket);
+  if (index >= 0) list.splice(index, 1);
 }
 
 function remove(list: Socket[], socket: Socket): void {

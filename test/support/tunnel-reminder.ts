@@ -7,51 +7,87 @@ export const REMINDER_FORM_PATH = '/__tunnel-reminder';
 /** The most a request head may take before the fake gives up on it. */
 const MAX_HEAD_BYTES = 16 * 1024;
 
-/** The first request of a public connection, as far as the gate needs it. */
+/** A request's head, as far as the gate needs it. */
 export interface RequestHead {
   method: string;
   path: string;
   headers: Map<string, string>;
-  /** Everything read so far (head and any body bytes), to hand on to the tunnel untouched. */
+  /** The head's bytes, to hand on to the tunnel untouched. */
   raw: Buffer;
-  /** Body bytes read so far. */
-  body: Buffer;
 }
 
 /**
- * Reads the head of the first HTTP request on `socket` (and what follows it so far); undefined when the socket
- * ends or sends more than MAX_HEAD_BYTES without one.
+ * Reads a public connection request by request, as an HTTP proxy does (loca.lt's reminder judges every request,
+ * not only a connection's first): heads, then bodies of a known length. After an upgrade (WebSocket) or a body of
+ * unknown length (chunked) the rest is raw bytes.
  */
-export async function readRequestHead(socket: Socket): Promise<RequestHead | undefined> {
-  const chunks: Buffer[] = [];
-  return new Promise((resolve) => {
-    const done = (head: RequestHead | undefined) => {
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      socket.pause();
-      resolve(head);
-    };
-    const onClose = () => done(undefined);
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      const raw = Buffer.concat(chunks);
-      const end = raw.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (raw.length > MAX_HEAD_BYTES) done(undefined);
-        return;
-      }
-      const [requestLine = '', ...lines] = raw.subarray(0, end).toString('latin1').split('\r\n');
-      const [method = '', path = '/'] = requestLine.split(' ');
-      const headers = new Map<string, string>();
-      for (const line of lines) {
-        const colon = line.indexOf(':');
-        if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-      }
-      done({ method, path, headers, raw, body: raw.subarray(end + 4) });
-    };
-    socket.on('data', onData);
-    socket.once('close', onClose);
-  });
+export class RequestReader {
+  private buffer = Buffer.alloc(0);
+  private ended = false;
+  private wake: (() => void) | undefined;
+  private sink: ((chunk: Buffer) => void) | undefined;
+
+  constructor(socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      if (this.sink) return this.sink(chunk);
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.wake?.();
+    });
+    socket.once('close', () => {
+      this.ended = true;
+      this.wake?.();
+    });
+  }
+
+  /** The next request's head; undefined when the connection ends first or sends a head too large. */
+  async head(): Promise<RequestHead | undefined> {
+    const complete = () => this.buffer.indexOf('\r\n\r\n') >= 0 || this.buffer.length > MAX_HEAD_BYTES;
+    if (!(await this.until(complete))) return undefined;
+    const end = this.buffer.indexOf('\r\n\r\n');
+    if (end < 0) return undefined;
+    const raw = this.buffer.subarray(0, end + 4);
+    this.buffer = this.buffer.subarray(end + 4);
+    const [requestLine = '', ...lines] = raw.subarray(0, end).toString('latin1').split('\r\n');
+    const [method = '', path = '/'] = requestLine.split(' ');
+    const headers = new Map<string, string>();
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    }
+    return { method, path, headers, raw };
+  }
+
+  /** The next `count` bytes (a body); undefined when the connection ends first. */
+  async bytes(count: number): Promise<Buffer | undefined> {
+    if (!(await this.until(() => this.buffer.length >= count))) return undefined;
+    const taken = this.buffer.subarray(0, count);
+    this.buffer = this.buffer.subarray(count);
+    return taken;
+  }
+
+  /** Hands every byte from here on to `sink`: what is buffered now, then each chunk as it comes. */
+  rest(sink: (chunk: Buffer) => void): void {
+    this.sink = sink;
+    const buffered = this.buffer;
+    this.buffer = Buffer.alloc(0);
+    if (buffered.length > 0) sink(buffered);
+  }
+
+  private async until(ready: () => boolean): Promise<boolean> {
+    while (!ready()) {
+      if (this.ended) return false;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+    return true;
+  }
+}
+
+/** The body length a head announces; undefined when it is not known up front (chunked) or past any sense. */
+export function bodyLength(head: RequestHead): number | undefined {
+  if (head.headers.has('transfer-encoding')) return undefined;
+  const length = Number(head.headers.get('content-length') ?? '0');
+  return Number.isInteger(length) && length >= 0 && length <= 16 * 1024 * 1024 ? length : undefined;
 }
 
 /**
@@ -92,17 +128,9 @@ export class TunnelReminder {
    * Answers a gated request on `socket`: the page, or for its form the check of the password (right: the visitor
    * IP passes for 7 days and goes back where it was going; wrong: the page again, saying so).
    */
-  async answer(
-    socket: Socket,
-    tunnelId: string,
-    visitorIp: string,
-    password: string,
-    head: RequestHead,
-  ): Promise<void> {
+  answer(socket: Socket, tunnelId: string, visitorIp: string, password: string, head: RequestHead, body: Buffer): void {
     const { pathname } = new URL(head.path, 'http://tunnel');
     if (head.method === 'POST' && pathname === REMINDER_FORM_PATH) {
-      const body = await readBody(socket, head);
-      if (body === undefined) return void socket.destroy();
       const form = new URLSearchParams(body.toString('utf8'));
       const back = safePath(form.get('return'));
       if ((form.get('password') ?? '').trim() === password) {
@@ -134,29 +162,6 @@ machine running the tunnel client.</p>
 </body></html>`;
     respond(socket, 200, { 'content-type': 'text/html; charset=utf-8' }, html);
   }
-}
-
-/** The whole body of a request whose head was read (Content-Length); undefined when the socket ends first. */
-async function readBody(socket: Socket, head: RequestHead): Promise<Buffer | undefined> {
-  const length = Number(head.headers.get('content-length') ?? '0');
-  if (!Number.isInteger(length) || length < 0 || length > MAX_HEAD_BYTES) return undefined;
-  const chunks = [head.body];
-  let received = head.body.length;
-  if (received >= length) return head.body.subarray(0, length);
-  return new Promise((resolve) => {
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      received += chunk.length;
-      if (received < length) return;
-      socket.off('close', onClose);
-      socket.off('data', onData);
-      resolve(Buffer.concat(chunks).subarray(0, length));
-    };
-    const onClose = () => resolve(undefined);
-    socket.on('data', onData);
-    socket.once('close', onClose);
-    socket.resume();
-  });
 }
 
 function respond(socket: Socket, status: number, headers: Record<string, string>, body: string): void {
