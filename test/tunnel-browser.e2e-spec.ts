@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { HubHealthDto, validatePayload } from '@neck-signal/protocol';
 import { FakeLocalTunnelServer } from './support/fake-localtunnel';
 import { decodeCanvasQr } from './support/page-qr';
-import { Program, startNeck } from './support/program';
+import { atTerminal, Program, startNeck } from './support/program';
+import { decodeTerminalQr } from './support/terminal-qr';
 
 const PASSWORD = 'tunnel browser e2e password';
 const JWT_SECRET = 'tunnel-browser-e2e-jwt-secret-0123456789abcdef01234';
@@ -48,12 +49,14 @@ describe('through the tunnel (built hub, agent and CLI; Chromium): the reminder 
     // loca.lt offers 10 tunnel connections: the agent's WebSocket keeps one, a long poll another.
     fake = new FakeLocalTunnelServer({ reminder: 'everyone', maxConnCount: 10 });
     await fake.start();
-    hub = Program.start('hub', ['--port', '0', '--host', '127.0.0.1', '--tunnel-host', fake.url], {
-      NECK_CONFIG_DIR: tempDir('neck-tunnel-hub-'),
+    // At a terminal (for its QR code), but not a first run: nothing to ask.
+    const hubDir = tempDir('neck-tunnel-hub-');
+    writeFileSync(join(hubDir, 'hub.json'), JSON.stringify({ cors_origins: '*' }));
+    hub = atTerminal('hub', ['--port', '0', '--host', '127.0.0.1', '--tunnel-host', fake.url], {
+      NECK_CONFIG_DIR: hubDir,
       PEER_SHARED_SECRET: PASSWORD,
       JWT_SECRET,
     });
-    running.push(hub);
     [, localUrl = ''] = await hub.waitFor(/listening on (http:\/\/\S+)/, WAIT_MS);
     [, publicUrl = ''] = await hub.waitFor(/public URL: (http:\/\/\S+)/, WAIT_MS);
     [, tunnelPassword = ''] = await hub.waitFor(/tunnel password: (\S+) — a browser opening /, WAIT_MS);
@@ -70,6 +73,7 @@ describe('through the tunnel (built hub, agent and CLI; Chromium): the reminder 
   afterAll(async () => {
     await browser?.close();
     await Promise.all(running.splice(0).map((program) => program.kill()));
+    await hub?.stop('SIGTERM');
     await fake?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
@@ -81,6 +85,11 @@ describe('through the tunnel (built hub, agent and CLI; Chromium): the reminder 
     const lines = hub.output.join('\n');
     expect(lines).toMatch(new RegExp(`public URL: ${publicUrl}\\n.*tunnel password: 127\\.0\\.0\\.1 — `));
     expect(lines).not.toContain(PASSWORD);
+  });
+
+  it('at a terminal the hub shows a QR code of the page at its public URL, the tunnel password beside it', async () => {
+    await hub.waitFor(/^A browser first meets the tunnel's reminder page: its tunnel password is 127\.0\.0\.1 /);
+    expect(decodeTerminalQr(hub.output.join('\n'))).toBe(`${publicUrl}/app/`);
   });
 
   it('GET / tells the tunnel password to an operator, not to anyone else (adversary: an anonymous visitor, an observer)', async () => {

@@ -118,3 +118,16 @@ export function startNeck(
     ...env,
   });
 }
+
+/** A built program at a terminal: `script` gives it a pseudo-terminal, as a person's shell would. */
+export function atTerminal(app: string, args: string[], env: NodeJS.ProcessEnv): Program {
+  const command = [process.execPath, join(REPO_ROOT, 'dist', 'apps', app, 'main.js'), ...args]
+    .map((word) => `'${word.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', CI: 'false', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  return new Program(child, app);
+}
