@@ -392,6 +392,40 @@ describe('web control page (chromium)', () => {
     }
   });
 
+  it('on a phone, an 80-px swipe along X moves it by 80 units from where it was (adversary: a hasty thumb)', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      const small = await phone.newPage();
+      await logIn(small);
+      const slider = small.getByRole('slider', { name: 'X · yaw', exact: true });
+      await slider.scrollIntoViewIfNeeded();
+      const start = Number(await slider.inputValue());
+      const box = await slider.boundingBox();
+      if (!box) throw new Error('the X slider is not on screen');
+      const before = received().length;
+      // A touch lands near the track's left end (a native slider would jump there), then swipes 80 px right.
+      const cdp = await phone.newCDPSession(small);
+      const y = box.y + box.height / 2;
+      const x = box.x + 10;
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+      for (const dx of [20, 40, 60, 80]) {
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x + dx, y }] });
+      }
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      const expected = Math.min(700, start + 80);
+      await expect(slider.inputValue()).resolves.toBe(String(expected));
+      await neckReceives(
+        () =>
+          received()
+            .slice(before)
+            .some((line) => line.startsWith(`X${expected},`)),
+        `the neck receives X${expected}`,
+      );
+    } finally {
+      await phone.close();
+    }
+  });
+
   it("shares the page's address as a link and a QR code (no tunnel: this page's own address)", async () => {
     await logIn();
     await page.getByText('Share this page', { exact: true }).click();
