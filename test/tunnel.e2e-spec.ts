@@ -269,7 +269,9 @@ describe('TunnelService against a loopback localtunnel server', () => {
     expect(fake.requestedPaths).toEqual(['/?new', '/mytunnelpassword']);
     expect(hub.tunnel.password()).toBe('unknown');
     expect(hub.logs.matching(/^tunnel password/)).toEqual([
-      expect.stringMatching(/^tunnel password: unknown \(http:\/\/127\.0\.0\.1:\d+\/mytunnelpassword: .*answered no IP/),
+      expect.stringMatching(
+        /^tunnel password: unknown \(http:\/\/127\.0\.0\.1:\d+\/mytunnelpassword: .*answered no IP/,
+      ),
     ]);
     expect(hub.tunnel.status()).toMatchObject({ state: 'open', lastError: null });
   });
