@@ -246,7 +246,7 @@ describe('TunnelService against a loopback localtunnel server', () => {
     expect(fake.latest?.id).toBe('my-neck');
   });
 
-  it('says the tunnel password beside the URL: the IP the tunnel server saw (its /mytunnelpassword)', async () => {
+  it('says the tunnel password beside the URL, for a phone the reminder page stops: the IP the tunnel server saw', async () => {
     const fake = await startFake();
     const hub = await startHub(fake.url);
     await until('the tunnel password', () => hub.tunnel.password() !== null, [hub.logs]);
@@ -261,7 +261,7 @@ describe('TunnelService against a loopback localtunnel server', () => {
     ]);
   });
 
-  it('says "unknown" when the tunnel server has no password page, and the tunnel works all the same', async () => {
+  it('says "unknown" when the tunnel server has no password page (adversary: a self-hosted server), and carries on', async () => {
     // A self-hosted localtunnel/server has no such page: it takes the path for a tunnel's name and answers JSON.
     const fake = await startFake(new FakeLocalTunnelServer({ passwordPage: false }));
     const hub = await startHub(fake.url);

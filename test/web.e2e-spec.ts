@@ -369,7 +369,7 @@ describe('web control page (chromium)', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('on a phone the answer to STOP or HOME shows right below them, on the first screen', async () => {
+  it('on a phone the answer to STOP or HOME shows right below them, on the first screen (adversary: a small screen)', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     try {
       const small = await phone.newPage();
@@ -426,7 +426,7 @@ describe('web control page (chromium)', () => {
     }
   });
 
-  it("shares the page's address as a link and a QR code (no tunnel: this page's own address)", async () => {
+  it("shares the page's address as a link and a QR code a phone's camera reads (no tunnel: this page's own address)", async () => {
     await logIn();
     await page.getByText('Share this page', { exact: true }).click();
     const link = page.locator('#share-body a');
