@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { AddressInfo, createServer as createTcpServer, Server as TcpServer, Socket } from 'node:net';
-import { bodyLength, RequestHead, RequestReader, TunnelReminder } from './tunnel-reminder';
+import { Gate, PublicConnection } from './public-connection';
+import { TunnelReminder } from './tunnel-reminder';
 
 const HOST = '127.0.0.1';
 
@@ -56,9 +57,11 @@ export interface FakeLocalTunnelOptions {
 /**
  * A loopback server speaking the LocalTunnel protocol: GET `/?new` or `/<subdomain>` opens a TCP listener for
  * the client's tunnel connections and a public TCP listener, and answers `{id, port, max_conn_count, url}`.
- * Each public connection is joined to an idle tunnel connection, raw bytes both ways, as the real server does;
- * but first its first request may meet the "friendly reminder" page (see TunnelReminder), and
- * GET `/mytunnelpassword` answers the caller's IP, as loca.lt's does.
+ * Each public connection is joined to an idle tunnel connection, as the real server does: responses flow back raw,
+ * and each request may first meet the "friendly reminder" page (see TunnelReminder and PublicConnection).
+ * GET `/mytunnelpassword` answers the caller's IP, as loca.lt's does. Unlike the real server (a proxy that lends a
+ * tunnel connection to one request at a time), a public connection keeps its tunnel connection until it closes:
+ * a browser's keep-alive connections each hold one.
  */
 export class FakeLocalTunnelServer {
   /** Tunnels handed out, across restarts. */
@@ -67,7 +70,7 @@ export class FakeLocalTunnelServer {
   readonly requestedPaths: string[] = [];
   /** Requests for `/mytunnelpassword`, across restarts. */
   passwordRequests = 0;
-  /** Public connections whose first request carried the `bypass-tunnel-reminder` header, and those without. */
+  /** Requests on public connections that carried the `bypass-tunnel-reminder` header, and those without. */
   readonly bypassed = { with: 0, without: 0 };
   readonly reminder: TunnelReminder | undefined;
 
@@ -232,11 +235,10 @@ export class FakeLocalTunnelServer {
         socket.destroy();
         return;
       }
-      const reader = new RequestReader(socket);
-      void this.admit(reader, socket, id, password).then((first) => {
+      const connection = new PublicConnection(socket, this.gate(socket, id, password));
+      void connection.first().then((first) => {
         if (first === undefined || socket.destroyed) return;
-        const join = (tunnel: Socket) =>
-          this.join(socket, tunnel, (pub) => this.forward(reader, pub, tunnel, first, id, password));
+        const join = (tunnel: Socket) => this.join(socket, tunnel, () => connection.carry(tunnel, first));
         const tunnel = idle.shift();
         if (tunnel) return join(tunnel);
         waiting.push({ socket, join });
@@ -266,69 +268,19 @@ export class FakeLocalTunnelServer {
     return record;
   }
 
-  /**
-   * Reads the first request of a public connection: one that must meet the reminder page gets it (undefined); any
-   * other goes on to wait for a tunnel connection, its head returned.
-   */
-  private async admit(
-    reader: RequestReader,
-    pub: Socket,
-    id: string,
-    password: string,
-  ): Promise<RequestHead | undefined> {
-    const head = await reader.head();
-    if (head === undefined) {
-      pub.destroy();
-      return undefined;
-    }
-    return (await this.gated(reader, pub, id, password, head)) ? undefined : head;
-  }
-
-  /** Counts the request's header, and answers it with the reminder when it must meet it (true). */
-  private async gated(
-    reader: RequestReader,
-    pub: Socket,
-    id: string,
-    password: string,
-    head: RequestHead,
-  ): Promise<boolean> {
-    if (head.headers.has('bypass-tunnel-reminder')) this.bypassed.with++;
-    else this.bypassed.without++;
-    const visitor = plainIp(pub.remoteAddress ?? '');
-    if (!this.reminder?.gates(id, visitor, head)) return false;
-    const body = await reader.bytes(bodyLength(head) ?? 0);
-    if (body === undefined) pub.destroy();
-    else this.reminder.answer(pub, id, visitor, password, head, body);
-    this.changed();
-    return true;
-  }
-
-  /**
-   * Carries the public connection's requests to the tunnel connection one by one, each judged by the reminder
-   * first (the first one was already); after an upgrade or a body of unknown length, raw bytes.
-   */
-  private async forward(
-    reader: RequestReader,
-    pub: Socket,
-    tunnel: Socket,
-    first: RequestHead,
-    id: string,
-    password: string,
-  ): Promise<void> {
-    let head: RequestHead | undefined = first;
-    while (head !== undefined) {
-      tunnel.write(head.raw);
-      const length = bodyLength(head);
-      if (head.headers.has('upgrade') || length === undefined) {
-        reader.rest((chunk) => tunnel.write(chunk));
-        return;
-      }
-      const body = await reader.bytes(length);
-      if (body === undefined) return;
-      if (body.length > 0) tunnel.write(body);
-      head = await reader.head();
-      if (head !== undefined && (await this.gated(reader, pub, id, password, head))) return;
-    }
+  /** The gate of a public connection: counts the bypass header, and shows the reminder to whom must see it. */
+  private gate(pub: Socket, id: string, password: string): Gate {
+    return async (head, body) => {
+      if (head.headers.has('bypass-tunnel-reminder')) this.bypassed.with++;
+      else this.bypassed.without++;
+      const visitor = plainIp(pub.remoteAddress ?? '');
+      if (!this.reminder?.gates(id, visitor, head)) return false;
+      const bytes = await body();
+      if (bytes === undefined) pub.destroy();
+      else this.reminder.answer(pub, id, visitor, password, head, bytes);
+      this.changed();
+      return true;
+    };
   }
 
   /** A second request for the same subdomain replaces the tunnel, as the real server does. */
@@ -342,10 +294,10 @@ export class FakeLocalTunnelServer {
   }
 
   /** Joins a public connection to a tunnel connection: responses flow raw, requests as `carry` hands them on. */
-  private join(pub: Socket, tunnel: Socket, carry: (pub: Socket) => Promise<void>): void {
+  private join(pub: Socket, tunnel: Socket, carry: () => Promise<void>): void {
     this.joined.add(pub);
     tunnel.pipe(pub);
-    void carry(pub);
+    void carry();
     const end = () => {
       this.joined.delete(pub);
       pub.destroy();
