@@ -114,7 +114,8 @@ export class TiltControl {
     const probe = (event: DeviceOrientationEvent) => {
       window.removeEventListener('deviceorientation', probe);
       this.sensorless = event.alpha === null && event.beta === null && event.gamma === null;
-      this.showAvailability();
+      // Once tilt is on, its own status (readings, or none yet) says more.
+      if (!this.enabled) this.showAvailability();
     };
     window.addEventListener('deviceorientation', probe);
   }
