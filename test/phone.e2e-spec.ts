@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { Program, REPO_ROOT } from './support/program';
+import { atTerminal, Program } from './support/program';
 import { decodeTerminalQr } from './support/terminal-qr';
 
 const PASSWORD = 'phone e2e password+/#&';
@@ -20,19 +19,6 @@ const LAUNCH = {
     '--disable-sync',
   ],
 };
-
-/** A built program at a terminal: `script` gives it a pseudo-terminal, as a person's shell would. */
-function atTerminal(app: string, args: string[], env: NodeJS.ProcessEnv): Program {
-  const command = [process.execPath, join(REPO_ROOT, 'dist', 'apps', app, 'main.js'), ...args]
-    .map((word) => `'${word.replace(/'/g, `'\\''`)}'`)
-    .join(' ');
-  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', CI: 'false', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  return new Program(child, app);
-}
 
 /**
  * Phone-first operation: `neck-hub --https` serves this network over HTTPS with a certificate of its own making

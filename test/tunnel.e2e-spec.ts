@@ -15,6 +15,7 @@ import {
   TunnelSettings,
 } from '@neck-signal/hub';
 import { FakeLocalTunnelServer } from './support/fake-localtunnel';
+import { CONSENT_MS, REMINDER_FORM_PATH } from './support/tunnel-reminder';
 
 /** Something a test can wait on: it calls its listeners after each change; `onChange` returns the unsubscribe. */
 interface Changes {
@@ -100,6 +101,8 @@ interface Hub {
 }
 
 const BYPASS = { 'bypass-tunnel-reminder': '1' };
+/** A desktop Chrome's user agent, as loca.lt's reminder page sees it. */
+const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
 /**
  * Resolves once `condition` holds: checked now and after each change one of `sources` reports (the tunnel
@@ -241,6 +244,87 @@ describe('TunnelService against a loopback localtunnel server', () => {
 
     expect(fake.requestedPaths).toEqual(['/my-neck']);
     expect(fake.latest?.id).toBe('my-neck');
+  });
+
+  it('says the tunnel password beside the URL, for a phone the reminder page stops: the IP the tunnel server saw', async () => {
+    const fake = await startFake();
+    const hub = await startHub(fake.url);
+    await until('the tunnel password', () => hub.tunnel.password() !== null, [hub.logs]);
+
+    expect(fake.passwordRequests).toBe(1);
+    expect(fake.latest?.password).toBe('127.0.0.1');
+    expect(hub.tunnel.password()).toBe('127.0.0.1');
+    expect(hub.logs.matching(/^(public URL|tunnel password)/)).toEqual([
+      `public URL: ${fake.latest?.url}`,
+      `tunnel password: 127.0.0.1 — a browser opening ${fake.latest?.url} asks for it once per IP every 7 days ` +
+        '(docs/tunnel.md)',
+    ]);
+  });
+
+  it('says "unknown" when the tunnel server has no password page (adversary: a self-hosted server), and carries on', async () => {
+    // A self-hosted localtunnel/server has no such page: it takes the path for a tunnel's name and answers JSON.
+    const fake = await startFake(new FakeLocalTunnelServer({ passwordPage: false }));
+    const hub = await startHub(fake.url);
+    await until('the tunnel password', () => hub.tunnel.password() !== null, [hub.logs]);
+    expect(fake.requestedPaths).toEqual(['/?new', '/mytunnelpassword']);
+    expect(hub.tunnel.password()).toBe('unknown');
+    expect(hub.logs.matching(/^tunnel password/)).toEqual([
+      expect.stringMatching(
+        /^tunnel password: unknown \(http:\/\/127\.0\.0\.1:\d+\/mytunnelpassword: .*answered no IP/,
+      ),
+    ]);
+    expect(hub.tunnel.status()).toMatchObject({ state: 'open', lastError: null });
+  });
+
+  it('the fake server gates browsers as loca.lt does: the reminder page unless the bypass header, 7 days per IP', async () => {
+    let now = Date.now();
+    const fake = await startFake(new FakeLocalTunnelServer({ clock: () => now }));
+    const hub = await startHub(fake.url);
+    await opened(hub);
+    const url = hub.tunnel.status().url;
+    if (url === null) throw new Error('no public URL');
+    const get = async (headers: Record<string, string>) => {
+      const response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(5_000) });
+      return { status: response.status, text: await response.text() };
+    };
+    const pong = { status: 200, text: JSON.stringify({ pong: true }) };
+    const answered = hub.seen.bypassHeaders.length;
+
+    // A browser: the page, which asks for the tunnel password; the hub never saw the request.
+    const page = await get({ 'user-agent': CHROME });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<label for="password">Tunnel password</label>');
+    expect(hub.seen.bypassHeaders.length).toBe(answered);
+    // With the header, or as a program (curl), straight through.
+    await expect(get({ 'user-agent': CHROME, ...BYPASS })).resolves.toEqual(pong);
+    await expect(get({ 'user-agent': 'curl/8.5.0' })).resolves.toEqual(pong);
+
+    const submit = async (password: string) => {
+      const response = await fetch(new URL(REMINDER_FORM_PATH, url), {
+        method: 'POST',
+        headers: { 'user-agent': CHROME, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ password, return: '/' }).toString(),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(5_000),
+      });
+      return { status: response.status, location: response.headers.get('location'), text: await response.text() };
+    };
+    const wrong = await submit('10.0.0.1');
+    expect(wrong.status).toBe(200);
+    expect(wrong.text).toContain('That is not the tunnel password.');
+    await expect(get({ 'user-agent': CHROME })).resolves.toMatchObject({
+      text: expect.stringContaining('Tunnel password'),
+    });
+    await expect(submit('127.0.0.1')).resolves.toMatchObject({ status: 302, location: '/' });
+    // This IP passes now, for 7 days.
+    await expect(get({ 'user-agent': CHROME })).resolves.toEqual(pong);
+    now += CONSENT_MS - 1;
+    await expect(get({ 'user-agent': CHROME })).resolves.toEqual(pong);
+    now += 2;
+    await expect(get({ 'user-agent': CHROME })).resolves.toMatchObject({
+      text: expect.stringContaining('Tunnel password'),
+    });
+    expect(fake.reminder?.passwordsRefused).toBe(1);
   });
 
   it('carries requests and heartbeats (with the bypass header) from the public URL to the app', async () => {

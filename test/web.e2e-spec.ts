@@ -13,6 +13,7 @@ import type { VirtualNeck } from '@neck-signal/virtual-neck';
 import { lanAddresses } from '@neck-signal/program-kit';
 import { eulerToQuaternion, formatNumber } from '@neck-signal/protocol';
 import { TEST_PASSWORD, TestHub } from './support/hub';
+import { decodeCanvasQr } from './support/page-qr';
 
 const ROOT = join(__dirname, '..');
 const APP_JS = join(ROOT, 'dist', 'web', 'app.js');
@@ -296,6 +297,146 @@ describe('web control page (chromium)', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it("names the head's axes in the firmware's words, and a hasty 80-px flick moves X by 80 units, not across its range", async () => {
+    await logIn();
+    for (const name of ['X · yaw', 'P · pitch', 'R · roll', 'Y · lateral', 'Z · front/back', 'H · height']) {
+      await expect(page.getByRole('slider', { name, exact: true }).count()).resolves.toBe(1);
+    }
+    const slider = page.getByRole('slider', { name: 'X · yaw', exact: true });
+    const field = page.getByRole('spinbutton', { name: /^X · yaw/ });
+    const xLines = (from: number) =>
+      received()
+        .slice(from)
+        .filter((line) => line.startsWith('X'));
+    // The number field puts X at 0 exactly.
+    let before = received().length;
+    await field.fill('0');
+    await field.press('Enter');
+    await neckReceives(() => xLines(before).at(-1)?.startsWith('X0,') ?? false, 'the neck receives X0');
+
+    // The flick: pressed far from the thumb (a native slider would jump there, to about -560), 80 px right, fast.
+    const box = await slider.boundingBox();
+    if (!box) throw new Error('the X slider is not on screen');
+    before = received().length;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.1, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.1 + 80, y, { steps: 4 });
+    await page.mouse.up();
+    await expect(slider.inputValue()).resolves.toBe('80');
+    await neckReceives(() => xLines(before).at(-1)?.startsWith('X80,') ?? false, 'the neck receives X80');
+    const written = xLines(before).map((line) => Number(/^X(-?\d+),/.exec(line)?.[1]));
+    expect(written.every((x) => x > 0 && x <= 80)).toBe(true);
+    await expect(field.inputValue()).resolves.toBe('80');
+
+    // A value the firmware would refuse, typed: said at once, nothing sent, the field back at the slider's value.
+    before = received().length;
+    await field.fill('800');
+    await field.press('Enter');
+    await page.locator('#slider-error').getByText('X · yaw: a whole number from -700 to 700, please').waitFor();
+    await expect(field.inputValue()).resolves.toBe('80');
+    await field.fill('-25');
+    await field.press('Enter');
+    await neckReceives(() => xLines(before).length > 0, 'the neck receives the next X');
+    expect(xLines(before)).toEqual([expect.stringMatching(/^X-25,/)]);
+    await expect(page.locator('#slider-error').isHidden()).resolves.toBe(true);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('after a refused move the sliders show what the neck accepted (adversary: another operator holds control)', async () => {
+    await logIn();
+    const other = await hub.connect('ui', 'slider-rival');
+    try {
+      other.socket.emit('neck_command', { command: 'X15', id: 'rival-1' });
+      await page
+        .locator('#control-state')
+        .getByText(/control held by slider-rival/)
+        .waitFor({ timeout: WAIT_MS });
+      await chosenNeck().getByText(/^X15,/).waitFor({ timeout: WAIT_MS });
+      const slider = page.getByRole('slider', { name: 'X · yaw', exact: true });
+      const before = received().length;
+      await slider.fill('40');
+      // The answer shows beside STOP and HOME, and the slider is back where the neck is.
+      const lastAck = page.getByLabel('Answer to your last command');
+      await lastAck.getByText('rejected', { exact: true }).waitFor({ timeout: WAIT_MS });
+      await expect(lastAck.textContent()).resolves.toMatch(/^X40 rejected \d+ ms · CONTROL_HELD: /);
+      await expect(slider.inputValue()).resolves.toBe('15');
+      await expect(page.getByRole('spinbutton', { name: /^X · yaw/ }).inputValue()).resolves.toBe('15');
+      expect(received().slice(before)).toEqual([]);
+    } finally {
+      other.socket.disconnect();
+    }
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('on a phone the answer to STOP or HOME shows right below them, on the first screen (adversary: a small screen)', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      const small = await phone.newPage();
+      await logIn(small);
+      await small.getByRole('button', { name: 'HOME', exact: true }).tap();
+      const lastAck = small.getByLabel('Answer to your last command');
+      await lastAck.getByText('written', { exact: true }).waitFor({ timeout: WAIT_MS });
+      await expect(lastAck.textContent()).resolves.toMatch(/^HOME written \d+ ms$/);
+      const box = await lastAck.boundingBox();
+      const stop = await small.getByRole('button', { name: 'STOP', exact: true }).boundingBox();
+      if (!box || !stop) throw new Error('the last ack or STOP is not on screen');
+      expect(box.y + box.height).toBeLessThanOrEqual(844);
+      // Right below the buttons, not screens away.
+      expect(box.y - (stop.y + stop.height)).toBeLessThan(60);
+      // The neck homes after that HOME: the next test starts with a neck that reads.
+      await chosenNeck(small).getByText('firmware homing…').waitFor({ timeout: WAIT_MS });
+      await chosenNeck(small).getByText('firmware ready').waitFor({ timeout: WAIT_MS });
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('on a phone, an 80-px swipe along X moves it by 80 units from where it was (adversary: a hasty thumb)', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      const small = await phone.newPage();
+      await logIn(small);
+      const slider = small.getByRole('slider', { name: 'X · yaw', exact: true });
+      await slider.scrollIntoViewIfNeeded();
+      const start = Number(await slider.inputValue());
+      const box = await slider.boundingBox();
+      if (!box) throw new Error('the X slider is not on screen');
+      const before = received().length;
+      // A touch lands near the track's left end (a native slider would jump there), then swipes 80 px right.
+      const cdp = await phone.newCDPSession(small);
+      const y = box.y + box.height / 2;
+      const x = box.x + 10;
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+      for (const dx of [20, 40, 60, 80]) {
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: x + dx, y }] });
+      }
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+      const expected = Math.min(700, start + 80);
+      await expect(slider.inputValue()).resolves.toBe(String(expected));
+      await neckReceives(
+        () =>
+          received()
+            .slice(before)
+            .some((line) => line.startsWith(`X${expected},`)),
+        `the neck receives X${expected}`,
+      );
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it("shares the page's address as a link and a QR code a phone's camera reads (no tunnel: this page's own address)", async () => {
+    await logIn();
+    await page.getByText('Share this page', { exact: true }).click();
+    const link = page.locator('#share-body a');
+    await link.waitFor();
+    await expect(link.textContent()).resolves.toBe(`${hub.url}/app/`);
+    await expect(page.locator('#share-body').textContent()).resolves.not.toContain('Tunnel password');
+    await expect(decodeCanvasQr(page, '#share-body canvas')).resolves.toBe(`${hub.url}/app/`);
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('sends the six actuators and a quaternion; the firmware output shows in the log', async () => {
     await logIn();
     const before = received().length;
@@ -473,6 +614,14 @@ describe('web control page (chromium)', () => {
     );
     await expect(noSensor.locator('#tilt-enable').isDisabled()).resolves.toBe(true);
 
+    // A laptop: Chromium answers with one orientation event of nulls. The panel says so, and no word of a permission.
+    const laptop = await context.newPage();
+    await laptop.goto(`${hub.url}/app/`);
+    await laptop
+      .locator('#tilt-status')
+      .getByText('This device reports no motion sensors (a laptop?): tilt steers the head from a phone or a tablet.')
+      .waitFor({ state: 'attached' });
+
     // Refused (as iOS does when the person says no): the panel says where to allow it.
     const refused = await context.newPage();
     await refused.addInitScript("DeviceOrientationEvent.requestPermission = () => Promise.resolve('denied')");
@@ -603,6 +752,9 @@ describe('web control page (chromium)', () => {
     await page.evaluate('document.activeElement?.blur(); window.scrollTo(0, 0)');
     const laptop = join(ROOT, 'test-artifacts', 'web-laptop.png');
     await page.screenshot({ path: laptop });
+    // The platform picture is on that first screen too.
+    const platform = await page.locator('#platform').boundingBox();
+    expect(platform && platform.y + platform.height).toBeLessThanOrEqual(800);
 
     // A phone in portrait: what controls the neck comes first — the neck and its state, STOP, HOME, tilt.
     const phone = await browser.newContext({

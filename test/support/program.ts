@@ -14,20 +14,32 @@ export class Program {
   constructor(
     readonly child: ChildProcess,
     private readonly name: string,
+    /** Lines are complete only at a newline (output from a pseudo-terminal, see atTerminal). */
+    options: { wholeLines?: boolean } = {},
   ) {
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split(/\r?\n/)) {
-        if (line === '') continue;
-        this.output.push(line);
-        this.waiters = this.waiters.filter((waiter) => {
-          const match = line.match(waiter.pattern);
-          if (match) waiter.resolve(match);
-          return !match;
-        });
-      }
+    const addLine = (line: string) => {
+      if (line === '') return;
+      this.output.push(line);
+      this.waiters = this.waiters.filter((waiter) => {
+        const match = line.match(waiter.pattern);
+        if (match) waiter.resolve(match);
+        return !match;
+      });
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    // A pseudo-terminal cuts its output where it likes, mid-line too: there the rest of a line waits for the next
+    // chunk. From pipes each chunk counts as whole lines, so a prompt without a newline shows at once.
+    const lines = (stream: NodeJS.ReadableStream | null) => {
+      let partial = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        const parts = (partial + chunk).split(/\r?\n/);
+        partial = options.wholeLines ? (parts.pop() ?? '') : '';
+        parts.forEach(addLine);
+      });
+      stream?.on('end', () => addLine(partial));
+    };
+    lines(child.stdout);
+    lines(child.stderr);
     this.exited = once(child, 'exit').then(([code, signal]) => {
       // Output may still be in the pipes; let it arrive before failing the waiters.
       setImmediate(() => {
@@ -117,4 +129,17 @@ export function startNeck(
     NECK_HUB_URL: at.hubUrl,
     ...env,
   });
+}
+
+/** A built program at a terminal: `script` gives it a pseudo-terminal, as a person's shell would. */
+export function atTerminal(app: string, args: string[], env: NodeJS.ProcessEnv): Program {
+  const command = [process.execPath, join(REPO_ROOT, 'dist', 'apps', app, 'main.js'), ...args]
+    .map((word) => `'${word.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', CI: 'false', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  return new Program(child, app, { wholeLines: true });
 }

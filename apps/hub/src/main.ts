@@ -11,7 +11,7 @@ import {
   terminalQrCode,
 } from '@neck-signal/program-kit';
 import { HubPaths } from '@neck-signal/protocol';
-import { loadHubSettings, startHub } from '@neck-signal/hub';
+import { loadHubSettings, startHub, TunnelService } from '@neck-signal/hub';
 import { parseHubFlags } from './hub-flags';
 import { describeListening } from './listening';
 
@@ -32,6 +32,26 @@ async function main(): Promise<void> {
     const pageUrl = lanUrl(`${hub.url}${HubPaths.WebPage}`, settings.host);
     describeHttps(settings.https, pageLoginUrl(pageUrl, settings.auth.sharedSecret), logger);
   }
+  if (process.stdout.isTTY) hub.app.get(TunnelService).onOpen(showTunnelQrCode());
+}
+
+/**
+ * At a terminal, a QR code of the page at the tunnel's public URL, each time the tunnel opens with a new URL; the
+ * tunnel password its reminder page asks a phone for is said beside it (docs/tunnel.md).
+ */
+function showTunnelQrCode(): (url: string, password: string) => void {
+  let shown: string | undefined;
+  return (url, password) => {
+    const pageUrl = new URL(HubPaths.WebPage, url).href;
+    if (pageUrl === shown) return;
+    shown = pageUrl;
+    process.stdout.write(
+      `\nAnywhere, scan this to open ${pageUrl}\n` +
+        `A browser first meets the tunnel's reminder page: its tunnel password is ${password} ` +
+        '(once per IP every 7 days). Then log in with the shared password.\n' +
+        `${terminalQrCode(pageUrl)}\n\n`,
+    );
+  };
 }
 
 /**

@@ -96,7 +96,8 @@ export class CommandLog {
   }
 }
 
-function describeAck(ack: NeckAckDeliveryDto, sent: string): string {
+/** Why an ack says what it says, for a person; empty when its status word says it all. */
+export function describeAck(ack: NeckAckDeliveryDto, sent: string): string {
   switch (ack.status) {
     case 'rejected':
     case 'stale':

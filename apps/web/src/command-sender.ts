@@ -1,9 +1,16 @@
 import type { HubClient } from '@neck-signal/hub-client';
 import { parseOperatorCommand } from '@neck-signal/protocol/directives';
 import type { CommandLog } from './command-log';
+import type { LastAck } from './last-ack';
 import type { NeckDirectory } from './neck-directory';
 
 export type SendOutcome = { ok: true; line: string } | { ok: false; error: string };
+/** How a sent command ended: the neck took it (written, applied, superseded by a newer pose) or did not. */
+export type Settled = 'accepted' | 'refused';
+/** Sends a command line; `settled` hears how it ended, once (not when it was not sent). */
+export type Send = (line: string, settled?: (how: Settled) => void) => SendOutcome;
+
+const REFUSED: ReadonlySet<string> = new Set(['rejected', 'stale']);
 
 /**
  * Sends command lines to the chosen neck(s) as `neck_command`, after checking them with the firmware grammar
@@ -16,6 +23,7 @@ export class CommandSender {
   constructor(
     private readonly log: CommandLog,
     private readonly necks: NeckDirectory,
+    private readonly lastAck: LastAck,
   ) {}
 
   /** The client to send through (undefined when logged out). */
@@ -27,7 +35,7 @@ export class CommandSender {
    * Checks `text` (a firmware command, or STOP, RELEASE, TAKE, YIELD for the agent) and sends its canonical line;
    * says why when it does not. Nothing is kept to send later: while the connection is down, nothing is sent.
    */
-  send(text: string): SendOutcome {
+  send(text: string, settled?: (how: Settled) => void): SendOutcome {
     const parsed = parseOperatorCommand(text);
     if (!parsed.ok) return { ok: false, error: parsed.error.message };
     const client = this.client;
@@ -42,11 +50,18 @@ export class CommandSender {
         via: 'neck_command',
         ...(target === undefined ? {} : { target }),
         onAck: ({ ack, roundTripMs, timeline, first }) => {
-          if (first) entry.acknowledged(ack, roundTripMs, timeline);
-          else entry.alsoAcknowledged(ack);
+          if (!first) return entry.alsoAcknowledged(ack);
+          entry.acknowledged(ack, roundTripMs, timeline);
+          this.lastAck.acknowledged(parsed.line, ack, roundTripMs);
+          settled?.(REFUSED.has(ack.status) ? 'refused' : 'accepted');
         },
       })
-      .catch((error: unknown) => entry.failed(error instanceof Error ? error.message : String(error)));
+      .catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        entry.failed(reason);
+        this.lastAck.failed(parsed.line, reason);
+        settled?.('refused');
+      });
     return { ok: true, line: parsed.line };
   }
 }

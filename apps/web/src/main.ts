@@ -7,10 +7,12 @@ import { CommandSender } from './command-sender';
 import { ControlPanel } from './control-panel';
 import { byId, showError } from './dom';
 import { HeadSliders } from './head-sliders';
+import { LastAck } from './last-ack';
 import { LoginPanel, loginErrorMessage } from './login-panel';
 import { NeckDirectory } from './neck-directory';
 import { PlatformView } from './platform-view';
 import { wireQuaternionForm } from './quaternion-form';
+import { SharePanel } from './share-panel';
 import { TiltControl } from './tilt-control';
 
 const loginView = byId('login-view', HTMLElement);
@@ -25,8 +27,10 @@ const necks = new NeckDirectory(
   byId('peers-summary', HTMLElement),
 );
 const log = new CommandLog(byId('log', HTMLOListElement), (sid) => necks.nameOf(sid));
-const sender = new CommandSender(log, necks);
+const lastAck = new LastAck(byId('last-ack', HTMLElement));
+const sender = new CommandSender(log, necks, lastAck);
 const send = (line: string) => sender.send(line);
+const share = new SharePanel(byId('share', HTMLDetailsElement), byId('share-body', HTMLElement));
 
 const control = new ControlPanel(
   byId('control-state', HTMLElement),
@@ -39,7 +43,9 @@ const control = new ControlPanel(
   },
   send,
 );
-const sliders = new HeadSliders(byId('sliders', HTMLElement), byId('slider-error', HTMLElement), send);
+const sliders = new HeadSliders(byId('sliders', HTMLElement), byId('slider-error', HTMLElement), (line, settled) =>
+  sender.send(line, settled),
+);
 const platform = new PlatformView(
   byId('platform', SVGSVGElement),
   byId('actuator-values', HTMLElement),
@@ -154,6 +160,7 @@ const login = new LoginPanel(
     connected(client) {
       current = client;
       sender.use(client);
+      share.use(client);
       setConnection('connected', `Connected as ${client.uuid ?? '?'}`);
       log.note(`connected to the hub as ${client.uuid ?? '?'}`);
       loginView.hidden = true;
@@ -168,6 +175,8 @@ async function logOut(message = ''): Promise<void> {
   const client = current;
   current = undefined;
   sender.use(undefined);
+  share.use(undefined);
+  lastAck.clear();
   tilt.disable();
   necks.reset([]);
   log.clear();

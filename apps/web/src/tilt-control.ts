@@ -26,6 +26,8 @@ const NO_READING_HINT_MS = 2000;
 const SETTINGS_KEY = 'neck-signal.tilt';
 
 /** iOS 13+ (and Chromium) ask before they report orientation; `requestPermission` is not in lib.dom. */
+const SENSORLESS = 'This device reports no motion sensors (a laptop?): tilt steers the head from a phone or a tablet.';
+
 function asksPermission(value: object): value is { requestPermission: () => Promise<string> } {
   return 'requestPermission' in value && typeof value.requestPermission === 'function';
 }
@@ -60,6 +62,8 @@ export class TiltControl {
   /** The browser gave the motion sensors (iOS, Chromium ask first: DeviceOrientationEvent.requestPermission). */
   private granted = false;
   private noReadingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The browser said this device has no motion sensor (a laptop): one orientation event, all of it null. */
+  private sensorless = false;
   private settings: TiltSettings;
   private readonly smoother = new TiltSmoother(() => this.settings.smoothing);
   private readonly stream = new ChangedLines(TILT_INTERVAL_MS, (line) => this.sendLine(line));
@@ -97,7 +101,23 @@ export class TiltControl {
       if (document.hidden) this.stop();
     });
     this.buildSettings();
+    this.probeSensors();
     this.showAvailability();
+  }
+
+  /**
+   * Chromium answers a listener on a device without motion sensors with one event whose angles are all null
+   * (the spec's "cannot provide orientation data"); a phone sends readings, and iOS nothing before permission.
+   */
+  private probeSensors(): void {
+    if (typeof DeviceOrientationEvent === 'undefined' || !window.isSecureContext) return;
+    const probe = (event: DeviceOrientationEvent) => {
+      window.removeEventListener('deviceorientation', probe);
+      this.sensorless = event.alpha === null && event.beta === null && event.gamma === null;
+      // Once tilt is on, its own status (readings, or none yet) says more.
+      if (!this.enabled) this.showAvailability();
+    };
+    window.addEventListener('deviceorientation', probe);
   }
 
   /** Stops streaming and listening (logging out). */
@@ -153,7 +173,12 @@ export class TiltControl {
       status.textContent = 'Hold the button and tilt the phone; the head follows. Let go to stop.';
     } else if (asksPermission(DeviceOrientationEvent) && !this.granted) {
       enable.textContent = 'Allow motion sensors';
-      status.textContent = 'This browser asks before it shares the motion sensors: allow them to use tilt.';
+      status.textContent = this.sensorless
+        ? SENSORLESS
+        : 'This browser asks before it shares the motion sensors: allow them to use tilt.';
+    } else if (this.sensorless) {
+      enable.textContent = 'Use tilt';
+      status.textContent = SENSORLESS;
     } else {
       enable.textContent = 'Use tilt';
       status.textContent = 'Turn tilt on, then hold the button and tilt the phone; the head follows.';

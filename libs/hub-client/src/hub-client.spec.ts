@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Events } from '@neck-signal/protocol';
 import { HUB_STAMP, TEST_PASSWORD, TestHub } from '../../../test/support/hub';
 import { TcpProxy, freePort, nextHubEvent, nextLifecycle } from '../test/support';
@@ -538,6 +539,41 @@ describe('HubClient', () => {
       await back;
       expect(ui.connected).toBe(true);
       expect(refusals).toBe(-1);
+    });
+  });
+
+  describe('health', () => {
+    it("reads the hub's GET / with its token and the tunnel's bypass header, validated", async () => {
+      const seen: (string | undefined)[][] = [];
+      const server = hub.hub.app.getHttpServer() as Server;
+      server.prependListener('request', (request: IncomingMessage) => {
+        if (request.url !== '/') return;
+        const bypass = request.headers['bypass-tunnel-reminder'];
+        seen.push([
+          request.headers.authorization?.replace(/\S+$/, 'TOKEN'),
+          typeof bypass === 'string' ? bypass : undefined,
+        ]);
+      });
+      const operator = await connected();
+      const health = await operator.health();
+      expect(health).toMatchObject({ status: 'ok', tunnel: { state: 'disabled', url: null } });
+      // No tunnel: no tunnel password, even for an operator.
+      expect(health.tunnel.password).toBeUndefined();
+      expect(seen).toEqual([['Bearer TOKEN', 'neck-signal']]);
+    });
+
+    it("refuses an answer that is not a hub's health (adversary: a wrong URL)", async () => {
+      const impostor = createServer((_, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"hello":"world"}');
+      });
+      await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+      opened.push({ close: () => new Promise<void>((resolve) => impostor.close(() => resolve())) });
+      const address = impostor.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      await expect(client({ url: `http://127.0.0.1:${port}` }).health()).rejects.toThrow(
+        /^http:\/\/127\.0\.0\.1:\d+\/ answered 200 without a hub's health \(/,
+      );
     });
   });
 

@@ -3,6 +3,8 @@ import {
   BroadcastMessageDto,
   Events,
   formatSeconds,
+  HubHealthDto,
+  HubPaths,
   NeckCommandRequestDto,
   PeerMessageRequestDto,
   type ClientToServerEvents,
@@ -13,10 +15,18 @@ import {
   type RenewTokenResultDto,
   type Role,
   type ServerToClientEvents,
+  TUNNEL_BYPASS_HEADER,
   validatePayload,
 } from '@neck-signal/protocol';
 import { CommandTracker, type CommandAck, type CommandResult, type TrackedAck } from './command-tracker';
-import { ClientClosedError, HubError, LoginError, NotConnectedError, type LoginFailureReason } from './errors';
+import {
+  ClientClosedError,
+  HubClientError,
+  HubError,
+  LoginError,
+  NotConnectedError,
+  type LoginFailureReason,
+} from './errors';
 import { requestLogin } from './login';
 import { TypedEmitter } from './typed-emitter';
 import { RefusedInput, guardInput } from './input-guard';
@@ -159,6 +169,17 @@ const DEFAULTS = {
 } as const;
 
 /**
+ * A LocalTunnel server shows its reminder page instead of the hub to a client without this header (docs/tunnel.md);
+ * a browser cannot set it on a WebSocket, and its person passes the page once instead.
+ */
+const TUNNEL_HEADERS = { [TUNNEL_BYPASS_HEADER]: 'neck-signal' } as const;
+
+function isNode(): boolean {
+  const runtime = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
+  return typeof runtime?.versions?.node === 'string';
+}
+
+/**
  * A peer of a neck-signal hub: logs in (retrying), connects with the token, logs in again when the hub
  * refuses the token, keeps the peer list, and sends commands that resolve with their neck_ack. Runs in
  * browsers and in Node ≥ 20 (global fetch, socket.io-client; nothing from Node).
@@ -221,6 +242,7 @@ export class HubClient {
       auth: (send: (auth: HandshakeAuth | Record<string, never>) => void) =>
         send(this.token === undefined ? {} : { token: this.token }),
       ...(options.transports ? { transports: options.transports } : {}),
+      ...(isNode() ? { extraHeaders: TUNNEL_HEADERS } : {}),
       // engine.io-client hands `ca` to Node's TLS for both transports; browsers ignore it.
       ...(this.trust ? { ca: typeof this.trust.ca === 'string' ? this.trust.ca : [...this.trust.ca] } : {}),
     });
@@ -232,9 +254,8 @@ export class HubClient {
    * flood of unauthenticated connections fills its waiting room (browsers cannot set it on a WebSocket).
    */
   private showToken(token: string): void {
-    const runtime = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
-    if (typeof runtime?.versions?.node !== 'string') return;
-    this.socket.io.opts.extraHeaders = { authorization: `Bearer ${token}` };
+    if (!isNode()) return;
+    this.socket.io.opts.extraHeaders = { ...TUNNEL_HEADERS, authorization: `Bearer ${token}` };
   }
 
   /** Our uuid: the one given in the options, or the one the hub generated, once logged in. */
@@ -423,6 +444,28 @@ export class HubClient {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(onAck === undefined ? {} : { onAck }),
     });
+  }
+
+  /**
+   * `GET /` of the hub, validated, with this client's token: an operator's (role ui) answer also carries the
+   * tunnel password. Rejects when the hub does not answer in ackTimeoutMs or answers something else.
+   */
+  async health(): Promise<HubHealthDto> {
+    const headers: Record<string, string> = { accept: 'application/json', ...TUNNEL_HEADERS };
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    const response = await (this.trust?.fetch ?? fetch)(`${this.baseUrl}${HubPaths.Health}`, {
+      headers,
+      signal: AbortSignal.timeout(this.options.ackTimeoutMs ?? DEFAULTS.ackTimeoutMs),
+    });
+    const body: unknown = await response.json().catch(() => undefined);
+    const health = validatePayload(HubHealthDto, body);
+    if (!response.ok || !health.ok) {
+      throw new HubClientError(
+        `${this.baseUrl}${HubPaths.Health} answered ${response.status} without a hub's health` +
+          (health.ok ? '' : ` (${health.message})`),
+      );
+    }
+    return health.value;
   }
 
   /** Disconnects, stops login retries and reconnection, rejects pending commands and connect() calls. */

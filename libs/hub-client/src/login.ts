@@ -1,4 +1,10 @@
-import { formatSeconds, HubPaths, type LoginRequestDto, type LoginResponseDto } from '@neck-signal/protocol';
+import {
+  formatSeconds,
+  HubPaths,
+  TUNNEL_BYPASS_HEADER,
+  type LoginRequestDto,
+  type LoginResponseDto,
+} from '@neck-signal/protocol';
 import { LoginError } from './errors';
 
 export interface LoginRequestOptions {
@@ -35,7 +41,7 @@ export async function requestLogin(
         'content-type': 'application/json',
         accept: 'application/json',
         // LocalTunnel shows browsers a reminder page instead of the hub unless this header is present.
-        'bypass-tunnel-reminder': 'neck-signal',
+        [TUNNEL_BYPASS_HEADER]: 'neck-signal',
       },
       body: JSON.stringify(body),
       signal: controller.signal,

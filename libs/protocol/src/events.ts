@@ -38,6 +38,12 @@ export const HubPaths = {
   WebPage: '/app/',
 } as const;
 
+/**
+ * Header every neck-signal client sends so that a LocalTunnel server never shows it the "friendly reminder" page
+ * it shows browsers (any value passes; docs/tunnel.md).
+ */
+export const TUNNEL_BYPASS_HEADER = 'bypass-tunnel-reminder';
+
 /** What a peer emits to the hub. */
 export interface ClientToServerEvents {
   [Events.BroadcastMessage]: (payload: BroadcastMessageDto) => void;

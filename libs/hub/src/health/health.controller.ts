@@ -2,6 +2,7 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HubHealthDto, HubPaths } from '@neck-signal/protocol';
 import { neckSignalVersion } from '@neck-signal/program-kit';
+import { TokenService } from '../auth/token.service';
 import { PeerRegistry } from '../signalling/peer-registry';
 import { RedisHealth } from '../signalling/redis-health';
 import { SignallingGateway } from '../signalling/signalling.gateway';
@@ -18,6 +19,7 @@ export class HealthController {
     private readonly timelines: TimelineStats,
     private readonly tunnel: TunnelService,
     private readonly redis: RedisHealth,
+    private readonly tokens: TokenService,
   ) {}
 
   /** JSON health; a browser (Accept prefers text/html) is sent to the web page instead. */
@@ -37,9 +39,21 @@ export class HealthController {
       unauthenticated: this.gateway.unauthenticatedCount(),
       necks: this.registry.withStatus(),
       quietNecks: this.registry.quietNecks(),
-      tunnel: { ...this.tunnel.status() },
+      tunnel: { ...this.tunnel.status(), ...this.tunnelPasswordFor(request) },
       ...(redis ? { redis } : {}),
       timeline: this.timelines.summary(),
     };
+  }
+
+  /** The tunnel password, for an operator's request (a valid token of role ui) only: it is the machine's public IP. */
+  private tunnelPasswordFor(request: Request): { password?: string } {
+    const password = this.tunnel.password();
+    const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (password === null || token === undefined) return {};
+    try {
+      return this.tokens.verify(token).roles.includes('ui') ? { password } : {};
+    } catch {
+      return {}; // an expired or foreign token gets the anonymous answer
+    }
   }
 }

@@ -56,6 +56,7 @@ function settingsWith(tunnel: Partial<TunnelSettings> = {}): HubSettings {
 
 describe('TunnelService', () => {
   let opener: jest.Mock<Promise<OpenTunnel>, [TunnelOpenOptions]>;
+  let fetchPassword: jest.Mock<Promise<string>, [string, AbortSignal]>;
   let update: jest.SpyInstance;
   let logs: jest.SpyInstance;
   let warnings: jest.SpyInstance;
@@ -65,7 +66,7 @@ describe('TunnelService', () => {
     const settings = settingsWith(tunnel);
     const store = new HubConfigStore(settings);
     update = jest.spyOn(store, 'update').mockImplementation(() => undefined);
-    service = new TunnelService(settings, store, opener);
+    service = new TunnelService(settings, store, opener, fetchPassword);
     return service;
   }
 
@@ -75,6 +76,7 @@ describe('TunnelService', () => {
   beforeEach(() => {
     jest.useFakeTimers();
     opener = jest.fn<Promise<OpenTunnel>, [TunnelOpenOptions]>();
+    fetchPassword = jest.fn<Promise<string>, [string, AbortSignal]>().mockResolvedValue('203.0.113.7');
     logs = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
@@ -178,6 +180,38 @@ describe('TunnelService', () => {
     expect(warned().at(-1)).toBe('tunnel lost: connection refused: 1.2.3.4:40000 — reopening in 0.1s');
     await expectAttemptsAfter([100]);
     expect(service.status().state).toBe('open');
+  });
+
+  it('says the tunnel password beside the URL, from the tunnel host, and tells who listens', async () => {
+    const tunnel = new FakeTunnel('https://neck.loca.lt');
+    opener.mockResolvedValue(tunnel);
+    const opened: string[] = [];
+    create({ host: 'https://tunnel.example' }).onOpen((url, password) => opened.push(`${url} ${password}`));
+    expect(service.password()).toBeNull();
+    service.start(5000);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(fetchPassword).toHaveBeenCalledWith('https://tunnel.example', expect.any(AbortSignal));
+    expect(service.password()).toBe('203.0.113.7');
+    expect(logged().slice(-2)).toEqual([
+      'public URL: https://neck.loca.lt',
+      'tunnel password: 203.0.113.7 — a browser opening https://neck.loca.lt asks for it once per IP every 7 days ' +
+        '(docs/tunnel.md)',
+    ]);
+    expect(opened).toEqual(['https://neck.loca.lt 203.0.113.7']);
+  });
+
+  it('says the tunnel password is unknown, and why, when the tunnel server will not tell', async () => {
+    opener.mockResolvedValue(new FakeTunnel('https://neck.loca.lt'));
+    fetchPassword.mockRejectedValue(new Error('answered 503'));
+    create().start(5000);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(service.password()).toBe('unknown');
+    expect(logged().at(-1)).toBe(
+      'tunnel password: unknown (http://tunnel.invalid/mytunnelpassword: answered 503) — a browser opening ' +
+        'https://neck.loca.lt asks for it once per IP every 7 days (docs/tunnel.md)',
+    );
+    // The tunnel itself is fine: only the password is unknown.
+    expect(service.status()).toMatchObject({ state: 'open', lastError: null });
   });
 
   it('reopens a tunnel that closes by itself, and ignores events of tunnels it already dropped', async () => {

@@ -1,17 +1,22 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { TUNNEL_BYPASS_HEADER } from '@neck-signal/protocol';
 import { HubConfigStore } from '../config/hub-config.store';
 import { HubSettings, TunnelSettings } from '../config/hub-settings';
 import { DEFAULT_TUNNEL_HOST, OpenTunnel, openLocalTunnel, TUNNEL_OPENER } from './localtunnel-opener';
 import type { TunnelOpener } from './localtunnel-opener';
+import {
+  fetchTunnelPassword,
+  TUNNEL_PASSWORD_FETCHER,
+  tunnelPasswordUrl,
+  UNKNOWN_TUNNEL_PASSWORD,
+} from './tunnel-password';
+import type { TunnelPasswordFetcher } from './tunnel-password';
 import { TunnelState, TunnelStatus } from './tunnel.types';
 
 /** Where the tunnel reaches the hub: its --host, or loopback when it listens on every interface. */
 function localHostOf(host: string): string {
   return ['0.0.0.0', '::', ''].includes(host) ? '127.0.0.1' : host;
 }
-
-/** Header that makes localtunnel servers skip their "friendly reminder" page. */
-const BYPASS_HEADER = 'bypass-tunnel-reminder';
 
 /**
  * Exposes the hub through LocalTunnel and keeps the tunnel alive: heartbeats the public URL, reopens the tunnel
@@ -24,6 +29,10 @@ export class TunnelService implements OnModuleDestroy {
   private readonly settings: TunnelSettings;
   private readonly host: string;
   private readonly opener: TunnelOpener;
+  private readonly fetchPassword: TunnelPasswordFetcher;
+  /** What the tunnel server's reminder page asks browsers for; null until a tunnel opened. */
+  private tunnelPassword: string | null = null;
+  private readonly openListeners = new Set<(url: string, password: string) => void>();
   private readonly localHost: string;
   /** Requests under way (for a tunnel, heartbeats), aborted on shutdown. */
   private readonly inFlight = new Set<AbortController>();
@@ -47,7 +56,9 @@ export class TunnelService implements OnModuleDestroy {
     settings: HubSettings,
     private readonly store: HubConfigStore,
     @Optional() @Inject(TUNNEL_OPENER) opener?: TunnelOpener,
+    @Optional() @Inject(TUNNEL_PASSWORD_FETCHER) fetchPassword?: TunnelPasswordFetcher,
   ) {
+    this.fetchPassword = fetchPassword ?? fetchTunnelPassword;
     this.settings = settings.tunnel;
     this.host = this.settings.host ?? DEFAULT_TUNNEL_HOST;
     this.opener = opener ?? openLocalTunnel;
@@ -78,6 +89,19 @@ export class TunnelService implements OnModuleDestroy {
       consecutiveFailures: this.consecutiveFailures,
       lastError: this.lastError,
     };
+  }
+
+  /**
+   * The tunnel password a browser is asked for on the tunnel server's reminder page ("unknown" when the server
+   * would not say); null before a tunnel opened. For operators only: it is the public IP of the hub's machine.
+   */
+  password(): string | null {
+    return this.tunnelPassword;
+  }
+
+  /** Calls `listener` with the public URL and its tunnel password each time a tunnel opens. */
+  onOpen(listener: (url: string, password: string) => void): void {
+    this.openListeners.add(listener);
   }
 
   onModuleDestroy(): void {
@@ -129,6 +153,27 @@ export class TunnelService implements OnModuleDestroy {
     this.scheduleHeartbeat(tunnel);
     this.logger.log(`public URL: ${tunnel.url}`);
     this.store.update({ localtunnel_domain: tunnel.url });
+    this.announcePassword(tunnel).catch((error: unknown) => this.logger.error(`tunnel password: ${describe(error)}`));
+  }
+
+  /** Fetches the tunnel password from the tunnel server, says it beside the URL and tells the listeners. */
+  private async announcePassword(tunnel: OpenTunnel): Promise<void> {
+    let password = UNKNOWN_TUNNEL_PASSWORD;
+    let why = '';
+    try {
+      password = await this.request(this.settings.heartbeatTimeoutMs, (signal) =>
+        this.fetchPassword(this.host, signal),
+      );
+    } catch (error) {
+      why = ` (${tunnelPasswordUrl(this.host)}: ${describe(error)})`;
+    }
+    if (tunnel !== this.tunnel || this.stopped) return;
+    this.tunnelPassword = password;
+    this.logger.log(
+      `tunnel password: ${password}${why} — a browser opening ${tunnel.url} asks for it once per IP ` +
+        'every 7 days (docs/tunnel.md)',
+    );
+    for (const listener of [...this.openListeners]) listener(tunnel.url, password);
   }
 
   /** Runs a request that ends after timeoutMs or on shutdown. */
@@ -211,7 +256,7 @@ export class TunnelService implements OnModuleDestroy {
   private async probe(url: string): Promise<string | null> {
     try {
       const status = await this.request(this.settings.heartbeatTimeoutMs, async (signal) => {
-        const response = await fetch(url, { headers: { [BYPASS_HEADER]: '1' }, redirect: 'manual', signal });
+        const response = await fetch(url, { headers: { [TUNNEL_BYPASS_HEADER]: '1' }, redirect: 'manual', signal });
         await response.body?.cancel();
         return response.status;
       });

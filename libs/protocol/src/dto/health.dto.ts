@@ -42,6 +42,16 @@ export class TunnelStatusDto {
   @ValidateIf((_, value) => value !== null)
   @IsString()
   lastError!: string | null;
+
+  /**
+   * The tunnel password the tunnel server's reminder page asks browsers for (the public IP of the hub's machine),
+   * "unknown" when the server would not tell; only in the answer to an operator (`Authorization: Bearer` of role
+   * ui), and only once a tunnel opened. See docs/tunnel.md.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  password?: string;
 }
 
 export const REDIS_STATES = ['up', 'down'] as const;
