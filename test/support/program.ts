@@ -15,19 +15,26 @@ export class Program {
     readonly child: ChildProcess,
     private readonly name: string,
   ) {
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split(/\r?\n/)) {
-        if (line === '') continue;
-        this.output.push(line);
-        this.waiters = this.waiters.filter((waiter) => {
-          const match = line.match(waiter.pattern);
-          if (match) waiter.resolve(match);
-          return !match;
-        });
-      }
+    const onLine = (line: string) => {
+      if (line === '') return;
+      this.output.push(line);
+      this.waiters = this.waiters.filter((waiter) => {
+        const match = line.match(waiter.pattern);
+        if (match) waiter.resolve(match);
+        return !match;
+      });
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    // A pipe's chunks end anywhere, mid-line included: only complete lines count (the rest at the end).
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8');
+      let partial = '';
+      stream?.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split(/\r?\n/);
+        partial = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+      });
+      stream?.on('end', () => onLine(partial));
+    }
     this.exited = once(child, 'exit').then(([code, signal]) => {
       // Output may still be in the pipes; let it arrive before failing the waiters.
       setImmediate(() => {
