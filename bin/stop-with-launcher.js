@@ -31,23 +31,45 @@ function isCommandShell(pid) {
   }
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM'];
+
 /**
  * When npm or npx started this process (they set npm_lifecycle_event), raises SIGTERM in it — so the program's
  * own handler stops it cleanly — once what started it is gone: its parent, or, when the parent is npm's
  * `sh -c`, that shell's parent (npm) as well. A process re-parented when its parent dies sees its parent pid
  * change, so a dead launcher is noticed even while it is a zombie and whatever its pid is later used for.
  * Looks every CHECK_MS without keeping the process alive. `say` reports why it stops.
+ *
+ * A program that already got SIGINT or SIGTERM is left alone: Ctrl-C reaches npm's `sh -c`, which dies at once
+ * (npm, and the shell prompt, follow), while the program is still stopping by itself; a SIGTERM then would
+ * only cut its clean stop short, and its line would come after the prompt.
  */
 module.exports = function stopWithLauncher(say, env = process.env) {
   if (!env.npm_lifecycle_event) return;
   const parent = process.ppid;
   const launcher = isCommandShell(parent) ? parentOf(parent) : undefined;
+  let signalled = false;
+  const noted = (signal) => {
+    signalled = true;
+    // Only noting: if the program no longer handles the signal, it gets its default action as without us.
+    if (process.listenerCount(signal) === 1) {
+      for (const name of SIGNALS) process.off(name, noted);
+      process.kill(process.pid, signal);
+    }
+  };
+  let noting = false;
   const timer = setInterval(() => {
+    // Listening changes nothing once the program handles the signals itself (it must, to stop cleanly).
+    if (!noting && SIGNALS.every((name) => process.listenerCount(name) > 0)) {
+      for (const name of SIGNALS) process.on(name, noted);
+      noting = true;
+    }
     let gone;
     if (process.ppid !== parent) gone = parent;
     else if (launcher !== undefined && parentOf(parent) !== launcher) gone = launcher;
     if (gone === undefined) return;
     clearInterval(timer);
+    if (signalled) return;
     say(`pid ${gone}, which started this program (npm, npx or their shell), has ended; stopping as on SIGTERM`);
     process.kill(process.pid, 'SIGTERM');
   }, CHECK_MS);

@@ -33,21 +33,45 @@ if (jestArgs.length === 0) {
   step('type-check of the web page (tsc)', bin('typescript', 'bin/tsc'), ['-p', 'apps/web/tsconfig.json', '--noEmit']);
 }
 
-const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'neck-test-')), 'jest.json');
+// jest's report, and everything jest and the programs print besides the progress lines (logs of in-process
+// hubs, warnings): kept only when something failed.
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'neck-test-'));
+const report = path.join(work, 'jest.json');
+const logPath = path.join(work, 'output.log');
+const log = fs.openSync(logPath, 'w');
 say('unit and end-to-end tests (jest)…');
 const jest = spawnSync(
   process.execPath,
-  [bin('jest', 'bin/jest.js'), '--ci', '--json', '--outputFile', report, ...jestArgs],
+  [
+    bin('jest', 'bin/jest.js'),
+    // First: --reporters takes every word up to the next option.
+    `--reporters=${path.join(__dirname, 'jest-progress.js')}`,
+    '--ci',
+    '--json',
+    '--outputFile',
+    report,
+    ...jestArgs,
+  ],
   {
     cwd: root,
-    stdio: 'inherit',
+    // fd 3 is the progress reporter's: this one's stdout.
+    stdio: ['inherit', log, log, 1],
+    env: { ...process.env, NECK_TEST_PROGRESS_FD: '3' },
   },
 );
+fs.closeSync(log);
 let summary = null;
 try {
   summary = JSON.parse(fs.readFileSync(report, 'utf8'));
 } catch {
   // jest died before writing its report; its exit code says so below
+}
+const failed = jest.status !== 0 || !summary || summary.numFailedTests > 0;
+if (failed && fs.statSync(logPath).size > 0) {
+  fs.rmSync(report, { force: true });
+  say(`what jest and the programs printed meanwhile (for the failures): ${logPath}`);
+} else {
+  fs.rmSync(work, { recursive: true, force: true });
 }
 if (summary) {
   const skipped = summary.numPendingTests + summary.numTodoTests;

@@ -52,7 +52,7 @@ describe('neck cli (built)', () => {
     repl.child.stdin?.end('HOME\nX50\nY-20\nX9999\n');
     expect(await repl.exit()).toEqual({ code: 0, signal: null });
     const output = lines(repl);
-    expect(output).toContainEqual(expect.stringMatching(/^READY connected to .* as \S+; 1 neck: e2e-neck$/));
+    expect(output).toContainEqual(expect.stringMatching(/^READY you are \S+-cli-[0-9a-f]{4} on .*; 1 neck: e2e-neck$/));
     expect(output.filter((line) => line.startsWith('ack '))).toEqual([
       expect.stringMatching(
         /^ack written HOME in \d+ ms \(hub [\d.]+, link [\d.]+, agent [\d.]+, queue [\d.]+(, fence [\d.]+)?(, wire [\d.]+)?\) from neck e2e-neck$/,
@@ -185,6 +185,35 @@ describe('neck cli (built)', () => {
       expect(await program.stop('SIGTERM')).toEqual({ code: 0, signal: null });
       expect(program.output).toContain('demo stopped');
       await expect(fetch(`${url}/`)).rejects.toThrow();
+    });
+
+    it('leaves the CLI ready: the README’s commands work in another process with no terminal, no flags, no config', async () => {
+      const { url } = await demo();
+      // Nothing but the config dir both share (the default one, for a user): no hub URL, no password.
+      const bare = { NECK_HUB_URL: undefined, PEER_SHARED_SECRET: undefined };
+      const send = neck(['send', 'X10,Y5'], bare);
+      expect(await send.exit()).toEqual({ code: 0, signal: null });
+      expect(lines(send)).toEqual([
+        expect.stringMatching(/^ack written X10,Y5,Z0,H0,S1,A1,R0,P0 in \d+ ms .*from neck /),
+      ]);
+      // A REPL of yours stays on meanwhile: `peers` marks it as you.
+      const repl = neck(['repl'], bare);
+      const [, me] = await repl.waitFor(/^READY you are (\S+) on (\S+);/);
+      expect(me).toMatch(/-cli-[0-9a-f]{4}$/);
+      const status = neck(['status'], bare);
+      expect(await status.exit()).toEqual({ code: 0, signal: null });
+      expect(lines(status)[0]).toMatch(new RegExp(`^hub ${url}: ok`));
+      const stats = neck(['stats'], bare);
+      expect(await stats.exit()).toEqual({ code: 0, signal: null });
+      const peers = neck(['peers'], bare);
+      expect(await peers.exit()).toEqual({ code: 0, signal: null });
+      expect(lines(peers)).toContainEqual(expect.stringMatching(new RegExp(`^${me} \\(ui\\) {2}← you {2}sid `)));
+      repl.child.stdin?.end('X20\n');
+      expect(await repl.exit()).toEqual({ code: 0, signal: null });
+      expect(lines(repl)).toContainEqual(expect.stringMatching(/^ack written X20,Y5,/));
+      for (const program of [send, status, stats, peers, repl]) {
+        expect(lines(program).join('\n')).not.toMatch(/\?|no hub URL|PEER_SHARED_SECRET/);
+      }
     });
 
     it('keeps its password: a second run reuses the first run’s', async () => {

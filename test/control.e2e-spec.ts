@@ -1,8 +1,21 @@
 import { io } from 'socket.io-client';
 import { HubClient } from '@neck-signal/hub-client';
 import { Events, type NeckAckDeliveryDto } from '@neck-signal/protocol';
-import { PASSWORD, type Rig, bounded, closeRig, nextStatus, startRig, track, within } from './support/neck-rig';
+import {
+  PASSWORD,
+  type Rig,
+  type WireNeck,
+  bounded,
+  closeRig,
+  count,
+  nextStatus,
+  nthOutput,
+  startRig,
+  track,
+  within,
+} from './support/neck-rig';
 import { type TestPeer, nextEvent } from './support/hub';
+import type { Program } from './support/program';
 import { RedisServer } from './support/redis-server';
 import { SeedPeer } from './support/seed-peer';
 import { TcpProxy } from './support/tcp-proxy';
@@ -73,6 +86,23 @@ function firstAck(client: HubClient, accept: (ack: NeckAckDeliveryDto) => boolea
       }),
   );
 }
+
+/** Resolves once the neck has received `line` `n` times in all. */
+function nthReceived(neck: WireNeck, line: string, n: number): Promise<void> {
+  return within(
+    15_000,
+    () => `the virtual neck to receive ${line} ${n} times; it has ${JSON.stringify(neck.received.slice(-5))}`,
+    (resolve) => {
+      const check = () => {
+        if (count(neck.received, line) >= n) resolve(undefined);
+      };
+      check();
+      return neck.onReceived(check);
+    },
+  );
+}
+
+const countOutput = (program: Program, pattern: RegExp) => program.output.filter((line) => pattern.test(line)).length;
 
 describe.each([
   ['one hub', false],
@@ -161,8 +191,13 @@ describe.each([
     expect(stop.ack).toMatchObject({ command: 'STOP', status: 'applied' });
     await firstAck(alice, (ack) => ack.error?.code === 'STOPPED');
     await stream.stop();
-    // A barrier: HEALTH moves nothing and is taken while stopped; once it has run, so has all before it.
+    // A barrier: HEALTH moves nothing and is taken while stopped; once the neck has it, it has all before it.
+    // Its ack `written` is not enough: the bytes may still be in socat, and the agent's log still in its pipe.
+    const neckHasBarrier = nthReceived(rig.neck, 'HEALTH', count(rig.neck.received, 'HEALTH') + 1);
+    const agentLoggedBarrier = nthOutput(rig.agent, /wrote HEALTH$/, countOutput(rig.agent, /wrote HEALTH$/) + 1);
     expect((await bob.sendCommand('HEALTH', { via: 'neck_command' })).ack.status).toBe('written');
+    await neckHasBarrier;
+    await agentLoggedBarrier;
     await rig.neck.idle();
     const stopLogged = rig.agent.output.findIndex((line) => /STOP by bob/.test(line));
     expect(stopLogged).toBeGreaterThan(0);

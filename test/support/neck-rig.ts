@@ -10,7 +10,7 @@ import {
   type VirtualNeckOptions,
 } from '@neck-signal/virtual-neck';
 import { Program } from './program';
-import { PtyPair } from './pty';
+import { PtyPair, type PtyPairOptions } from './pty';
 
 /**
  * The agent on a real tty, for end-to-end specs: socat joins two PTYs, the virtual neck (as strict as the
@@ -254,8 +254,8 @@ export async function attachNeck(
   return { neck, attachment };
 }
 
-export async function startPty(dir: string): Promise<PtyPair> {
-  const pty = await PtyPair.create({ dir });
+export async function startPty(dir: string, options: Omit<PtyPairOptions, 'dir'> = {}): Promise<PtyPair> {
+  const pty = await PtyPair.create({ ...options, dir });
   track(() => pty.close());
   return pty;
 }

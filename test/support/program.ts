@@ -14,10 +14,8 @@ export class Program {
   constructor(
     readonly child: ChildProcess,
     private readonly name: string,
-    /** Lines are complete only at a newline (output from a pseudo-terminal, see atTerminal). */
-    options: { wholeLines?: boolean } = {},
   ) {
-    const addLine = (line: string) => {
+    const onLine = (line: string) => {
       if (line === '') return;
       this.output.push(line);
       this.waiters = this.waiters.filter((waiter) => {
@@ -26,20 +24,17 @@ export class Program {
         return !match;
       });
     };
-    // A pseudo-terminal cuts its output where it likes, mid-line too: there the rest of a line waits for the next
-    // chunk. From pipes each chunk counts as whole lines, so a prompt without a newline shows at once.
-    const lines = (stream: NodeJS.ReadableStream | null) => {
-      let partial = '';
+    // A pipe's chunks end anywhere, mid-line included: only complete lines count (the rest at the end).
+    for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');
+      let partial = '';
       stream?.on('data', (chunk: string) => {
-        const parts = (partial + chunk).split(/\r?\n/);
-        partial = options.wholeLines ? (parts.pop() ?? '') : '';
-        parts.forEach(addLine);
+        const lines = (partial + chunk).split(/\r?\n/);
+        partial = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
       });
-      stream?.on('end', () => addLine(partial));
-    };
-    lines(child.stdout);
-    lines(child.stderr);
+      stream?.on('end', () => onLine(partial));
+    }
     this.exited = once(child, 'exit').then(([code, signal]) => {
       // Output may still be in the pipes; let it arrive before failing the waiters.
       setImmediate(() => {
@@ -141,5 +136,5 @@ export function atTerminal(app: string, args: string[], env: NodeJS.ProcessEnv):
     env: { ...process.env, NO_COLOR: '1', CI: 'false', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  return new Program(child, app, { wholeLines: true });
+  return new Program(child, app);
 }

@@ -8,6 +8,8 @@ export interface PtyPairOptions {
   dir?: string;
   /** How long socat may take to report a PTY, ms. Default 5000. */
   timeoutMs?: number;
+  /** The agent's end belongs to this group, mode 0660, as udev gives a USB serial port to dialout; default root's only. */
+  agentGroup?: string;
 }
 
 /**
@@ -74,7 +76,7 @@ export class PtyPair {
         '-d',
         '-d',
         `pty,raw,echo=0,wait-slave,pty-interval=0.01,link=${neckLink}`,
-        `pty,raw,echo=0,wait-slave,pty-interval=0.01,link=${agentLink}`,
+        `pty,raw,echo=0,wait-slave,pty-interval=0.01,link=${agentLink}${options.agentGroup === undefined ? '' : `,group=${options.agentGroup},perm=0660`}`,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

@@ -18,7 +18,7 @@ export function parseAgentFlags(argv: readonly string[]): AgentProgramFlags {
       '--hub-ca <file>',
       "a copy of the hub's https-ca.pem, for a hub started with --https (default: $NECK_HUB_CA, else agent.json hub_ca)",
     )
-    .option('-u, --uuid <uuid>', 'this agent’s uuid (default: saved, else random)')
+    .option('-u, --uuid <uuid>', 'this agent’s uuid (default: saved, else a name from this host, e.g. pi4-neck-3f2a)')
     .option('--serial <path>', 'serial port of the neck (default: discover)')
     .option('--baud <n>', 'baud rate (default 115200)', integerOption(50, 4_000_000, 'a baud rate such as 115200'))
     .option('--simulate', 'drive the virtual neck in-process instead of a serial port')

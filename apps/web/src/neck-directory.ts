@@ -133,6 +133,11 @@ export class NeckDirectory {
     );
   }
 
+  /** `you` for this page's own uuid, else the uuid. */
+  private youOr(uuid: string): string {
+    return uuid === this.self?.uuid ? 'you' : uuid;
+  }
+
   private neckItem(neck: PeerInfoDto): HTMLLIElement {
     const item = peerItem('neck', neck.uuid, neck.roles);
     const status = this.statuses.get(neck.id);
@@ -153,9 +158,9 @@ export class NeckDirectory {
     item.append(html('div', `firmware firmware-${firmwareState}`, `firmware ${doing}${kind}`));
     const { control } = status;
     const who = control.stopped
-      ? `STOPPED by ${control.stoppedBy ?? '?'}`
+      ? `STOPPED by ${this.youOr(control.stoppedBy ?? '?')}`
       : control.holder
-        ? `control: ${control.holder.uuid}`
+        ? `control: ${this.youOr(control.holder.uuid)}`
         : 'control: free';
     item.append(html('div', `control control-${control.stopped ? 'stopped' : control.holder ? 'held' : 'free'}`, who));
     const firmware = status.health

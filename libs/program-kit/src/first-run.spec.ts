@@ -106,7 +106,7 @@ describe('FirstRun', () => {
       url: 'https://saved.example',
       asked: true,
     });
-    expect(await run.uuid(QUESTIONS.cliUuid, undefined, 'me')).toEqual({ uuid: 'me', asked: true });
+    expect(await run.uuid('cli', undefined, 'me')).toEqual({ uuid: 'me', asked: true, madeUp: false });
     expect(asker?.asked).toEqual([QUESTIONS.keepPassword, QUESTIONS.hubUrl, QUESTIONS.cliUuid]);
   });
 
@@ -122,10 +122,15 @@ describe('FirstRun', () => {
     expect(await flow(['']).run.hubUrl(undefined, undefined)).toEqual({ url: LOCAL_HUB_URL, asked: true });
   });
 
-  it('makes up a uuid without a terminal, and checks every uuid and URL', async () => {
-    expect((await flow(undefined).run.uuid(QUESTIONS.agentUuid, undefined, undefined)).uuid).toMatch(
-      /^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/,
-    );
+  it('names a new device from this host without a question, terminal or not, and checks every uuid and URL', async () => {
+    expect(await flow(undefined).run.uuid('agent', undefined, undefined)).toEqual({
+      uuid: expect.stringMatching(/^[a-z0-9-]+-neck-[0-9a-f]{4}$/),
+      asked: false,
+      madeUp: true,
+    });
+    const { run, asker } = flow([]);
+    expect((await run.uuid('cli', undefined, undefined)).uuid).toMatch(/^[a-z0-9-]+-cli-[0-9a-f]{4}$/);
+    expect(asker?.asked).toEqual([]);
     // As lenient as the original hub: printable text, spaces included.
     expect(checkUuid('robot neck!')).toBe('robot neck!');
     expect(checkUuid('tête 1')).toBe('tête 1');

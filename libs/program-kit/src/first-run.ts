@@ -5,7 +5,8 @@ import { ConfigError, asConfigError } from './config-error';
 import { envFilePath } from './config-file';
 import { envValue, readEnvFile, updateEnvFile } from './env-file';
 import { SettingsContext } from './interactive';
-import { randomPassword, randomUuid } from './secrets';
+import { DeviceKind, deviceName } from './device-name';
+import { randomPassword } from './secrets';
 import { readTrustedCertificate, TrustedCertificate } from './tls-certificate';
 
 /** The hub a fresh agent or `neck` offers: the one `neck demo` and a hub on this machine listen on. */
@@ -21,9 +22,11 @@ export const QUESTIONS = Object.freeze({
   hubPassword: 'Shared password (blank for a random one)',
   peerPassword: 'Shared password (must match the hub)',
   keepPassword: 'Shared password (blank keeps the saved one)',
-  agentUuid: 'UUID for this agent (blank for a random one)',
-  cliUuid: 'UUID for you (blank for a random one)',
+  agentUuid: 'UUID for this agent (its name on the hub)',
+  cliUuid: 'UUID for you (your name on the hub)',
 });
+
+const UUID_QUESTIONS: Readonly<Record<DeviceKind, string>> = { agent: QUESTIONS.agentUuid, cli: QUESTIONS.cliUuid };
 
 /** The hub makes a shared password up when it is left blank; agents and operators must give the hub's. */
 export type PasswordOwner = 'hub' | 'peer';
@@ -66,6 +69,11 @@ export class FirstRun {
   /** PEER_SHARED_SECRET from the environment or `.env`, without asking (a paired device may have none). */
   knownPassword(): string | undefined {
     return envValue('PEER_SHARED_SECRET', this.context.env, this.dotEnv);
+  }
+
+  /** NECK_HUB_URL from the environment or `.env`, without asking. */
+  knownHubUrl(): string | undefined {
+    return envValue('NECK_HUB_URL', this.context.env, this.dotEnv);
   }
 
   /**
@@ -131,18 +139,25 @@ export class FirstRun {
     return undefined;
   }
 
-  /** A uuid: the flag, the saved one; else asked (blank makes one up). Without a terminal one is made up. */
+  /**
+   * A uuid: the flag, the saved one, else a name from this host (deviceName, e.g. `pi4-neck-3f2a`), made up
+   * without a question: the first run asks only what nothing else can answer. With `again` (`neck setup`) it is
+   * asked, offering the saved one or a new name.
+   */
   async uuid(
-    question: string,
+    kind: DeviceKind,
     flag: string | undefined,
     saved: string | undefined,
-  ): Promise<{ uuid: string; asked: boolean }> {
+  ): Promise<{ uuid: string; asked: boolean; madeUp: boolean }> {
     const known = flag ?? saved;
     const asker = this.context.asker;
-    if (known !== undefined && (flag !== undefined || !this.options.again))
-      return { uuid: checkUuid(known), asked: false };
-    const answer = asker ? (await asker.text(question, known ?? '')).trim() : '';
-    return { uuid: checkUuid(answer === '' ? randomUuid() : answer), asked: asker !== undefined };
+    if (known !== undefined && (flag !== undefined || !this.options.again)) {
+      return { uuid: checkUuid(known), asked: false, madeUp: false };
+    }
+    const name = known ?? deviceName(kind);
+    if (!asker || !this.options.again) return { uuid: checkUuid(name), asked: false, madeUp: known === undefined };
+    const answer = (await asker.text(UUID_QUESTIONS[kind], name)).trim();
+    return { uuid: checkUuid(answer === '' ? name : answer), asked: true, madeUp: false };
   }
 
   /** A free-text answer, or `fallback` without a terminal or for a blank answer. */

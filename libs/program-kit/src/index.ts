@@ -17,3 +17,4 @@ export * from './network';
 export * from './tls-certificate';
 export * from './hub-trust';
 export * from './qr-code';
+export * from './device-name';

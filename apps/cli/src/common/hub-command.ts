@@ -47,7 +47,8 @@ export abstract class ConfigCommandRunner extends CommandRunner {
 export abstract class HubCommandRunner extends ConfigCommandRunner {
   @Option({
     flags: '-s, --server-url <url>',
-    description: 'hub URL, e.g. https://neck-signal.loca.lt (default: $NECK_HUB_URL, else saved in cli.json)',
+    description:
+      'hub URL, e.g. https://neck-signal.loca.lt (default: $NECK_HUB_URL, else saved in cli.json, else the demo running on this machine)',
   })
   parseServerUrl(value: string): string {
     return urlOption(value);
@@ -62,7 +63,10 @@ export abstract class HubCommandRunner extends ConfigCommandRunner {
     return value;
   }
 
-  @Option({ flags: '-u, --uuid <uuid>', description: 'your uuid on the hub (default: saved in cli.json, else random)' })
+  @Option({
+    flags: '-u, --uuid <uuid>',
+    description: 'your uuid on the hub (default: saved in cli.json, else a name from this host, e.g. laptop-cli-3f2a)',
+  })
   parseUuid(value: string): string {
     return value;
   }

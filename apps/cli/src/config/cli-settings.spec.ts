@@ -21,13 +21,12 @@ describe('loadCliSettings', () => {
 
   afterEach(() => dir.remove());
 
-  it('asks the seed’s three questions on a first run at a terminal, in its order, and saves the answers', async () => {
-    const asker = new ScriptedAsker(['https://neck.example/', 'hunter2', 'my-laptop']);
-    const settings = await loadCliSettings({ configDir: dir.path }, context({}, asker));
+  it('asks on a first run at a terminal what nothing else answers, in the seed’s order, and saves the answers', async () => {
+    const asker = new ScriptedAsker(['https://neck.example/', 'hunter2']);
+    const settings = await loadCliSettings({ configDir: dir.path, uuid: 'my-laptop' }, context({}, asker));
     expect(asker.asked).toEqual([
       'Hub URL (printed by the hub, e.g. https://neck-signal.loca.lt)',
       'Shared password (must match the hub)',
-      'UUID for you (blank for a random one)',
     ]);
     expect(settings).toEqual({
       configDir: dir.path,
@@ -40,16 +39,19 @@ describe('loadCliSettings', () => {
     });
     expect(settings.deviceKeys.load()).toBeUndefined();
     // Saved as it is used: without the trailing slash.
-    expect(json('cli.json')).toEqual({ server_url: 'https://neck.example', uuid: 'my-laptop' });
+    // The uuid came from -u: not saved.
+    expect(json('cli.json')).toEqual({ server_url: 'https://neck.example' });
     expect(readFileSync(join(dir.path, '.env'), 'utf8')).toBe('PEER_SHARED_SECRET=hunter2\n');
     expect(statSync(join(dir.path, '.env')).mode & 0o777).toBe(0o600);
     expect(said.join('\n')).not.toContain('hunter2');
   });
 
-  it('makes up a uuid for a blank answer, and asks nothing on the next run', async () => {
-    const first = await loadCliSettings({ configDir: dir.path }, context({}, new ScriptedAsker(['', 'pw', ''])));
+  it('names you from this host without asking, and asks nothing on the next run', async () => {
+    const asker = new ScriptedAsker(['', 'pw']);
+    const first = await loadCliSettings({ configDir: dir.path }, context({}, asker));
+    expect(asker.asked).toHaveLength(2);
     expect(first.serverUrl).toBe('http://127.0.0.1:5000');
-    expect(first.uuid).toMatch(/^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
+    expect(first.uuid).toMatch(/^[a-z0-9-]+-cli-[0-9a-f]{4}$/);
     const again = new ScriptedAsker();
     const second = await loadCliSettings({ configDir: dir.path }, context({}, again));
     expect(again.asked).toEqual([]);

@@ -1,9 +1,12 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { hubTrust, lanAddresses } from '@neck-signal/program-kit';
 import { decodeTerminalQr } from '../../../../test/support/terminal-qr';
-import { ManualShutdown, TestContext, runCli, startCli, tempDir } from '../../test/cli-test-kit';
+import { ManualShutdown, ScriptedAsker, TestContext, runCli, startCli, tempDir } from '../../test/cli-test-kit';
+import { loadCliSettings } from '../config/cli-settings';
+import { findRunningDemo } from './running-demo';
 
 describe('neck demo', () => {
   let dir: { path: string; remove: () => void };
@@ -49,6 +52,48 @@ describe('neck demo', () => {
     await expect(fetch(`${demo.url}/`)).rejects.toThrow();
   });
 
+  it('leaves the CLI ready: neck commands find the running demo (URL, password) with no config, and not once it stopped', async () => {
+    const demo = await serve();
+    const running = JSON.parse(readFileSync(join(dir.path, 'demo', 'running.json'), 'utf8')) as unknown;
+    expect(running).toEqual({ url: demo.url, pid: process.pid });
+    const settings = await loadCliSettings({}, { env: { NECK_CONFIG_DIR: dir.path }, say: () => undefined });
+    expect(settings).toMatchObject({ serverUrl: demo.url, password: demo.password, demo: true });
+    // At a terminal too: no question.
+    const asker = new ScriptedAsker([]);
+    const env = { NECK_CONFIG_DIR: dir.path };
+    expect(await loadCliSettings({}, { env, asker, say: () => undefined })).toMatchObject({ serverUrl: demo.url });
+    expect(asker.asked).toEqual([]);
+    // A hub someone chose wins (and the demo said so at start); -s with the demo's URL takes the demo's password.
+    const chosen = {
+      env: { NECK_CONFIG_DIR: dir.path, NECK_HUB_URL: 'http://real.example:5000' },
+      say: () => undefined,
+    };
+    expect(
+      (await loadCliSettings({}, { ...chosen, env: { ...chosen.env, PEER_SHARED_SECRET: 'real' } })).serverUrl,
+    ).toBe('http://real.example:5000');
+    expect(await loadCliSettings({ serverUrl: demo.url }, chosen)).toMatchObject({ password: demo.password });
+    demo.stop();
+    await demo.run.done;
+    expect(existsSync(join(dir.path, 'demo', 'running.json'))).toBe(false);
+    await expect(loadCliSettings({}, { env: { NECK_CONFIG_DIR: dir.path }, say: () => undefined })).rejects.toThrow(
+      /no shared password: .*or `npm start` a demo on this machine, which neck finds/,
+    );
+  });
+
+  it('the adversary: a demo killed without a word (its running.json left behind) is not taken for a running one', () => {
+    const demoDir = join(dir.path, 'demo');
+    mkdirSync(demoDir, { recursive: true });
+    writeFileSync(join(demoDir, '.env'), 'PEER_SHARED_SECRET=left-over\n');
+    const file = (pid: number) => JSON.stringify({ url: 'http://127.0.0.1:5999', pid });
+    writeFileSync(join(demoDir, 'running.json'), file(process.pid));
+    expect(findRunningDemo(dir.path)).toEqual({ url: 'http://127.0.0.1:5999', password: 'left-over' });
+    // A pid no process has (above Linux's pid_max).
+    writeFileSync(join(demoDir, 'running.json'), file(2 ** 22 + 1));
+    expect(findRunningDemo(dir.path)).toBeUndefined();
+    writeFileSync(join(demoDir, 'running.json'), '{"url": 5');
+    expect(findRunningDemo(dir.path)).toBeUndefined();
+  });
+
   it('makes up its password on the first run and reuses it on the next', async () => {
     const first = await serve();
     first.stop('SIGINT');
@@ -88,7 +133,10 @@ describe('neck demo', () => {
   it('at a terminal runs the REPL in the foreground and stops everything on quit', async () => {
     const context = new TestContext({ NECK_CONFIG_DIR: dir.path }, true);
     const run = await startCli(['demo', '--port', '0'], { context });
-    await run.output.waitFor(/^READY connected to http:\/\/127\.0\.0\.1:\d+ as \S+; 1 neck: /, 30_000);
+    // You are the one `neck` in other terminals is too: cli.json's uuid in the config dir, not the demo's own.
+    const ready = await run.output.waitFor(/^READY you are \S+ on http:\/\/127\.0\.0\.1:\d+; 1 neck: /, 30_000);
+    const cli = JSON.parse(readFileSync(join(dir.path, 'cli.json'), 'utf8')) as { uuid: string };
+    expect(ready).toContain(`you are ${cli.uuid} on`);
     context.type('X50');
     // The ack says where its time went (hub, link, agent…) when the hub and agent say so.
     await run.output.waitFor(/^ack written X50,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms (\([^)]*\) )?from neck /);

@@ -5,12 +5,14 @@ import { formatSeconds, HubHealthDto, HubPaths, validatePayload } from '@neck-si
 import {
   envFilePath,
   envValue,
+  FirstRun,
   hubTrust,
   lanAddresses,
   lanUrl,
   pageLoginUrl,
   portOption,
   randomPassword,
+  readConfigFile,
   readEnvFile,
   resolveConfigDir,
   terminalQrCode,
@@ -25,10 +27,13 @@ import { CliContext } from '../common/cli-context';
 import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
 import { ConfigCommandRunner, ConfigFlags, DEFAULT_TIMEOUT_MS } from '../common/hub-command';
 import { ShutdownSignals } from '../common/shutdown-signals';
-import { CLI_CONFIG_FILE, loadCliSettings } from '../config/cli-settings';
+import { CLI_CONFIG_FILE, CliConfigFile, loadCliSettings, ownCliUuid } from '../config/cli-settings';
 
 import { ReplRunner } from '../repl/repl-runner';
 import { Programs } from '../common/programs';
+import { announceDemo, demoDirOf } from './running-demo';
+
+export { DEMO_DIR } from './running-demo';
 
 export interface DemoFlags extends ConfigFlags {
   port?: number;
@@ -38,8 +43,6 @@ export interface DemoFlags extends ConfigFlags {
   verbose?: boolean;
 }
 
-/** The demo keeps its own config (password, JWT secret, uuids) here, apart from a real hub's. */
-export const DEMO_DIR = 'demo';
 export const DEFAULT_DEMO_PORT = 5000;
 /** How long the demo waits for its own agent to reach its own hub, ms. */
 const AGENT_CONNECT_TIMEOUT_MS = 20_000;
@@ -107,7 +110,8 @@ export class DemoCommand extends ConfigCommandRunner {
   async run(_args: string[], flags: DemoFlags = {}): Promise<void> {
     await reportFailures(this.output, async () => {
       const interactive = this.context.interactive;
-      const demoDir = join(resolveConfigDir(flags.configDir, this.context.env), DEMO_DIR);
+      const configDir = resolveConfigDir(flags.configDir, this.context.env);
+      const demoDir = demoDirOf(configDir);
       const password = this.demoPassword(demoDir);
       const signals = this.shutdown.wait();
       try {
@@ -116,12 +120,17 @@ export class DemoCommand extends ConfigCommandRunner {
           verbose: flags.verbose === true,
           lan: flags.lan === true,
         });
+        const withdraw = announceDemo(demoDir, stack.hub.url, stack.lan?.caPath);
         try {
-          this.describe(stack, demoDir, password);
+          this.describe(stack, demoDir, password, configDir);
           if (interactive) {
             updateConfigFile(join(demoDir, CLI_CONFIG_FILE), { server_url: stack.hub.url });
             const settings = await loadCliSettings(
-              { configDir: demoDir, ...(stack.lan ? { hubCa: stack.lan.caPath } : {}) },
+              {
+                configDir: demoDir,
+                uuid: ownCliUuid(configDir),
+                ...(stack.lan ? { hubCa: stack.lan.caPath } : {}),
+              },
               { env: { PEER_SHARED_SECRET: password }, say: () => undefined },
             );
             await this.repl.run(settings, {
@@ -135,6 +144,7 @@ export class DemoCommand extends ConfigCommandRunner {
             this.output.line(`${signal}: stopping the demo…`);
           }
         } finally {
+          withdraw();
           await stack.stop();
         }
         this.output.line('demo stopped');
@@ -210,7 +220,7 @@ export class DemoCommand extends ConfigCommandRunner {
     }
   }
 
-  private describe(stack: DemoStack, demoDir: string, password: string): void {
+  private describe(stack: DemoStack, demoDir: string, password: string, configDir: string): void {
     const { url } = stack.hub;
     const { lan } = stack;
     this.output.line(
@@ -222,11 +232,23 @@ export class DemoCommand extends ConfigCommandRunner {
     this.output.line(`demo web page: ${url}${HubPaths.WebPage}`);
     this.output.line(`demo password: ${password} (kept in ${envFilePath(demoDir)}; the same on every run)`);
     this.output.line(`demo neck: a virtual neck driven by agent ${stack.agent.client.uuid ?? '?'}`);
-    const trust = lan ? `NECK_HUB_CA=${lan.caPath} ` : '';
-    this.output.line(
-      `from another terminal, in this checkout: PEER_SHARED_SECRET=${password} ${trust}npx neck repl -s ${url}`,
-    );
+    this.output.line(this.otherTerminals(url, configDir));
     if (lan) this.describeLan(url, lan, password);
+  }
+
+  /**
+   * How `neck` in another terminal reaches this demo: by itself (it finds demo/running.json), unless a hub was
+   * chosen (NECK_HUB_URL, cli.json), which wins: then the demo says so, and how to reach the demo instead.
+   */
+  private otherTerminals(url: string, configDir: string): string {
+    const chosen = new FirstRun(configDir, { env: this.context.env, say: () => undefined }, { otherwise: '' });
+    const saved = readConfigFile(join(configDir, CLI_CONFIG_FILE), CliConfigFile)?.value.server_url;
+    const hub = chosen.knownHubUrl() ?? saved;
+    if (hub === undefined) {
+      return 'from another terminal, in this checkout: npx neck send X10,Y5 (or status, stats, peers, repl): they find this demo';
+    }
+    const where = chosen.knownHubUrl() === undefined ? join(configDir, CLI_CONFIG_FILE) : 'NECK_HUB_URL';
+    return `from another terminal, neck commands go to ${hub} (${where}); for this demo add -s ${url}`;
   }
 
   /** With --lan: where a phone finds the page, as a QR code that also logs it in, and what other machines trust. */

@@ -8,9 +8,17 @@ import {
   formatHeadPose,
 } from '@neck-signal/protocol';
 
-/** How a peer is named on screen: its uuid and roles, e.g. `3f2a-9c1d-0b7e-55aa (neck)`. */
-export function describePeer(peer: PeerInfoDto): string {
-  return `${peer.uuid} (${peer.roles.join(', ') || 'no role'})`;
+/**
+ * How a peer is named on screen: its uuid and roles, e.g. `pi4-neck-3f2a (neck)`, marked `← you` when it has
+ * `me`'s uuid (your REPL seen from `neck peers`).
+ */
+export function describePeer(peer: PeerInfoDto, me?: string): string {
+  return `${peer.uuid} (${peer.roles.join(', ') || 'no role'})${peer.uuid === me ? '  ← you' : ''}`;
+}
+
+/** `you` for `me`'s uuid, else the uuid. */
+export function youOr(uuid: string, me: string | undefined): string {
+  return uuid === me ? 'you' : uuid;
 }
 
 export function isNeck(peer: PeerInfoDto): boolean {
@@ -52,21 +60,21 @@ export function describeFirmwareState(status: NeckStatusDto): string {
 
 /**
  * Who may move a neck, e.g. `control free`, `control held by alice`, `you hold control` or
- * `STOPPED by bob: no motion until RELEASE`.
+ * `STOPPED by bob: no motion until RELEASE` (`STOPPED by you` when `me` pressed it).
  */
 export function describeControl(control: ControlStatusDto, me?: string): string {
-  if (control.stopped) return `STOPPED by ${control.stoppedBy ?? '?'}: no motion until RELEASE`;
+  if (control.stopped) return `STOPPED by ${youOr(control.stoppedBy ?? '?', me)}: no motion until RELEASE`;
   if (control.holder === null) return 'control free';
   if (me !== undefined && control.holder.uuid === me) return 'you hold control';
   return `control held by ${control.holder.uuid}`;
 }
 
 /** One neck of `neck status`. */
-export function describeNeckStatus(status: NeckStatusDeliveryDto): string[] {
+export function describeNeckStatus(status: NeckStatusDeliveryDto, me?: string): string[] {
   const lines = [
     `neck ${status.uuid}: ${describeSerial(status)}`,
     `  ${describeFirmwareState(status)}`,
-    `  ${describeControl(status.control)}`,
+    `  ${describeControl(status.control, me)}`,
   ];
   lines.push(`  pose ${status.pose ? formatHeadPose(status.pose) : 'unknown (not homed yet)'}`);
   if (status.actuatorsMm) lines.push(`  actuators ${status.actuatorsMm.map((mm) => `${round(mm)} mm`).join(', ')}`);

@@ -54,10 +54,12 @@ export class PeersCommand extends ReportCommandRunner {
         const own = necks.find((neck) => neck.peerId === peer.id);
         const held = necks.filter((neck) => neck.control.holder?.uuid === peer.uuid).map((neck) => neck.uuid);
         const notes = [
-          ...(own ? [describeControl(own.control)] : []),
+          ...(own ? [describeControl(own.control, settings.uuid)] : []),
           ...(held.length > 0 ? [`holds control of ${held.join(', ')}`] : []),
         ];
-        this.output.line(`${describePeer(peer)}  sid ${peer.id}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`);
+        this.output.line(
+          `${describePeer(peer, settings.uuid)}  sid ${peer.id}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`,
+        );
       }
     });
   }

@@ -17,6 +17,15 @@ import {
 } from '@neck-signal/protocol';
 import { describeControl, describePeer, describeFirmwareState, describeSerial, formatAck, isNeck } from '../hub/format';
 
+/** What the REPL last said about a neck. */
+interface NeckNews {
+  readonly serial: string;
+  readonly firmware: string;
+  /** The last one seen controlling it (kept while nobody does). */
+  readonly controller: string | undefined;
+  readonly stopped: boolean;
+}
+
 /** Where the session prints: `line` for the transcript, `error` for problems. */
 export interface ReplView {
   line(text: string): void;
@@ -59,9 +68,8 @@ export class ReplSession {
   private targetUuid: string | undefined;
   /** Connected peers by sid, kept here so that a peer that left can still be named. */
   private readonly peers = new Map<string, PeerInfoDto>();
-  private readonly serialStates = new Map<string, string>();
-  /** What each neck's control looked like at its last status, to say when it changes. */
-  private readonly controls = new Map<string, string>();
+  /** What was last said about each neck (by sid), so that only changes are said. */
+  private readonly said = new Map<string, NeckNews>();
   private readonly unsubscribe: (() => void)[] = [];
   private connectedOnce = false;
   private closed = false;
@@ -82,14 +90,13 @@ export class ReplSession {
       }),
       client.on(Events.NewPeer, (peer) => {
         this.peers.set(peer.id, peer);
-        this.view.line(`peer joined: ${describePeer(peer)}`);
+        this.view.line(`peer joined: ${describePeer(peer, this.client.uuid)}`);
       }),
       client.on(Events.PeerDisconnect, (sid) => {
         const peer = this.peers.get(sid);
         this.peers.delete(sid);
-        this.serialStates.delete(sid);
-        this.controls.delete(sid);
-        this.view.line(`peer left: ${peer ? describePeer(peer) : sid}`);
+        this.said.delete(sid);
+        this.view.line(`peer left: ${peer ? describePeer(peer, this.client.uuid) : sid}`);
         if (peer && peer.uuid === this.targetUuid && this.sidOf(peer.uuid) === undefined) {
           this.view.error(
             `your :target ${peer.uuid} has left; commands to it fail until it is back (:all for everyone)`,
@@ -102,13 +109,7 @@ export class ReplSession {
       client.on(Events.NeckOutput, (output) =>
         this.view.line(`neck ${this.nameOf(output.peerId)} says: ${output.line}`),
       ),
-      client.on(Events.NeckStatus, (status) => {
-        this.noteControl(status);
-        const state = `${describeSerial(status)}; ${describeFirmwareState(status)}`;
-        if (this.serialStates.get(status.peerId) === state) return;
-        this.serialStates.set(status.peerId, state);
-        this.view.line(`neck ${status.uuid}: ${state}`);
-      }),
+      client.on(Events.NeckStatus, (status) => this.noteStatus(status)),
       client.onLifecycle('connected', () => {
         if (this.connectedOnce) this.view.line('connected to the hub again');
         this.connectedOnce = true;
@@ -140,7 +141,7 @@ export class ReplSession {
   /** `READY …`: who we are and which necks are there. */
   readyLine(): string {
     const necks = [...this.peers.values()].filter(isNeck).map((peer) => peer.uuid);
-    const who = `connected to ${this.client.url} as ${this.client.uuid ?? '?'}`;
+    const who = `you are ${this.client.uuid ?? '?'} on ${this.client.url}`;
     const there =
       necks.length === 0
         ? 'no neck is connected yet; commands time out until one joins'
@@ -230,17 +231,32 @@ export class ReplSession {
     else this.view.line(text);
   }
 
-  /** Says when a neck's control changes hands, and when we took it or lost it. */
-  private noteControl(status: NeckStatusDeliveryDto): void {
-    const text = describeControl(status.control, this.client.uuid);
-    const before = this.controls.get(status.peerId);
-    if (before === text) return;
-    this.controls.set(status.peerId, text);
-    if (before === undefined && status.control.holder === null && !status.control.stopped) return;
-    const lost = before?.startsWith('you hold') === true && status.control.holder?.uuid !== this.client.uuid;
-    const line = `neck ${status.uuid}: ${text}`;
-    if (lost || status.control.stopped) this.view.error(lost ? `${line} (you lost control)` : line);
-    else this.view.line(line);
+  /**
+   * Says what changed on a neck, once: its serial port, its firmware's state, who controls it (not when you
+   * take it by moving, nor when a lease lapses: only a new controller is news), a STOP and its RELEASE.
+   */
+  private noteStatus(status: NeckStatusDeliveryDto): void {
+    const me = this.client.uuid;
+    const before = this.said.get(status.peerId);
+    const news: NeckNews = {
+      serial: describeSerial(status),
+      firmware: describeFirmwareState(status),
+      controller: status.control.holder?.uuid ?? before?.controller,
+      stopped: status.control.stopped,
+    };
+    this.said.set(status.peerId, news);
+    const neck = `neck ${status.uuid}`;
+    const changed = [
+      ...(news.serial === before?.serial ? [] : [news.serial]),
+      ...(news.firmware === before?.firmware ? [] : [news.firmware]),
+    ];
+    if (changed.length > 0) this.view.line(`${neck}: ${changed.join('; ')}`);
+    const holder = status.control.holder?.uuid;
+    if (holder !== undefined && holder !== before?.controller && holder !== me) {
+      this.view.line(`${holder} ${before ? 'now controls' : 'controls'} ${neck}`);
+    }
+    if (news.stopped && !before?.stopped) this.view.error(`${neck}: ${describeControl(status.control, me)}`);
+    if (!news.stopped && before?.stopped) this.view.line(`${neck}: released; it takes motion again`);
   }
 
   private setTarget(wanted: string): void {
@@ -270,7 +286,9 @@ export class ReplSession {
       return;
     }
     for (const peer of peers)
-      this.view.line(`peer ${describePeer(peer)}${peer.uuid === this.targetUuid ? '  ← :target' : ''}`);
+      this.view.line(
+        `peer ${describePeer(peer, this.client.uuid)}${peer.uuid === this.targetUuid ? '  ← :target' : ''}`,
+      );
   }
 
   private help(): void {

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { HubClient } from '@neck-signal/hub-client';
 import { HeadPoseTracker, PeerMessageDeliveryDto, parseNeckCommand } from '@neck-signal/protocol';
 import { TEST_PASSWORD, TestHub, nextEvent } from '../../../../test/support/hub';
 import { freePort } from '../../../../test/support/redis-server';
@@ -50,7 +51,7 @@ describe('neck repl', () => {
     const { output } = run;
     expect(output.code).toBe(0);
     expect(output.lines).toContainEqual(
-      expect.stringMatching(/^READY connected to http:\/\/127\.0\.0\.1:\d+ as \S+; 1 neck: test-neck$/),
+      expect.stringMatching(/^READY you are \S+-cli-[0-9a-f]{4} on http:\/\/127\.0\.0\.1:\d+; 1 neck: test-neck$/),
     );
     const acks = output.lines.filter((line) => line.startsWith('ack '));
     expect(acks).toEqual([
@@ -155,12 +156,13 @@ describe('neck repl', () => {
     expect(output.code).toBe(3);
   });
 
-  it('at a terminal: asks the first-run questions, prompts, keeps a history file and quits on quit', async () => {
-    const asker = new ScriptedAsker([hub.url, TEST_PASSWORD, 'operator-1']);
+  it('at a terminal: asks only what nothing answers, prompts, keeps a history file and quits on quit', async () => {
+    const asker = new ScriptedAsker([hub.url, TEST_PASSWORD]);
     const context = new TestContext({ NECK_CONFIG_DIR: dir.path }, true);
     const run = await startCli(['repl'], { context, asker });
     await run.output.waitFor(/^type help for commands/);
-    expect(asker.asked).toHaveLength(3);
+    // The hub URL and the password; the uuid is a name from this host, not a question.
+    expect(asker.asked).toHaveLength(2);
     context.type('x50, y-20');
     await run.output.waitFor(written('X50,Y-20,Z0,H0,S1,A1,R0,P0'));
     context.type('help');
@@ -174,8 +176,61 @@ describe('neck repl', () => {
     expect(statSync(history).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(join(dir.path, 'cli.json'), 'utf8'))).toEqual({
       server_url: hub.url,
-      uuid: 'operator-1',
+      uuid: expect.stringMatching(/-cli-[0-9a-f]{4}$/),
     });
+  });
+
+  it('asks nothing at a terminal when flags and the environment answer everything', async () => {
+    const asker = new ScriptedAsker([]);
+    const context = new TestContext({ NECK_CONFIG_DIR: dir.path, PEER_SHARED_SECRET: TEST_PASSWORD }, true);
+    const run = await startCli(['repl', '-s', hub.url], { context, asker });
+    await run.output.waitFor(/^type help for commands/);
+    expect(asker.asked).toEqual([]);
+    context.type('quit');
+    await run.done;
+    expect(run.output.code).toBe(0);
+  });
+
+  it('says control changes once and plainly: nothing when your own lease lapses, who took it, STOP and RELEASE', async () => {
+    // The adversary: a lease that lapses after every move (300 ms here) and another operator moving in between.
+    await sim.stop();
+    sim = await startSimulatedNeck(hub.url, dir.path, { leaseMs: 300 });
+    const watcher = await hub.connect('ui', 'watcher');
+    const context = new TestContext(env());
+    const run = await startCli(['repl'], { context });
+    await run.output.waitFor(/^READY .*1 neck: test-neck$/);
+    const lapsed = new Promise<void>((resolve) =>
+      watcher.socket.on('neck_status', (status) => {
+        if (status.control.holder === null && run.output.lines.some((line) => line.startsWith('ack written X10'))) {
+          resolve();
+        }
+      }),
+    );
+    context.type('X10');
+    await run.output.waitFor(written('X10,Y0,Z0,H0,S1,A1,R0,P0'));
+    await lapsed;
+    const other = new HubClient({ url: hub.url, password: TEST_PASSWORD, uuid: 'other-operator', role: 'ui' });
+    try {
+      await other.connect();
+      expect((await other.sendCommand('X20', { via: 'neck_command' })).ack.status).toBe('written');
+      // Statuses reach the REPL in order: once this is said, the lapse before it has been seen (and not said).
+      await run.output.waitFor(/^other-operator now controls neck test-neck$/);
+      expect((await other.sendCommand('X30', { via: 'neck_command' })).ack.status).toBe('written');
+      expect((await other.sendCommand('STOP', { via: 'neck_command' })).ack.status).toBe('applied');
+      await run.output.waitFor(/^! neck test-neck: STOPPED by other-operator: no motion until RELEASE$/);
+      context.type('RELEASE');
+      await run.output.waitFor(/^neck test-neck: released; it takes motion again$/);
+      context.type('STOP');
+      await run.output.waitFor(/^! neck test-neck: STOPPED by you: no motion until RELEASE$/);
+    } finally {
+      await other.close();
+    }
+    context.stdin.end();
+    await run.done;
+    const said = run.output.transcript;
+    expect(said.filter((line) => /controls neck/.test(line))).toEqual(['other-operator now controls neck test-neck']);
+    expect(said.filter((line) => /control free|lost control|you hold/.test(line))).toEqual([]);
+    expect(said.filter((line) => /serial open/.test(line))).toHaveLength(1);
   });
 
   it('at a terminal: Ctrl-D leaves, tab completes keywords', async () => {

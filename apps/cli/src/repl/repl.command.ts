@@ -44,8 +44,9 @@ export class ReplCommand extends TimedHubCommandRunner {
   @Help('after')
   examples(): string {
     return `
-At a terminal the first run asks for the hub URL, the shared password and your uuid (blank for a random one)
-and keeps them in cli.json and .env in the config dir. Type help in the REPL for the command forms.
+With no hub given (-s, NECK_HUB_URL, cli.json) it joins the demo running on this machine (npm start). Else,
+at a terminal, the first run asks for the hub URL and the shared password and keeps them in cli.json and .env
+in the config dir; your uuid is a name from this host (-u to choose one). Type help in the REPL for the command forms.
 
 Examples:
   neck repl -s https://neck-signal.loca.lt

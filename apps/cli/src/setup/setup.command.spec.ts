@@ -25,7 +25,7 @@ describe('neck setup', () => {
     expect(asker.asked).toEqual([
       'Hub URL (printed by the hub, e.g. https://neck-signal.loca.lt)',
       'Shared password (must match the hub)',
-      'UUID for you (blank for a random one)',
+      'UUID for you (your name on the hub)',
     ]);
     expect(json('cli.json')).toEqual({ server_url: 'https://neck.example', uuid: 'laptop' });
     const settings = await loadCliSettings({ configDir: dir.path }, { env: {}, ...quiet });

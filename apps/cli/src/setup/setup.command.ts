@@ -98,7 +98,7 @@ export class SetupCommand extends ConfigCommandRunner {
     const current = readConfigFile(path, AgentConfigFile)?.value ?? {};
     const password = await firstRun.sharedPassword('peer');
     const { url } = await firstRun.hubUrl(undefined, current.server_url);
-    const { uuid } = await firstRun.uuid(QUESTIONS.agentUuid, undefined, current.uuid);
+    const { uuid } = await firstRun.uuid('agent', undefined, current.uuid);
     updateConfigFile(path, { server_url: url, uuid });
     this.output.line(`saved ${path}`);
     this.tellPassword(firstRun, password);
@@ -110,7 +110,7 @@ export class SetupCommand extends ConfigCommandRunner {
     const current = readConfigFile(path, CliConfigFile)?.value ?? {};
     const { url } = await firstRun.hubUrl(undefined, current.server_url);
     const password = await firstRun.sharedPassword('peer');
-    const { uuid } = await firstRun.uuid(QUESTIONS.cliUuid, undefined, current.uuid);
+    const { uuid } = await firstRun.uuid('cli', undefined, current.uuid);
     updateConfigFile(path, { server_url: url, uuid });
     this.output.line(`saved ${path}`);
     this.tellPassword(firstRun, password);

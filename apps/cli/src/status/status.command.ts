@@ -44,7 +44,7 @@ export class StatusCommand extends ReportCommandRunner {
         this.output.line(JSON.stringify({ health, peers }, null, 2));
         return;
       }
-      for (const line of describeHealth(settings.serverUrl, health, peers)) this.output.line(line);
+      for (const line of describeHealth(settings.serverUrl, health, peers, settings.uuid)) this.output.line(line);
     });
   }
 }
@@ -79,7 +79,7 @@ export async function fetchHealth(settings: CliSettings, timeoutMs: number): Pro
 }
 
 /** The lines of `neck status`. */
-export function describeHealth(url: string, health: HubHealthDto, peers: PeerInfoDto[]): string[] {
+export function describeHealth(url: string, health: HubHealthDto, peers: PeerInfoDto[], me?: string): string[] {
   const tunnel =
     health.tunnel.state === 'open'
       ? `tunnel open at ${health.tunnel.url ?? '?'}`
@@ -93,9 +93,11 @@ export function describeHealth(url: string, health: HubHealthDto, peers: PeerInf
   ];
   const quiet = health.quietNecks ?? [];
   if (health.necks.length === 0 && quiet.length === 0) lines.push('no neck is connected; start neck-agent');
-  for (const neck of health.necks) lines.push(...describeNeckStatus(neck));
+  for (const neck of health.necks) lines.push(...describeNeckStatus(neck, me));
   for (const neck of quiet) lines.push(`neck ${neck.uuid} (sid ${neck.id}): reports no status (an original agent)`);
-  lines.push(peers.length === 0 ? 'peers: none besides us' : `peers: ${peers.map(describePeer).join(', ')}`);
+  lines.push(
+    peers.length === 0 ? 'peers: none besides us' : `peers: ${peers.map((peer) => describePeer(peer, me)).join(', ')}`,
+  );
   return lines;
 }
 

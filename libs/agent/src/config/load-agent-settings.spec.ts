@@ -15,16 +15,15 @@ describe('loadAgentSettings', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('asks the seed’s questions on a terminal (password, hub URL, uuid) and keeps the answers', async () => {
-    const asker = new ScriptedAsker(['hunter2', 'https://neck-signal.loca.lt/', '']);
+  it('asks on a terminal only what nothing else answers (password, hub URL), names itself from the host, keeps it all', async () => {
+    const asker = new ScriptedAsker(['hunter2', 'https://neck-signal.loca.lt/']);
     const settings = await loadAgentSettings({ configDir: dir }, context({}, asker));
     expect(asker.asked).toEqual([
       'Shared password (must match the hub)',
       'Hub URL (printed by the hub, e.g. https://neck-signal.loca.lt)',
-      'UUID for this agent (blank for a random one)',
     ]);
     expect(settings).toMatchObject({ serverUrl: 'https://neck-signal.loca.lt', password: 'hunter2' });
-    expect(settings.uuid).toMatch(/^[0-9a-f]{4}(-[0-9a-f]{4}){3}$/);
+    expect(settings.uuid).toMatch(/^[a-z0-9-]+-neck-[0-9a-f]{4}$/);
     expect(JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8'))).toEqual({
       // Saved as it is used: without the trailing slash.
       server_url: 'https://neck-signal.loca.lt',

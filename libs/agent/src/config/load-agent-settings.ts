@@ -5,7 +5,6 @@ import {
   deviceKeyFile,
   FirstRun,
   hubTrust,
-  QUESTIONS,
   readConfigFile,
   removeLeftoverTempFiles,
   resolveConfigDir,
@@ -43,14 +42,18 @@ export async function loadAgentSettings(flags: AgentFlags, context: SettingsCont
   const hubCa = firstRun.hubCa(flags.hubCa, saved.hub_ca, configPath);
   // The agent builds its client from the URL: the trust goes with the URL.
   if (hubCa) HubClient.trustHub(serverUrl, hubTrust(hubCa.pem));
-  const uuid = await firstRun.uuid(QUESTIONS.agentUuid, flags.uuid, saved.uuid);
+  const uuid = await firstRun.uuid('agent', flags.uuid, saved.uuid);
   const answers: AgentConfigFile = {
     ...(hub.asked ? { server_url: serverUrl } : {}),
     ...(flags.uuid === undefined && saved.uuid === undefined ? { uuid: uuid.uuid } : {}),
   };
   if (Object.keys(answers).length > 0) {
     updateConfigFile(configPath, answers);
-    context.say(`saved ${configPath}`);
+    context.say(
+      uuid.madeUp
+        ? `saved ${configPath}: this agent is ${uuid.uuid} on the hub (-u or neck setup agent to choose another)`
+        : `saved ${configPath}`,
+    );
     Object.assign(saved, answers);
   }
 
