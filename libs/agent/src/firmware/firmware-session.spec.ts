@@ -264,14 +264,16 @@ describe('FirmwareSession: writes only what the firmware can read', () => {
     await bootAnswering();
     send('HOME_SOFT|X10,Y0,Z0,H0,S1,A1,R0,P0|HOME');
     send('1:5');
-    await advance(5);
+    // The probe's answer may still hold the firmware (≈ 2 ms), then 3.5 ms of wire.
+    await advance(10);
     expect(link.lines.slice(1)).toEqual(['HOME_SOFT|X10,Y0,Z0,H0,S1,A1,R0,P0|HOME', 'HEALTH']);
     session.firmwareLine(ANNOUNCE_SOFT);
     session.firmwareLine(HEALTH_ANSWER);
     expect(session.state).toBe('homing');
     session.firmwareLine(ANNOUNCE_BRUTE);
     session.firmwareLine(HEALTH_ANSWER);
-    await advance(5);
+    // Then as long as the firmware may still be printing the announcements and the answer, as modelled.
+    await advance(20);
     expect(link.lines.slice(3)).toEqual(['1:5']);
   });
 
