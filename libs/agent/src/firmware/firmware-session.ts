@@ -88,6 +88,8 @@ export interface FirmwareSessionEvents {
   changed(): void;
   /** Every line written, ours too (the seed's habit). */
   wrote(line: string): void;
+  /** The firmware homed by itself as it booted (the port's opening reset it): that is this opening's HOME. */
+  homedAtBoot(): void;
   warn(message: string): void;
 }
 
@@ -133,7 +135,10 @@ export class FirmwareSession {
   private healthAnswers: boolean | null = null;
   private readonly waiting: Held[] = [];
   private homeWanted = false;
+  /** This opening's HOME is done: the agent wrote it, or the firmware homed by itself as it booted. */
   private homeSent = false;
+  /** The firmware announced a homing while booting: opening the port reset it, and its boot homes it. */
+  private bootHomed = false;
   /** Between STOP and RELEASE: nothing that moves is written, the agent's own HOME included. */
   private halted = false;
   private fence: Fence | undefined;
@@ -177,7 +182,10 @@ export class FirmwareSession {
     return this.waiting.length;
   }
 
-  /** The agent's one HOME for this opening of the port: written as soon as the firmware reads. */
+  /**
+   * The agent's one HOME for this opening of the port: written as soon as the firmware reads, unless the
+   * firmware homed by itself as it booted (then that homing was this opening's HOME).
+   */
   home(): void {
     if (this.homeWanted) return;
     this.homeWanted = true;
@@ -253,6 +261,7 @@ export class FirmwareSession {
   firmwareLine(line: string): void {
     if (this.closed) return;
     if (isHomingAnnouncement(line)) {
+      if (this.currentState === 'booting') this.bootHomed = true;
       if (this.fence && this.fence.announcementsDue > 0) this.fence.announcementsDue--;
       return;
     }
@@ -308,6 +317,10 @@ export class FirmwareSession {
     this.bootTimer = undefined;
     if (this.currentState === 'ready') return;
     this.currentState = 'ready';
+    if (this.bootHomed && !this.homeSent) {
+      this.homeSent = true;
+      this.events.homedAtBoot();
+    }
     this.events.changed();
     void this.pump();
   }

@@ -151,6 +151,10 @@ export class Relay {
           if (line === 'HOME') this.poseKnown = true;
           this.options.print(line);
         },
+        homedAtBoot: () => {
+          this.poseKnown = true;
+          this.logger.log('the neck homed itself as it booted: that counts as this opening’s HOME');
+        },
         warn: (message) => this.logger.warn(message),
       },
     );
