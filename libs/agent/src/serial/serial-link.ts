@@ -32,6 +32,9 @@ export async function openSerialLink(binding: BindingInterface, path: string, ba
     autoOpen: false,
   });
   await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  // What the tty holds from before this opening (an old HEALTH answer, a homing announced long ago) says nothing
+  // about the firmware now, and would pass for answers to this opening's probe.
+  await new Promise<void>((resolve) => port.flush(() => resolve()));
   // Low latency where the OS supports it (Linux USB-serial); a PTY or other OS refuses and that is fine.
   const lowLatency: SetOptions & { lowLatency: boolean } = { lowLatency: true };
   port.set(lowLatency, () => undefined);
