@@ -103,7 +103,10 @@ async function run({ quick }) {
     const how = onTty ? 'neck sim on a socat PTY, agent --serial' : 'no socat: agent --simulate (simulator in-process)';
     progress(`agent: ${how}`);
     const agentArgs = [BINS.agent, '-s', hub.url, '-u', AGENT_UUID, ...serialArgs];
+    // NECK_BENCH_CPU_PROF=DIR profiles the agent (node --cpu-prof; the .cpuprofile is written as it stops).
+    const profileDir = process.env.NECK_BENCH_CPU_PROF;
     const agent = await startProgram('neck-agent', [...agentArgs, '--config-dir', tempDir('agent')], {
+      nodeOptions: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
       env: { PEER_SHARED_SECRET: SECRETS.password },
       ready: new RegExp(`connected to .* as ${AGENT_UUID} `),
     });
