@@ -85,7 +85,9 @@ class SerialPortLink implements SerialLink {
         if (written === text.length) return Promise.resolve();
         return this.writeThroughPort(text.slice(written));
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return Promise.reject(error as Error);
+        const failure: NodeJS.ErrnoException = error instanceof Error ? error : new Error(String(error));
+        // The tty driver's buffer is full (a stalled device): serialport's path waits until it takes more.
+        if (failure.code !== 'EAGAIN') return Promise.reject(failure);
       }
     }
     return this.writeThroughPort(text);
