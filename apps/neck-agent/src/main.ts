@@ -6,8 +6,6 @@ import { AgentModule, NeckAgent, loadAgentSettings } from '@neck-signal/agent';
 import { parseAgentFlags } from './agent-flags';
 
 const LOG_LEVELS: LogLevel[] = ['log', 'warn', 'error'];
-/** The agent logs every line it writes (up to 100 a second): one write to stdout a tenth of a second is enough. */
-const LOG_BATCH_MS = 100;
 
 async function main(): Promise<void> {
   const { verbose, ...flags } = parseAgentFlags(process.argv);
@@ -17,7 +15,7 @@ async function main(): Promise<void> {
     say: (message) => process.stdout.write(`${message}\n`),
   });
   const app = await NestFactory.createApplicationContext(AgentModule.forRoot(new NeckAgent(settings)), {
-    logger: verbose === true ? LOG_LEVELS : new QuietStartLogger({ logLevels: LOG_LEVELS, batchMs: LOG_BATCH_MS }),
+    logger: verbose === true ? LOG_LEVELS : new QuietStartLogger({ logLevels: LOG_LEVELS }),
   });
   // SIGHUP too: the terminal it ran in was closed.
   closeOnSignals(() => app.close(), { signals: ['SIGINT', 'SIGTERM', 'SIGHUP'] });
