@@ -46,6 +46,12 @@ const FULL = { warmUpSeconds: 60, seconds: 600, sampleSeconds: 5, windowSeconds:
 const QUICK = { warmUpSeconds: 5, seconds: 20, sampleSeconds: 1, windowSeconds: 5, reportEverySeconds: 10 };
 const NAME = 'agent at 100 Hz';
 
+/** The node flags in the agent bin's shebang (`#!/usr/bin/env -S node FLAGS`). */
+function agentNodeFlags() {
+  const shebang = require('node:fs').readFileSync(BINS.agent, 'utf8').split('\n')[0];
+  return shebang.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 function hasSocat() {
   return spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 }
@@ -102,8 +108,16 @@ async function run({ quick }) {
     const serialArgs = onTty ? await virtualNeckOnTty(programs) : ['--simulate'];
     const how = onTty ? 'neck sim on a socat PTY, agent --serial' : 'no socat: agent --simulate (simulator in-process)';
     progress(`agent: ${how}`);
-    const agentArgs = [BINS.agent, '-s', hub.url, '-u', AGENT_UUID, ...serialArgs];
-    const agent = await startProgram('neck-agent', [...agentArgs, '--config-dir', tempDir('agent')], {
+    const agentArgs = ['-s', hub.url, '-u', AGENT_UUID, ...serialArgs, '--config-dir', tempDir('agent')];
+    // As it runs on a robot: its bin as an executable, whose shebang gives node the agent's own flags.
+    // NECK_BENCH_CPU_PROF=DIR profiles it (node --cpu-prof, those flags too; written as it stops).
+    const profileDir = process.env.NECK_BENCH_CPU_PROF;
+    const agentFlags = agentNodeFlags();
+    const launch = profileDir
+      ? { args: [BINS.agent, ...agentArgs], nodeOptions: [...agentFlags, '--cpu-prof', '--cpu-prof-dir', profileDir] }
+      : { args: agentArgs, command: BINS.agent };
+    const agent = await startProgram('neck-agent', launch.args, {
+      ...(launch.command ? { command: launch.command } : { nodeOptions: launch.nodeOptions }),
       env: { PEER_SHARED_SECRET: SECRETS.password },
       ready: new RegExp(`connected to .* as ${AGENT_UUID} `),
     });

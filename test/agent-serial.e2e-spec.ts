@@ -23,12 +23,13 @@ import {
 afterEach(() => closeRig());
 
 describe('neck-agent on a socat PTY pair, with the hub and agent as programs', () => {
-  it('writes the exact canonical bytes for a sequence of commands, after its HEALTH probe, one HOME and its fence', async () => {
+  it('writes the exact canonical bytes for a sequence of commands, after its HEALTH probe (the board homed itself as it booted)', async () => {
     const rig = await startRig();
     const { neck, agent, startup } = rig;
-    // Silent while the board boots, then HEALTH until it reads, HOME, and HEALTH behind it as a fence.
-    expect(startup).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    // Silent while the board boots, then HEALTH, answered once its boot homing is over: that was the HOME.
+    expect(startup).toEqual(['HEALTH']);
     expect(neck.wire).toBe(bytesOf(startup));
+    await agent.waitFor(/homed itself as it booted/);
 
     // Partial head commands merge into the pose; HOME* resets it; a quaternion sets X Y Z from yaw,
     // pitch, roll with R=P=0. Each waits for its ack, so no pose is superseded by the next. Every line with
@@ -63,7 +64,8 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
     // The firmware (simulated) understood the last line as the pose we meant, and lost nothing.
     await neck.idle();
     expect(neck.pose).toEqual({ ...HOME_POSE, P: -5 });
-    expect(count(neck.received, 'HOME')).toBe(2);
+    expect(count(neck.received, 'HOME')).toBe(1);
+    expect(agent.output.filter((line) => /wrote HOME$/.test(line))).toHaveLength(1);
     expect(neck.stats).toMatchObject({ bytesLost: 0, garbledLines: 0, splitLines: 0, refusedSettings: 0 });
   });
 
@@ -108,7 +110,7 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
     expect(neck.wire).toBe(`${wire}${barrier}\n`);
   });
 
-  it('unplug: reports the port down, rejects commands meanwhile; replug: exactly one HOME, nothing replayed', async () => {
+  it('unplug: reports the port down, rejects commands meanwhile; replug: the reset board homes once, nothing replayed', async () => {
     const rig = await startRig({ neck: { homingScale: HOMING_SCALE, bootBanner: [LONG_LINE] } });
     const { agent, ui, dir } = rig;
     await expectWritten(rig, 'X30', 'X30,Y0,Z0,H0,S1,A1,R0,P0');
@@ -155,21 +157,23 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
     neck.reset();
     expect((await open).status.serial).toMatchObject({ state: 'open', path: pty.agentPath });
     await ready;
-    expect(await neck.untilReceived(3)).toEqual(['HEALTH', 'HOME', 'HEALTH']);
-    await nthOutput(agent, /wrote HOME$/, 2);
+    // Its boot homing (the reset's) is this opening's HOME: the agent asks HEALTH and writes no HOME of its own.
+    expect(await neck.untilReceived(1)).toEqual(['HEALTH']);
+    await nthOutput(agent, /homed itself as it booted/, 2);
 
-    // A barrier: HOME reset the pose (X30 is gone), and nothing from the outage follows it.
+    // A barrier: the homing reset the pose (X30 is gone), and nothing from the outage follows it.
     const barrier = 'X0,Y15,Z0,H0,S1,A1,R0,P0';
     await expectWritten(rig, 'y15', barrier);
-    await neck.untilReceived(4);
-    expect(neck.received).toEqual(['HEALTH', 'HOME', 'HEALTH', barrier]);
-    expect(neck.wire).toBe(bytesOf(['HEALTH', 'HOME', 'HEALTH', barrier]));
+    await neck.untilReceived(2);
+    expect(neck.received).toEqual(['HEALTH', barrier]);
+    expect(neck.wire).toBe(bytesOf(['HEALTH', barrier]));
     expect(neck.stats.bytesLost).toBe(0);
-    expect(agent.output.filter((line) => /wrote HOME$/.test(line))).toHaveLength(2);
+    expect(agent.output.filter((line) => /wrote HOME$/.test(line))).toHaveLength(0);
   });
 
-  it('hub restart: the agent reconnects and commands flow again, without a HOME', async () => {
-    const rig = await startRig();
+  it('hub restart: the agent reconnects and commands flow again, without a second HOME', async () => {
+    // A board that does not reset when its port opens, so that the agent writes this opening's HOME itself.
+    const rig = await startRig({ resetOnOpen: false });
     const { neck, agent, ui, startup } = rig;
     const first = 'X20,Y0,Z0,H0,S1,A1,R0,P0';
     await expectWritten(rig, 'X20', first);
@@ -198,6 +202,7 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
     await neck.untilReceived(startup.length + 2);
     expect(neck.received).toEqual([...startup, first, second]);
     expect(neck.wire).toBe(bytesOf([...startup, first, second]));
+    expect(startup).toEqual(['HEALTH', 'HOME', 'HEALTH']);
     expect(count(neck.received, 'HOME')).toBe(1);
     expect(agent.output.filter((line) => /wrote HOME$/.test(line))).toHaveLength(1);
   });
@@ -219,7 +224,9 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
         if (ack.id !== undefined) acks.set(ack.id, [...(acks.get(ack.id) ?? []), ack]);
       });
 
-      // The moment the agent's HOME is written, the operator starts streaming (as sliders or tilt would).
+      // Once the neck reads (its boot homing over), the operator sends HOME and streams the moment it is written.
+      await nextStatus(ui, (status) => status.firmware.state === 'ready', 30_000);
+      const home = ui.sendCommand('HOME', { via: 'neck_command' });
       await agent.waitFor(/wrote HOME$/, 30_000);
       const sent: Promise<unknown>[] = [];
       const ids: string[] = [];
@@ -235,6 +242,7 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
       const finalPose = { X: 42, Y: -17, Z: 5, H: 20, S: 1.5, A: 1, R: 0, P: 0 };
       send('X42,Y-17,Z5,H20,S1.5');
       await bounded(Promise.all(sent), 'an ack for every command', 30_000);
+      expect((await home).ack).toMatchObject({ command: 'HOME', status: 'written' });
       await bounded(neck.idle(), 'the neck to be idle');
 
       const finalLine = 'X42,Y-17,Z5,H20,S1.5,A1,R0,P0';
@@ -243,7 +251,8 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
       const delayMs = Math.round(finalRan - homingEnded);
       const all = [...acks.values()].flat();
       const written = all.filter((ack) => ack.status === 'written');
-      const ranLines = ran.map((entry) => entry.line);
+      // From the operator's HOME on (before it: the agent's HEALTH probes).
+      const ranLines = ran.map((entry) => entry.line).slice(ran.findIndex((entry) => entry.line === 'HOME'));
       const unread = written.filter((ack) => !ranLines.includes(ack.command)).length;
       process.stdout.write(
         `agent-serial e2e (${firmware} firmware): 100 Hz stream during HOME: ${neck.stats.bytesLost} bytes lost, ` +
@@ -258,13 +267,105 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
       expect(delayMs).toBeGreaterThanOrEqual(0);
       expect(delayMs).toBeLessThan(500);
       // Every command exactly one ack; a written ack names a line the firmware ran, in the order it ran them.
-      expect(acks.size).toBe(sent.length);
+      expect(acks.size).toBe(sent.length + 1);
       expect([...acks.values()].every((list) => list.length === 1)).toBe(true);
       expect(unread).toBe(0);
-      const own = new Set(['HOME', 'HEALTH']);
-      expect(written.map((ack) => ack.command)).toEqual(ranLines.filter((line) => !own.has(line)));
-      expect(written.map((ack) => ack.command)).toEqual(['1:20', finalLine]);
+      // The agent's own lines: its HEALTH fence behind the HOME (on firmware that answers).
+      expect(written.map((ack) => ack.command)).toEqual(ranLines.filter((line) => line !== 'HEALTH'));
+      expect(written.map((ack) => ack.command)).toEqual(['HOME', '1:20', finalLine]);
       expect(all.filter((ack) => ack.status === 'superseded')).toHaveLength(300);
+    });
+  });
+
+  describe('one homing per opening of the port (issue 21), on ESP32 timing', () => {
+    it('adversary: a DevKit that resets as its port opens and homes by itself; that homing is the HOME, none follows', async () => {
+      const rig = await startRig({ neck: {}, waitReady: false });
+      const { neck, agent } = rig;
+      const openedAt = performance.now();
+      const homings: number[] = [];
+      neck.onState((state) => {
+        if (state === 'homing') homings.push(performance.now());
+      });
+      const { at: readyAt } = await nextStatus(
+        rig.ui,
+        (status) => status.firmware.state === 'ready' && status.pose !== null,
+        30_000,
+      );
+      await agent.waitFor(/homed itself as it booted/);
+      const readyAfterMs = Math.round(readyAt - openedAt);
+      process.stdout.write(`agent-serial e2e: a reset board is ready ${readyAfterMs} ms after the agent opened it\n`);
+      // Boot (0.3 s) and one homing (5.05 s), not two (10.4 s).
+      expect(readyAfterMs).toBeLessThan(300 + 2 * 5050);
+      expect(readyAfterMs).toBeGreaterThanOrEqual(5050);
+      expect(neck.received).toEqual(['HEALTH']);
+      expect(homings).toHaveLength(1);
+      expect(agent.output.filter((line) => /wrote HOME$/.test(line))).toHaveLength(0);
+      await expectWritten(rig, 'X5', 'X5,Y0,Z0,H0,S1,A1,R0,P0');
+    });
+
+    it('adversary: a board that keeps running when its port opens (no reset, no homing to see); it still gets its HOME', async () => {
+      const rig = await startRig({ neck: {}, resetOnOpen: false });
+      const { neck, agent, startup } = rig;
+      expect(startup).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+      expect(agent.output.filter((line) => /wrote HOME$/.test(line))).toHaveLength(1);
+      expect(agent.output.some((line) => /homed itself/.test(line))).toBe(false);
+      await expectWritten(rig, 'X5', 'X5,Y0,Z0,H0,S1,A1,R0,P0');
+      expect(neck.stats).toMatchObject({ bytesLost: 0, garbledLines: 0 });
+    });
+  });
+
+  describe('flow control around what the firmware prints (issue 22)', () => {
+    it('adversary: output that blocks the firmware’s reading (HEALTH bursts, quaternion debug lines) amid a 100 Hz stream, refused actuators and a HOME: nothing lost, every written line ran', async () => {
+      const rig = await startRig();
+      const { neck, ui } = rig;
+      // What the firmware runs from here on: the startup probe ran before.
+      const ran: string[] = [];
+      neck.onRun((line) => ran.push(line));
+      const results: Promise<NeckAckDeliveryDto>[] = [];
+      const send = (text: string) => results.push(ui.sendCommand(text, { via: 'neck_command' }).then(({ ack }) => ack));
+      const refused = ['0:1', '7:5', '1:20,9:1'];
+      for (let i = 0; i < 200; i++) {
+        // Every other pose a quaternion: the firmware answers each with an 85-byte debug line.
+        const yaw = ((i * 7) % 120) - 60;
+        const half = (yaw * Math.PI) / 360;
+        send(
+          i % 2 === 0
+            ? `X${yaw},Y${(i % 30) - 15},H${i % 40}`
+            : `Q:${Math.cos(half).toFixed(4)},0,0,${Math.sin(half).toFixed(4)},H20`,
+        );
+        if (i % 20 === 5) send('HEALTH');
+        if (i % 40 === 10) send(refused[Math.floor(i / 40) % refused.length] ?? '0:1');
+        if (i === 60 || i === 150) {
+          // A burst: four HEALTH answers (≈ 600 bytes, 52 ms of the firmware's TX) and eight discrete commands at once.
+          for (let k = 0; k < 4; k++) send('STATUS');
+          for (let k = 0; k < 8; k++) send(`1:${20 + k},2:${20 + k},3:${20 + k},4:${20 + k},5:${20 + k},6:${20 + k}`);
+        }
+        if (i === 100) send('HOME');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const acks = await bounded(Promise.all(results), 'an ack for every command', 30_000);
+      await bounded(neck.idle(), 'the neck to be idle');
+
+      const written = acks.filter((ack) => ack.status === 'written').map((ack) => ack.command);
+      const rejected = acks.filter((ack) => ack.status === 'rejected');
+      process.stdout.write(
+        `agent-serial e2e: output-heavy 100 Hz stream: ${neck.stats.bytesLost} bytes lost, ${neck.stats.garbledLines} garbled, ` +
+          `${written.length} written, ${acks.filter((ack) => ack.status === 'superseded').length} superseded, ` +
+          `${neck.printed.length} lines printed by the firmware\n`,
+      );
+      expect(neck.stats).toMatchObject({ bytesLost: 0, garbledLines: 0, splitLines: 0, refusedSettings: 0 });
+      // Refused actuator numbers never reach the wire.
+      expect(rejected.map((ack) => ack.error?.code)).toEqual(rejected.map(() => 'BAD_ACTUATOR'));
+      expect(rejected.length).toBeGreaterThanOrEqual(5);
+      for (const text of refused) expect(neck.wire).not.toContain(`${text}\n`);
+      // Every written ack names a line the firmware ran, in the order it ran them (the agent's own HEALTH fence
+      // behind the HOME is the one line the firmware ran that no ack names).
+      expect(ran).toHaveLength(written.length + 1);
+      const fence = ran.indexOf('HOME') + 1;
+      expect(ran[fence]).toBe('HEALTH');
+      expect([...ran.slice(0, fence), ...ran.slice(fence + 1)]).toEqual(written);
+      expect(written.filter((line) => line === 'STATUS')).toHaveLength(8);
+      expect(neck.printed.filter((line) => line.startsWith('HEALTH|')).length).toBeGreaterThanOrEqual(8 + 10);
     });
   });
 });

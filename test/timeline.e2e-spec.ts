@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HubClient } from '@neck-signal/hub-client';
 import { HOMING_DURATION_MS, TimelineStatsDto, byteTimeMs, validatePayload } from '@neck-signal/protocol';
 import { TEST_PASSWORD, TestHub, nextEvent } from './support/hub';
 import { Program, startNeck } from './support/program';
@@ -154,5 +155,34 @@ describe('command timelines (built)', () => {
         /^ack written X10,Y0,Z0,H0,S1,A1,R0,P0 in \d+ ms \((hub [\d.]+, link [\d.]+, )?agent [\d.]+, queue [\d.]+, wire [\d.]+\) from neck timeline-neck$/,
       ),
     ]);
+  });
+
+  it('a lone pose waits for the wire once: agent ≈ queue + wire, not queue + 2 × wire (--simulate; a tty’s slow drain: firmware-session.spec)', async () => {
+    const client = new HubClient({ url: hub.url, password: TEST_PASSWORD, uuid: 'timeline-lone', role: 'ui' });
+    await client.connect();
+    try {
+      // The CLI's sends before may still hold the control lease.
+      expect((await client.sendCommand('TAKE')).ack.status).toBe('applied');
+      const line = 'X-700,Y-700,Z-700,H70,S4.19,A10,R-700,P-700';
+      const wireMs = (line.length + 1) * byteTimeMs(115_200);
+      const beyond: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        // Each waits for its ack: nothing else is queued or on the wire.
+        const { ack } = await client.sendCommand(i % 2 === 0 ? 'X-700,Y-700,Z-700,H70,S4.19,A10,R-700,P-700' : 'X0');
+        expect(ack.status).toBe('written');
+        const timeline = ack.timeline;
+        if (timeline === undefined || i % 2 === 1) continue;
+        expect(ack.command).toBe(line);
+        expect(timeline.wireMs).toBeGreaterThanOrEqual(wireMs - 0.01);
+        beyond.push(timeline.agentMs - timeline.queueMs - (timeline.wireMs ?? 0));
+      }
+      process.stdout.write(
+        `timeline e2e: a lone ${line.length + 1}-byte pose: agent − queue − wire = ${beyond.map((ms) => ms.toFixed(2)).join(', ')} ms (wire ${wireMs.toFixed(2)} ms)\n`,
+      );
+      // What the agent adds beyond queue and wire (parsing, timers) is less than a second wire time.
+      expect(Math.min(...beyond)).toBeLessThan(wireMs);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -192,7 +192,10 @@ export interface Rig {
   hubPort: number;
   agent: Program;
   ui: HubClient;
-  /** What the neck received while the agent started: its HEALTH probe, HOME and the HEALTH fence. */
+  /**
+   * What the neck received while the agent started: its HEALTH probe (a board that resets as its port opens
+   * homes by itself, and that is the opening's HOME); on a board that does not reset, HOME and its HEALTH fence too.
+   */
   startup: readonly string[];
 }
 
@@ -203,8 +206,13 @@ export interface RigOptions {
   redisUrl?: string;
   /** The virtual neck's options; default the ESP32's, homing at HOMING_SCALE. */
   neck?: VirtualNeckOptions;
-  /** Resolve once the neck reads after the agent's HOME (default), or as soon as the agent runs. */
+  /** Resolve once the neck reads after the opening's HOME (default), or as soon as the agent runs. */
   waitReady?: boolean;
+  /**
+   * Whether the board resets when the agent opens its port, as a DevKit does (default); false: it boots and homes
+   * before the agent starts, and keeps running.
+   */
+  resetOnOpen?: boolean;
 }
 
 /** Closers of everything started, run last-first by afterEach. */
@@ -283,6 +291,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
 
   const pty = await startPty(dir);
   const { neck, attachment } = await attachNeck(pty.neckPath, options.neck ?? { homingScale: HOMING_SCALE });
+  // A board that keeps running: it has booted and homed before the agent opens its port.
+  if (options.resetOnOpen === false) await bounded(neck.idle(), 'the virtual neck to boot and home');
   const redis = options.redisUrl === undefined ? [] : ['--redis', options.redisUrl];
   const hubs = [await startHub(hubConfigDir, 0, redis)];
   if (options.redisUrl !== undefined) {
@@ -320,7 +330,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   );
   track(() => agent.kill());
   await pty.connected();
-  neck.reset();
+  if (options.resetOnOpen ?? true) neck.reset();
   if (options.waitReady === false) {
     ready.catch(() => undefined);
     return { dir, hubConfigDir, pty, neck, attachment, hub, hubPort: port, hubs, operator, agent, ui, startup: [] };
@@ -328,7 +338,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const { status } = await ready;
   expect(status).toMatchObject({ uuid: AGENT_UUID, serial: { state: 'open', path: pty.agentPath, baud: 115_200 } });
   expect(status.health).toMatchObject({ device: 'NECK' });
-  const startup = await neck.untilReceived(3);
+  const startup = await neck.untilReceived((options.resetOnOpen ?? true) ? 1 : 3);
   return { dir, hubConfigDir, pty, neck, attachment, hub, hubPort: port, hubs, operator, agent, ui, startup };
 }
 

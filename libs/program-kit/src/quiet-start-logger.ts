@@ -12,9 +12,22 @@ const NEST_START_UP_CONTEXTS = new Set([
 
 /**
  * Nest's console logger without Nest's own start-up lines below warning level (they only show with
- * --verbose); the program's own lines (`wrote HOME`, `login: …`) all pass.
+ * --verbose); the program's own lines (`wrote HOME`, `login: …`) all pass. Its timestamp shows seconds, so it
+ * is formatted once a second rather than for every line (the agent logs each line it writes, 100 a second).
  */
 export class QuietStartLogger extends ConsoleLogger {
+  private stampSecond = -1;
+  private stamp = '';
+
+  protected override getTimestamp(): string {
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.stampSecond) {
+      this.stampSecond = second;
+      this.stamp = super.getTimestamp();
+    }
+    return this.stamp;
+  }
+
   protected override printMessages(
     messages: unknown[],
     context?: string,

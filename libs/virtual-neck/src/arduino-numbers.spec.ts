@@ -64,9 +64,9 @@ describe('toInt32 (float assigned to int)', () => {
     expect(Object.is(toInt32(-0.5), 0)).toBe(true);
   });
 
-  it('saturates out-of-range values and reads NaN as 0', () => {
+  it('saturates out-of-range values and turns NaN into INT_MAX, as the ESP32 does', () => {
     expect(toInt32(1e12)).toBe(2 ** 31 - 1);
     expect(toInt32(-Infinity)).toBe(-(2 ** 31));
-    expect(toInt32(NaN)).toBe(0);
+    expect(toInt32(NaN)).toBe(2 ** 31 - 1);
   });
 });

@@ -40,12 +40,35 @@ export function toInt(text: string): number {
 }
 
 /**
- * A number assigned to a C `int`: truncated toward zero. Out-of-range and NaN are undefined behaviour in C;
- * simulated as saturation and 0.
+ * A float or double assigned to a C `int`: truncated toward zero. Out-of-range and NaN are undefined behaviour
+ * in C; the ESP32 saturates, and turns NaN into INT_MAX (its FPU's `trunc.s`, and libgcc's Xtensa `__fixdfsi`
+ * "Translate NaN to +maxint"): never NaN.
  */
 export function toInt32(value: number): number {
-  if (Number.isNaN(value)) return 0;
+  if (Number.isNaN(value)) return INT32_MAX;
   return saturate(Math.trunc(value));
+}
+
+/** C's `int + int` on a 32-bit two's-complement machine: it wraps (`X-200000000,H5000000` sums past 2³¹). */
+export function addInt32(a: number, b: number): number {
+  return (a + b) | 0;
+}
+
+/** C's `round`: half away from zero (JavaScript's `Math.round` rounds −2.5 to −2, C to −3). */
+export function cRound(value: number): number {
+  const rounded = Math.sign(value) * Math.round(Math.abs(value));
+  return rounded === 0 ? 0 : rounded;
+}
+
+/**
+ * Arduino-ESP32's `String::indexOf(char, from)`: `strchr` from `from`, so the search ends at the first NUL
+ * byte (`X10\0,Y20` holds no comma as far as it can see); -1 when not found.
+ */
+export function arduinoIndexOf(text: string, char: string, from = 0): number {
+  if (from >= text.length) return -1;
+  const nul = text.indexOf('\0', from);
+  const found = text.indexOf(char, from);
+  return found < 0 || (nul >= 0 && nul < found) ? -1 : found;
 }
 
 function saturate(value: number): number {

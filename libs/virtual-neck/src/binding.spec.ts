@@ -94,8 +94,8 @@ describe('VirtualNeckBinding (in-process, over MockPortBinding)', () => {
 
     await write(port, 'HEALTH\n');
     const health = parseHealthLine(await reader.next((line) => line.startsWith('HEALTH|')));
-    // After boot homing the stepper keeps HOME_BRUTE's last speed, 3 × 48000 Hz.
-    expect(health).toMatchObject({ device: 'NECK', role: 'STEWART_NECK', baud: 115_200, motors: 6, speedHz: 144_000 });
+    // HEALTH prints the sketch's base rates, whatever the stepper runs at (HOME_BRUTE's 144 kHz here).
+    expect(health).toMatchObject({ device: 'NECK', role: 'STEWART_NECK', baud: 115_200, motors: 6, speedHz: 48_000 });
 
     await write(port, 'X10,Y0,Z0,H20,S1,A1,R0,P0\r\nQ:1,0,0\n');
     await expect(reader.next((line) => line.startsWith('Invalid'))).resolves.toBe(
@@ -136,6 +136,8 @@ describe('VirtualNeckBinding (in-process, over MockPortBinding)', () => {
     await write(port, 'HEALTH\n');
     scheduler.advance(300);
     expect(neck.state).toBe('homing');
+    // Its announcement takes 2.9 ms to leave on the TX line.
+    scheduler.advance(3);
     await reader.next((line) => line.startsWith('Executing'));
     expect(neck.stats.bytesLostBooting).toBe(7);
     expect(neck.anomalies).toEqual([
@@ -146,9 +148,9 @@ describe('VirtualNeckBinding (in-process, over MockPortBinding)', () => {
     expect(neck.printed.some((line) => line.startsWith('HEALTH|'))).toBe(false);
 
     await write(port, 'HEALTH\n');
-    scheduler.advance(1);
+    scheduler.advance(20); // 7 bytes in, 160 out at 86.8 µs each
     const health = parseHealthLine(await reader.next((line) => line.startsWith('HEALTH|')));
-    expect(health?.uptimeMs).toBe(5350);
+    expect(health?.uptimeMs).toBe(5353);
   });
 
   it('powers the neck off when the port closes and reboots it when opened again', async () => {

@@ -19,11 +19,17 @@ export interface VirtualNeckPortOptions extends VirtualNeckOptions {
   readonly productId?: string;
   /** Most bytes one read returns. Default 1024. */
   readonly maxReadSize?: number;
+  /**
+   * Whether opening the port resets the board, as a DevKit's USB bridge does. Default true; false is a board that
+   * keeps running across openings (booted at the first one if it was off, left powered when the port closes).
+   */
+  readonly resetOnOpen?: boolean;
 }
 
 interface VirtualPort {
   readonly internal: MockPortInternal;
   readonly neck: VirtualNeck;
+  readonly resetOnOpen: boolean;
   opened?: VirtualNeckPortBinding;
 }
 
@@ -43,12 +49,13 @@ export class VirtualNeckPortBinding extends MockPortBinding {
     openOptions: Required<OpenOptions>,
     /** The neck this port talks to. */
     readonly neck: VirtualNeck,
+    private readonly resetOnOpen = true,
   ) {
     super(port, openOptions);
     this.unsubscribe = neck.onLine((line) => {
       if (this.isOpen) this.emitData(`${line}${FIRMWARE_LINE_ENDING}`);
     });
-    neck.boot();
+    if (resetOnOpen || !neck.isPowered) neck.boot();
   }
 
   /**
@@ -84,7 +91,7 @@ export class VirtualNeckPortBinding extends MockPortBinding {
   override async close(): Promise<void> {
     if (this.isOpen && !this.unplugged) {
       this.unsubscribe();
-      this.neck.powerOff();
+      if (this.resetOnOpen) this.neck.powerOff();
     }
     await super.close();
   }
@@ -120,7 +127,7 @@ export class VirtualNeckBinding implements BindingInterface<VirtualNeckPortBindi
         productId: options.productId,
       },
     };
-    this.ports.set(path, { internal, neck });
+    this.ports.set(path, { internal, neck, resetOnOpen: options.resetOnOpen ?? true });
     return neck;
   }
 
@@ -179,7 +186,7 @@ export class VirtualNeckBinding implements BindingInterface<VirtualNeckPortBindi
       throw new Error(`${openOptions.path} is already open and locked - close the other port first`);
     }
     port.internal.openOpt = { ...openOptions };
-    const opened = new VirtualNeckPortBinding(port.internal, openOptions, port.neck);
+    const opened = new VirtualNeckPortBinding(port.internal, openOptions, port.neck, port.resetOnOpen);
     port.opened = opened;
     return opened;
   }

@@ -180,12 +180,12 @@ describe('VirtualNeck', () => {
   });
 
   describe('HEALTH', () => {
-    it('answers HEALTH with every field the firmware prints (speed and accel: the last homing move’s)', () => {
+    it('answers HEALTH with every field the firmware prints (speed and accel: the sketch’s base rates)', () => {
       const { neck, scheduler, output } = homedNeck();
       scheduler.advance(1234);
       neck.receive('HEALTH\n');
       expect(output).toEqual([
-        `HEALTH|DEVICE=NECK|ROLE=STEWART_NECK|PROTO=1|UPTIME_MS=${BRUTE_MS + 1234}|BAUD=115200|BT_NAME=NECK_BT|MOTORS=6|SPEED_HZ=144000|ACCEL=108000|BYPASS_CLAMP=0`,
+        `HEALTH|DEVICE=NECK|ROLE=STEWART_NECK|PROTO=1|UPTIME_MS=${BRUTE_MS + 1234}|BAUD=115200|BT_NAME=NECK_BT|MOTORS=6|SPEED_HZ=48000|ACCEL=36000|BYPASS_CLAMP=0`,
       ]);
     });
 
@@ -195,15 +195,14 @@ describe('VirtualNeck', () => {
       expect(parseHealthLine(output[0] ?? '')?.device).toBe('NECK');
     });
 
-    it('reports 48000 × S and 36000 × A of the last head move, and the configured baud', () => {
+    it('reports the base rates whatever the last head move set, and the configured baud', () => {
       const { neck, output } = homedNeck({ baudRate: 57_600 });
       neck.receive('X1,S1.5,A2\n');
+      expect(neck.speedHz).toBe(72_000);
       const first = health(neck, output);
-      expect(first.speedHz).toBe(72_000);
-      expect(first.accel).toBe(72_000);
+      expect(first.speedHz).toBe(48_000);
+      expect(first.accel).toBe(36_000);
       expect(first.baud).toBe(57_600);
-      neck.receive('X1\n');
-      expect(health(neck, output).speedHz).toBe(48_000);
     });
 
     it('truncates the speed as the firmware does with a float product', () => {

@@ -6,16 +6,17 @@ import {
   HEAD_STEPS_PER_MM,
   HOME_POSE,
   HeadPose,
-  MAX_SPEED_HZ,
-  firmwareAccel,
-  firmwareSpeedHz,
-  headPoseToSteps,
-  isAcceptedAccel,
-  isAcceptedSpeedHz,
 } from '@neck-signal/protocol';
 import { NeckAnomaly, NeckAnomalyKind, NeckStats } from './anomalies';
-import { atof, toFloat, toInt, toInt32 } from './arduino-numbers';
+import { arduinoIndexOf, atof, toFloat, toInt, toInt32 } from './arduino-numbers';
 import { firmwareEuler, float32Norm } from './firmware-euler';
+import {
+  firmwareAccelInt,
+  firmwareHeadTargets,
+  firmwareSpeedInt,
+  stepperTakesAccel,
+  stepperTakesSpeed,
+} from './firmware-kinematics';
 import { HOMING_SEQUENCES, HomingKind, HomingMove } from './homing';
 import { NeckScheduler, NeckTimer, realScheduler } from './scheduler';
 import { SerialWire } from './wire';
@@ -27,7 +28,7 @@ export const FIRMWARE_LINE_ENDING = '\r\n';
 export const FIRMWARE_MESSAGES = Object.freeze({
   homing: (kind: HomingKind) => `Executing ${kind} command...`,
   quaternion: (yaw: number, pitch: number, roll: number) =>
-    `Quaternion command received. Euler angles (deg): Yaw=${arduinoNumber(yaw)}, Pitch=${arduinoNumber(pitch)}, Roll=${arduinoNumber(roll)}`,
+    `Quaternion command received. Euler angles (deg): Yaw=${yaw}, Pitch=${pitch}, Roll=${roll}`,
   invalidStepper: 'Invalid stepper number',
   quaternionArity: 'Invalid quaternion command: not enough parameters.',
   quaternionZero: 'Invalid quaternion: norm is zero.',
@@ -71,6 +72,12 @@ export interface VirtualNeckOptions {
   readonly firmware?: FirmwareVariant;
   /** Most entries kept in `received`, `printed` and `anomalies`; older ones are dropped. Default 10000. */
   readonly historyLimit?: number;
+  /**
+   * Bytes of output the UART's TX FIFO takes while the sketch goes on: `Serial.println` returns only once all but
+   * these have left on the wire, and the sketch reads nothing meanwhile. Default 128 (the ESP32, no TX ring);
+   * Infinity (kind) makes printing free.
+   */
+  readonly txFifoBytes?: number;
   /** Lines printed on every boot, once booting is over and before homing starts. Default none (see ESP32_BOOT_BANNER). */
   readonly bootBanner?: readonly string[];
   /** Clock and timers. Default real time (`performance.now`, `setTimeout`), so jest's fake timers apply. */
@@ -90,12 +97,18 @@ interface BufferedLine {
   readonly garbled: boolean;
 }
 
-type LossReason = 'booting' | 'reset' | 'buffer-full';
+type LossReason = 'booting' | 'reset' | 'buffer-full' | 'printing';
 
 interface LossBurst {
   readonly reason: LossReason;
   readonly atMs: number;
   count: number;
+}
+
+/** A printed line on its way out: it reaches the host once its last byte has left, at `at`. */
+interface Outgoing {
+  readonly line: string;
+  readonly at: number;
 }
 
 interface IdleWaiter {
@@ -109,6 +122,7 @@ const LOSS_REASONS: Readonly<Record<LossReason, string>> = {
   booting: 'sent while the board was booting',
   reset: 'unread when the board reset',
   'buffer-full': 'UART buffer full while homing',
+  printing: 'UART buffer full while the firmware waited for its output to leave',
 };
 
 const ARDUINO_SPACE = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
@@ -157,6 +171,10 @@ export class VirtualNeck {
   private readonly historyLimit: number;
   private readonly bootBanner: readonly string[];
   private readonly inFlight: SerialWire;
+  private readonly txFifoBytes: number;
+  /** When the last printed byte will have left on the TX line. */
+  private txFreeAt = -Infinity;
+  private readonly outbox: Outgoing[] = [];
 
   private powered = false;
   private bootedAt = 0;
@@ -216,6 +234,7 @@ export class VirtualNeck {
     this.lineTimeoutMs = nonNegative('lineTimeoutMs', options.lineTimeoutMs ?? 1000);
     this.rxBufferBytes = nonNegative('rxBufferBytes', options.rxBufferBytes ?? 256);
     this.bootMs = nonNegative('bootMs', options.bootMs ?? 300);
+    this.txFifoBytes = nonNegative('txFifoBytes', options.txFifoBytes ?? 128);
     this.historyLimit = nonNegative('historyLimit', options.historyLimit ?? 10_000);
     this.bootBanner = options.bootBanner ?? [];
     this.firmware = options.firmware ?? 'current';
@@ -339,8 +358,9 @@ export class VirtualNeck {
       `BAUD=${this.baudRate}`,
       'BT_NAME=NECK_BT',
       'MOTORS=6',
-      `SPEED_HZ=${this.speed}`,
-      `ACCEL=${this.acceleration}`,
+      // The sketch prints `speedVar`/`accVar`, which nothing assigns after their initialisers: always the base rates.
+      `SPEED_HZ=${BASE_SPEED_HZ}`,
+      `ACCEL=${BASE_ACCEL}`,
       `BYPASS_CLAMP=${this.bypass ? 1 : 0}`,
     ].join('|');
   }
@@ -458,12 +478,24 @@ export class VirtualNeck {
     try {
       while (this.powered) {
         this.noticeState();
+        // Output that has left by now is heard before the firmware's next step (at once when printing is free).
+        if ((this.outbox[0]?.at ?? Infinity) <= this.clock) {
+          this.deliver();
+          continue;
+        }
         if (this.firmwareStep()) continue;
         const byteAt = this.inFlight.nextArrival();
         const wakeAt = this.bootEndsAt ?? this.wakeAt;
         const deadline = this.readDeadline();
-        // Bytes first on a tie: what arrived by the moment the firmware changes state meets the old state.
+        const outAt = this.outbox[0]?.at;
         if (
+          outAt !== undefined &&
+          outAt <= until &&
+          outAt <= Math.min(byteAt ?? Infinity, wakeAt ?? Infinity, deadline ?? Infinity)
+        ) {
+          this.deliver();
+        } else if (
+          // Bytes first on a tie: what arrived by the moment the firmware changes state meets the old state.
           byteAt !== undefined &&
           byteAt <= until &&
           byteAt <= (wakeAt ?? Infinity) &&
@@ -536,7 +568,7 @@ export class VirtualNeck {
     } else if (this.bufferedLineBytes + this.tail.length < this.rxBufferBytes) {
       this.keep(next.byte, false);
     } else {
-      this.lose(next.byte, 'buffer-full');
+      this.lose(next.byte, this.homingKind === null ? 'printing' : 'buffer-full');
     }
   }
 
@@ -566,7 +598,7 @@ export class VirtualNeck {
 
   private lose(byte: string, reason: LossReason): void {
     this.counts.bytesLost++;
-    if (reason !== 'buffer-full') this.counts.bytesLostBooting++;
+    if (reason === 'booting' || reason === 'reset') this.counts.bytesLostBooting++;
     this.lastLost = byte;
     let burst = this.burst;
     if (burst?.reason !== reason) {
@@ -604,11 +636,13 @@ export class VirtualNeck {
   private wake(): void {
     if (this.bootEndsAt === undefined) {
       this.wakeAt = undefined;
+      if (this.burst?.reason === 'printing') this.flushBurst();
       return;
     }
     this.bootEndsAt = undefined;
     this.flushBurst();
-    for (const line of this.bootBanner) this.print(line);
+    // The ROM prints the banner while the board boots, before the sketch runs: heard at once, costing the sketch nothing.
+    for (const line of this.bootBanner) this.print(line, false);
     this.startHoming('HOME_BRUTE');
   }
 
@@ -639,9 +673,13 @@ export class VirtualNeck {
 
   private nextEventAt(): number | undefined {
     if (!this.powered) return undefined;
-    const times = [this.bootEndsAt, this.wakeAt, this.readDeadline(), this.inFlight.nextLineArrival()].filter(
-      (time): time is number => time !== undefined,
-    );
+    const times = [
+      this.bootEndsAt,
+      this.wakeAt,
+      this.readDeadline(),
+      this.inFlight.nextLineArrival(),
+      this.outbox[0]?.at,
+    ].filter((time): time is number => time !== undefined);
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
@@ -651,7 +689,8 @@ export class VirtualNeck {
       this.homingKind === null &&
       this.work.length === 0 &&
       this.buffered.length === 0 &&
-      this.inFlight.isEmpty
+      this.inFlight.isEmpty &&
+      this.outbox.length === 0
     );
   }
 
@@ -673,6 +712,8 @@ export class VirtualNeck {
     this.work = [];
     this.homingKind = null;
     this.bypass = false;
+    this.outbox.length = 0;
+    this.txFreeAt = -Infinity;
   }
 
   private logReceived(raw: string): void {
@@ -693,9 +734,7 @@ export class VirtualNeck {
       this.counts.splitLines++;
       this.recordAnomaly('split-line', line);
     }
-    this.work = arduinoTrim(raw)
-      .split('|')
-      .map((part) => ({ run: () => this.execute(part) }));
+    this.work = arduinoSplit(arduinoTrim(raw), '|').map((part) => ({ run: () => this.execute(part) }));
   }
 
   private recordAnomaly(kind: NeckAnomalyKind, detail: string, atMs: number = this.clock): void {
@@ -704,9 +743,30 @@ export class VirtualNeck {
     for (const listener of [...this.anomalyListeners]) listener(anomaly);
   }
 
-  private print(line: string): void {
+  /**
+   * `Serial.println`: the line goes out on the TX line at the wire's rate, and the sketch waits until all but
+   * `txFifoBytes` of what it printed have left (an ESP32 without a TX ring), reading nothing meanwhile: input
+   * piles up in the UART buffer as it does while homing.
+   */
+  private print(line: string, blocks = true): void {
     this.remember(this.printedLog, line);
-    for (const listener of [...this.listeners]) listener(line);
+    if (!blocks) {
+      this.outbox.push({ line, at: this.clock });
+      return;
+    }
+    const byteMs = this.inFlight.byteMs;
+    this.txFreeAt = Math.max(this.txFreeAt, this.clock) + (line.length + FIRMWARE_LINE_ENDING.length) * byteMs;
+    this.outbox.push({ line, at: this.txFreeAt });
+    const blockedUntil = this.txFreeAt - this.txFifoBytes * byteMs;
+    if (blockedUntil > this.clock + TIME_EPSILON_MS) this.wakeAt = Math.max(this.wakeAt ?? -Infinity, blockedUntil);
+  }
+
+  /** A printed line has left the TX line: the host hears it. */
+  private deliver(): void {
+    const outgoing = this.outbox.shift();
+    if (outgoing === undefined) return;
+    this.clock = Math.max(this.clock, outgoing.at);
+    for (const listener of [...this.listeners]) listener(outgoing.line);
   }
 
   private remember<T>(log: T[], entry: T): void {
@@ -727,7 +787,7 @@ export class VirtualNeck {
       this.print(this.healthLine());
     } else if (command.startsWith('Q')) {
       this.quaternion(command);
-    } else if (command.includes(':')) {
+    } else if (arduinoIndexOf(command, ':') >= 0) {
       this.directActuators(command);
     } else {
       this.headCommand(command);
@@ -772,7 +832,7 @@ export class VirtualNeck {
 
   private headCommand(command: string): void {
     const pose: HeadPose = { ...HOME_POSE };
-    for (const token of command.split(',')) {
+    for (const token of arduinoSplit(command, ',')) {
       const axis = token.charAt(0);
       const text = token.slice(1);
       if (axis === 'S' || axis === 'A') pose[axis] = atof(text);
@@ -804,22 +864,22 @@ export class VirtualNeck {
       this.print(FIRMWARE_MESSAGES.quaternionZero);
       return;
     }
-    const { yaw, pitch, roll } = firmwareEuler(w, x, y, z);
+    const { yaw, pitch, roll, undefinedAngles } = firmwareEuler(w, x, y, z);
     this.print(FIRMWARE_MESSAGES.quaternion(yaw, pitch, roll));
     this.moveHead({ X: yaw, Y: pitch, Z: roll, H: height, S: speed, A: accel, R: 0, P: 0 });
-    const undefinedAngles = Object.entries({ yaw, pitch, roll })
-      .filter(([, angle]) => Number.isNaN(angle))
-      .map(([name]) => name);
     if (undefinedAngles.length > 0) {
       this.counts.undefinedTargets++;
       const verb = undefinedAngles.length > 1 ? 'are' : 'is';
-      this.recordAnomaly('undefined-targets', `${undefinedAngles.join(' and ')} ${verb} NaN for ${command}`);
+      this.recordAnomaly(
+        'undefined-targets',
+        `${undefinedAngles.join(' and ')} ${verb} NaN for ${command}: the int it becomes is the chip's guess`,
+      );
     }
   }
 
   private directActuators(command: string): void {
-    for (const token of command.split(',')) {
-      const colon = token.indexOf(':');
+    for (const token of arduinoSplit(command, ',')) {
+      const colon = arduinoIndexOf(token, ':');
       if (colon < 0) continue;
       const id = toInt(token.slice(0, colon));
       const steps = toInt32(toFloat(token.slice(colon + 1)) * ACTUATOR_STEPS_PER_MM);
@@ -834,31 +894,29 @@ export class VirtualNeck {
     }
   }
 
-  /** Sets every target (NaN ones if any axis is NaN: the firmware's sums are then undefined) and the speed. */
+  /** Sets every target, in the sketch's int arithmetic, and the speed. */
   private moveHead(pose: HeadPose): void {
     this.current = pose;
     this.setSpeed(pose.S, pose.A);
-    const undefinedTargets = [pose.X, pose.Y, pose.Z, pose.H, pose.R, pose.P].some(Number.isNaN);
-    const steps = undefinedTargets ? Array<number>(6).fill(NaN) : headPoseToSteps(pose);
-    this.actuators = steps.map((target) => ({ steps: target, stepsPerMm: HEAD_STEPS_PER_MM }));
+    this.actuators = firmwareHeadTargets(pose).map((target) => ({ steps: target, stepsPerMm: HEAD_STEPS_PER_MM }));
   }
 
   /** `setMaxSpeed`/`setAcceleration`: the stepper library refuses some values without a word and keeps the last. */
   private setSpeed(speedScale: number, accelScale: number): void {
-    const hz = firmwareSpeedHz(speedScale);
-    if (isAcceptedSpeedHz(hz)) {
+    const hz = firmwareSpeedInt(speedScale);
+    if (stepperTakesSpeed(hz)) {
       this.speed = hz;
     } else {
       this.counts.refusedSettings++;
-      const why = hz > MAX_SPEED_HZ ? `> ${MAX_SPEED_HZ}` : '≤ 0';
+      const why = hz > 0 ? '> 201257, under 80 ticks of 16 MHz' : '≤ 0';
       this.recordAnomaly('refused-speed', `speed S${speedScale} (${hz} Hz ${why}): the stepper keeps ${this.speed} Hz`);
     }
-    const accel = firmwareAccel(accelScale);
-    if (isAcceptedAccel(accel)) {
+    const accel = firmwareAccelInt(accelScale);
+    if (stepperTakesAccel(accel)) {
       this.acceleration = accel;
     } else {
       this.counts.refusedSettings++;
-      const why = accel > 0 ? 'not finite' : '≤ 0';
+      const why = '≤ 0';
       this.recordAnomaly(
         'refused-accel',
         `acceleration A${accelScale} (${accel} steps/s² ${why}): the stepper keeps ${this.acceleration} steps/s²`,
@@ -876,13 +934,6 @@ function subscribe<L>(listeners: Set<L>, listener: L): () => void {
   return () => {
     listeners.delete(listener);
   };
-}
-
-/** How Arduino's `print` writes a float that is not finite. */
-function arduinoNumber(value: number): string {
-  if (Number.isNaN(value)) return 'nan';
-  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
-  return String(value);
 }
 
 function zeroActuators(): Actuator[] {
@@ -903,15 +954,30 @@ function equalsIgnoreCase(text: string, keyword: string): boolean {
   return text.length === keyword.length && text.replace(/[a-z]/g, (c) => c.toUpperCase()) === keyword;
 }
 
+/**
+ * How the sketch walks a line's `|` parts and a command's `,` tokens: `indexOf` from after the last separator,
+ * which (see `arduinoIndexOf`) sees nothing past a NUL byte, so `X10\0,Y20` is one token and `1:5\0|2:5` one part.
+ */
+function arduinoSplit(text: string, separator: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (let end = arduinoIndexOf(text, separator); end !== -1; end = arduinoIndexOf(text, separator, start)) {
+    pieces.push(text.slice(start, end));
+    start = end + 1;
+  }
+  pieces.push(text.slice(start));
+  return pieces;
+}
+
 /** The firmware's quaternion tokenizer: at most six comma-separated tokens, a trailing empty one dropped. */
 function quaternionTokens(body: string): string[] {
   const tokens: string[] = [];
   let start = 0;
-  let end = body.indexOf(',');
+  let end = arduinoIndexOf(body, ',');
   while (end !== -1 && tokens.length < QUATERNION_MAX_TOKENS) {
     tokens.push(body.slice(start, end));
     start = end + 1;
-    end = body.indexOf(',', start);
+    end = arduinoIndexOf(body, ',', start);
   }
   if (start < body.length && tokens.length < QUATERNION_MAX_TOKENS) tokens.push(body.slice(start));
   return tokens;

@@ -94,10 +94,12 @@ describe('neck sim', () => {
     await run.output.waitFor(/^printed: {2}Executing HOME_BRUTE command\.\.\.$/);
     port = await openPort(pair.agent);
     port.write('X10,S5\nQ:0.7071,0,0.7071,0\n');
-    await run.output.waitFor(/^! REFUSED speed S5 \(240000 Hz > 201120\): the stepper keeps 144000 Hz$/);
-    await run.output.waitFor(/^! UNDEFINED targets: pitch is NaN for Q:0\.7071,0,0\.7071,0$/);
-    expect(run.output.lines).toContain(
-      'printed:  Quaternion command received. Euler angles (deg): Yaw=180, Pitch=nan, Roll=180',
+    await run.output.waitFor(
+      /^! REFUSED speed S5 \(240000 Hz > 201257, under 80 ticks of 16 MHz\): the stepper keeps 144000 Hz$/,
+    );
+    await run.output.waitFor(/^! UNDEFINED targets: pitch is NaN for Q:0\.7071,0,0\.7071,0: /);
+    await run.output.waitFor(
+      /^printed: {2}Quaternion command received\. Euler angles \(deg\): Yaw=180, Pitch=2147483647, Roll=180$/,
     );
     shutdown.trigger('SIGINT');
     await run.done;

@@ -1,4 +1,4 @@
-import { AckErrorDto, HOMING_DURATION_MS, byteTimeMs, parseNeckCommand } from '@neck-signal/protocol';
+import { AckErrorDto, HOMING_DURATION_MS, byteTimeMs, parseNeckCommand, printedBytesOf } from '@neck-signal/protocol';
 import { SerialLink } from '../serial/serial-link';
 import {
   DEFAULT_FIRMWARE_TIMING,
@@ -56,6 +56,8 @@ describe('FirmwareSession: writes only what the firmware can read', () => {
   let acks: Ack[];
   let warnings: string[];
   let sent: number;
+  /** How often the session took the firmware's own boot homing for this opening's HOME. */
+  let bootHomings: number;
   /** When each command was handed over, by id (fake performance.now()). */
   let sentAt: Map<string, number>;
 
@@ -65,6 +67,7 @@ describe('FirmwareSession: writes only what the firmware can read', () => {
     acks = [];
     warnings = [];
     sent = 0;
+    bootHomings = 0;
     sentAt = new Map();
     session = new FirmwareSession(
       link,
@@ -78,6 +81,7 @@ describe('FirmwareSession: writes only what the firmware can read', () => {
           acks.push({ id: item.requester.id ?? '', status: 'rejected', line: item.line, error, timing }),
         changed: () => undefined,
         wrote: () => undefined,
+        homedAtBoot: () => bootHomings++,
         warn: (message) => warnings.push(message),
       },
     );
@@ -125,6 +129,62 @@ describe('FirmwareSession: writes only what the firmware can read', () => {
     expect(session.answersHealth).toBeNull();
     session.firmwareLine(HEALTH_ANSWER);
     expect([session.state, session.answersHealth]).toEqual(['ready', true]);
+  });
+
+  it('takes the homing the firmware announces as it boots (the port’s opening reset it) for this opening’s HOME', async () => {
+    session.home();
+    send('X10,Y0,Z0,H0,S1,A1,R0,P0');
+    await advance(bootQuietMs);
+    // The board reset when the port opened; it announces its boot homing, then answers the probe once homed.
+    session.firmwareLine(ANNOUNCE_BRUTE);
+    await advance(HOMING_DURATION_MS.HOME_BRUTE);
+    expect(session.state).toBe('booting');
+    session.firmwareLine(HEALTH_ANSWER);
+    expect(session.state).toBe('ready');
+    await advance(10);
+    expect(link.lines).toEqual(['HEALTH', 'X10,Y0,Z0,H0,S1,A1,R0,P0']);
+    expect(bootHomings).toBe(1);
+    // A later hub connection asks again: still no HOME on this opening.
+    session.home();
+    await advance(10);
+    expect(link.lines).not.toContain('HOME');
+  });
+
+  it('still homes a firmware that did not reset when the port opened (no announcement before its answer)', async () => {
+    session.home();
+    await bootAnswering();
+    await advance(10);
+    expect(link.lines).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    expect(bootHomings).toBe(0);
+  });
+
+  it('holds the next line while the firmware prints: adversary, HEALTH answers that outgrow its 128-byte TX FIFO', async () => {
+    await bootAnswering();
+    const answerBytes = printedBytesOf({ kind: 'health', keyword: 'HEALTH' });
+    expect(answerBytes).toBeGreaterThan(128);
+    const ids = ['HEALTH', 'HEALTH', 'HEALTH', 'X1,Y0,Z0,H0,S1,A1,R0,P0'].map((line) => send(line));
+    await advance(100);
+    const writes = link.writes.slice(1);
+    expect(writes.map((write) => write.line)).toEqual(['HEALTH', 'HEALTH', 'HEALTH', 'X1,Y0,Z0,H0,S1,A1,R0,P0']);
+    // The firmware reads the pose's first byte only once all but 128 bytes of the three answers have left.
+    const firstArrives = writes[0].at + 7 * BYTE_MS;
+    const readsAgainAt = firstArrives + (3 * answerBytes - 128) * BYTE_MS;
+    expect(writes[3].at + BYTE_MS).toBeGreaterThanOrEqual(readsAgainAt - 0.001);
+    // Lines that print nothing go at the wire's pace, one right behind the other.
+    expect(acks.map((ack) => [ack.id, ack.status])).toEqual(ids.map((id) => [id, 'written']));
+  });
+
+  it('writes the next line right when the previous one has crossed the wire, not a wire time later (a tty drains at that pace)', async () => {
+    await bootAnswering();
+    link.drainMs = 4;
+    const lines = ['X1,Y0,Z0,H0,S1,A1,R0,P0', '1:5', '1:6'];
+    for (const line of lines) send(line);
+    await advance(50);
+    const writes = link.writes.slice(1);
+    expect(writes.map((write) => write.line)).toEqual(lines);
+    // Each drain took 4 ms (more than the wire's 2.2 ms): the next write follows the drain at once.
+    expect(writes[1].at - writes[0].at).toBeLessThan(4 + 1.01);
+    expect(writes[2].at - writes[1].at).toBeLessThan(4 + 1.01);
   });
 
   it('holds commands while booting, then HOME, its HEALTH fence, and nothing more until the homing has ended', async () => {
@@ -264,14 +324,16 @@ describe('FirmwareSession: writes only what the firmware can read', () => {
     await bootAnswering();
     send('HOME_SOFT|X10,Y0,Z0,H0,S1,A1,R0,P0|HOME');
     send('1:5');
-    await advance(5);
+    // The probe's answer may still hold the firmware (≈ 2 ms), then 3.5 ms of wire.
+    await advance(10);
     expect(link.lines.slice(1)).toEqual(['HOME_SOFT|X10,Y0,Z0,H0,S1,A1,R0,P0|HOME', 'HEALTH']);
     session.firmwareLine(ANNOUNCE_SOFT);
     session.firmwareLine(HEALTH_ANSWER);
     expect(session.state).toBe('homing');
     session.firmwareLine(ANNOUNCE_BRUTE);
     session.firmwareLine(HEALTH_ANSWER);
-    await advance(5);
+    // Then as long as the firmware may still be printing the announcements and the answer, as modelled.
+    await advance(20);
     expect(link.lines.slice(3)).toEqual(['1:5']);
   });
 

@@ -11,6 +11,7 @@ import {
   isPoseCommand,
   legacyMissingKeywordsOf,
   parseHealthLine,
+  printedBytesOf,
 } from '@neck-signal/protocol';
 import { SerialLink } from '../serial/serial-link';
 
@@ -66,6 +67,14 @@ export const DEFAULT_FIRMWARE_TIMING: FirmwareTiming = Object.freeze({
   legacyMarginMs: 250,
 });
 
+/**
+ * Bytes of output the ESP32's UART takes while the sketch goes on: `Serial.println` returns once all but these
+ * have left, and the sketch reads nothing until then (docs/firmware.md).
+ */
+const FIRMWARE_TX_FIFO_BYTES = 128;
+
+const HEALTH_COMMAND: NeckCommand = Object.freeze({ kind: 'health', keyword: 'HEALTH' });
+
 /** Commands other than poses held at most while the firmware cannot read; past it, QUEUE_FULL. */
 export const MAX_HELD_COMMANDS = 32;
 
@@ -79,6 +88,8 @@ export interface FirmwareSessionEvents {
   changed(): void;
   /** Every line written, ours too (the seed's habit). */
   wrote(line: string): void;
+  /** The firmware homed by itself as it booted (the port's opening reset it): that is this opening's HOME. */
+  homedAtBoot(): void;
   warn(message: string): void;
 }
 
@@ -124,14 +135,22 @@ export class FirmwareSession {
   private healthAnswers: boolean | null = null;
   private readonly waiting: Held[] = [];
   private homeWanted = false;
+  /** This opening's HOME is done: the agent wrote it, or the firmware homed by itself as it booted. */
   private homeSent = false;
+  /** The firmware announced a homing while booting: opening the port reset it, and its boot homes it. */
+  private bootHomed = false;
   /** Between STOP and RELEASE: nothing that moves is written, the agent's own HOME included. */
   private halted = false;
   private fence: Fence | undefined;
   private bootTimer: NodeJS.Timeout | undefined;
   private writing = false;
   private closed = false;
+  /** When the last line written has reached the firmware: the next may start then. */
   private wireFreeAt = 0;
+  /** When the firmware's own output will have left its TX line, as far as the agent can tell. */
+  private firmwareTxFreeAt = 0;
+  /** When the firmware reads again after printing (println blocks it until its TX FIFO takes the rest). */
+  private firmwareReadsAt = 0;
   /** Time spent behind fences that have been lifted, ms; with fencedSince, what a line's fenceMs is taken from. */
   private fencedMs = 0;
   /** When the current fence began holding lines back (its line written), while there is one. */
@@ -163,7 +182,10 @@ export class FirmwareSession {
     return this.waiting.length;
   }
 
-  /** The agent's one HOME for this opening of the port: written as soon as the firmware reads. */
+  /**
+   * The agent's one HOME for this opening of the port: written as soon as the firmware reads, unless the
+   * firmware homed by itself as it booted (then that homing was this opening's HOME).
+   */
   home(): void {
     if (this.homeWanted) return;
     this.homeWanted = true;
@@ -239,6 +261,7 @@ export class FirmwareSession {
   firmwareLine(line: string): void {
     if (this.closed) return;
     if (isHomingAnnouncement(line)) {
+      if (this.currentState === 'booting') this.bootHomed = true;
       if (this.fence && this.fence.announcementsDue > 0) this.fence.announcementsDue--;
       return;
     }
@@ -273,7 +296,7 @@ export class FirmwareSession {
    */
   private probe(attempt: number): void {
     if (this.closed || this.currentState !== 'booting') return;
-    this.writeOwn('HEALTH');
+    this.writeHealth();
     const { answerMarginMs } = this.options.timing;
     const waitMs = (attempt === 0 ? HOMING_DURATION_MS.HOME_BRUTE : 0) + answerMarginMs;
     this.bootTimer = setTimeout(() => {
@@ -294,13 +317,18 @@ export class FirmwareSession {
     this.bootTimer = undefined;
     if (this.currentState === 'ready') return;
     this.currentState = 'ready';
+    if (this.bootHomed && !this.homeSent) {
+      this.homeSent = true;
+      this.events.homedAtBoot();
+    }
     this.events.changed();
     void this.pump();
   }
 
-  private writeOwn(line: string): void {
-    void this.writeLine(line).catch((error: unknown) =>
-      this.events.warn(`could not write ${line}: ${(error as Error).message}`),
+  /** The agent's own HEALTH probe or fence. */
+  private writeHealth(): void {
+    void this.writeLine('HEALTH', HEALTH_COMMAND).catch((error: unknown) =>
+      this.events.warn(`could not write HEALTH: ${(error as Error).message}`),
     );
   }
 
@@ -339,7 +367,7 @@ export class FirmwareSession {
   /** Writes a line and, when it homes, fences: HEALTH right behind it, and nothing else until it is answered. */
   private async writeHoming(line: string, command: NeckCommand): Promise<WireTiming> {
     const homings = homingsOf(command);
-    if (homings.length === 0) return this.writeLine(line);
+    if (homings.length === 0) return this.writeLine(line, command);
     const answers = this.healthAnswers === true;
     // Counted from before the write: the firmware announces the homing as soon as it reads the line.
     this.fence = { announcementsDue: answers ? homings.length : 0, timer: undefined };
@@ -347,11 +375,11 @@ export class FirmwareSession {
     this.events.changed();
     let wire: WireTiming;
     try {
-      wire = await this.writeLine(line);
+      wire = await this.writeLine(line, command);
     } finally {
       if (!this.closed) this.armFence(blockingMsOf(command), answers);
     }
-    if (answers && !this.closed) this.writeOwn('HEALTH');
+    if (answers && !this.closed) this.writeHealth();
     return wire;
   }
 
@@ -400,32 +428,44 @@ export class FirmwareSession {
   }
 
   /**
-   * One line in one piece, in the order asked, never faster than the wire: each starts once the previous one
-   * can have crossed it. Resolves once its last byte can have reached the firmware, which is what `written` claims,
-   * with when the write began and how long its bytes took to leave.
+   * One line in one piece, in the order asked, never faster than the wire and never while the firmware is busy
+   * printing: each starts once the previous one has crossed the wire and the firmware will be reading when its
+   * first byte arrives. Resolves once its last byte can have reached the firmware, which is what `written`
+   * claims, with when the write began and how long its bytes took to leave.
    */
-  private writeLine(line: string): Promise<WireTiming> {
+  private writeLine(line: string, command: NeckCommand): Promise<WireTiming> {
     const written = this.writes.then(async (): Promise<WireTiming> => {
-      await delayUntil(this.wireFreeAt);
+      await delayUntil(Math.max(this.wireFreeAt, this.firmwareReadsAt - this.byteMs));
       if (this.closed) throw new Error(`${this.link.path} closed before the line was written`);
       const startedAt = performance.now();
       // Said as the line is handed to the port, so that the log keeps the order of what the agent did (a STOP
       // that comes while the bytes drain is logged after them).
       this.events.wrote(line);
       await this.link.write(line);
-      const drainedAt = performance.now();
-      const onTheWireMs = (line.length + 1) * this.byteMs;
-      // A drain may come back before the bytes have left (a PTY's does): count the wire time from here.
-      this.wireFreeAt = drainedAt + onTheWireMs;
+      // The wire is paced once: a tty's drain comes when the bytes have left, a PTY's at once (then the wire's
+      // own time counts from the start of the write, when the wire was free).
+      const wireMs = Math.max(performance.now() - startedAt, (line.length + 1) * this.byteMs);
+      this.wireFreeAt = startedAt + wireMs;
+      this.expectOutput(this.wireFreeAt, printedBytesOf(command));
       await delayUntil(this.wireFreeAt);
-      // On a real tty the drain comes once the kernel has sent the bytes; earlier ones cannot beat the wire.
-      return { startedAt, wireMs: Math.max(drainedAt - startedAt, onTheWireMs) };
+      return { startedAt, wireMs };
     });
     this.writes = written.then(
       () => undefined,
       () => undefined,
     );
     return written;
+  }
+
+  /**
+   * The firmware runs the line once it has arrived and the firmware reads, prints `bytes` at the wire's rate after
+   * whatever it printed before, and reads nothing until all but its TX FIFO's worth have left.
+   */
+  private expectOutput(arrivedAt: number, bytes: number): void {
+    if (bytes === 0) return;
+    const runAt = Math.max(arrivedAt, this.firmwareReadsAt);
+    this.firmwareTxFreeAt = Math.max(this.firmwareTxFreeAt, runAt) + bytes * this.byteMs;
+    this.firmwareReadsAt = Math.max(this.firmwareReadsAt, this.firmwareTxFreeAt - FIRMWARE_TX_FIFO_BYTES * this.byteMs);
   }
 }
 

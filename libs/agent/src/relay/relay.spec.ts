@@ -2,7 +2,7 @@ import { HOMING_DURATION_MS, HubStampDto, NeckAckReportDto, NeckStatusDto, byteT
 import {
   VirtualNeck,
   VirtualNeckBinding,
-  VirtualNeckOptions,
+  VirtualNeckPortOptions,
   createVirtualNeckBinding,
 } from '@neck-signal/virtual-neck';
 import { DEFAULT_FIRMWARE_TIMING } from '../firmware/firmware-session';
@@ -122,6 +122,11 @@ class GatedLink implements SerialLink {
 
 /** Boot (300 ms) and boot homing (5.05 s) of the ESP32, as the virtual neck does them by default. */
 const BOOT_MS = 300 + HOMING_DURATION_MS.HOME_BRUTE;
+/**
+ * What the agent writes as the port opens on a board that resets then (a DevKit): its HEALTH probe. The board's
+ * own boot homing is this opening's HOME.
+ */
+const STARTUP = ['HEALTH'];
 const { bootQuietMs } = DEFAULT_FIRMWARE_TIMING;
 const BYTE_MS = byteTimeMs(115_200);
 /** Any agent timeline: the exact numbers are the business of the tests about them. */
@@ -137,20 +142,29 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
 
   const advance = (ms: number) => jest.advanceTimersByTimeAsync(ms);
 
-  async function open(options: VirtualNeckOptions = {}): Promise<void> {
+  async function open(options: VirtualNeckPortOptions = {}): Promise<void> {
     neck = binding.createPort(PATH, options);
     link = await openSerialLink(binding, PATH, 115_200);
     link.onLine((line) => relay.firmwareLine(line));
     relay.portOpened(link);
   }
 
-  /** The port opened and the hub reached: boot, the HEALTH probe, HOME and its fence, until the neck reads. */
+  /** The port opened and the hub reached: the board resets, boots and homes, answers the probe and reads. */
   async function ready(): Promise<void> {
     hub.connect();
     await open();
-    await advance(bootQuietMs + BOOT_MS + HOMING_DURATION_MS.HOME + 100);
+    await advance(bootQuietMs + BOOT_MS + 100);
     expect(relay.status().firmware).toEqual({ state: 'ready', answersHealth: true });
-    expect(neck.received).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    expect(neck.received).toEqual(STARTUP);
+  }
+
+  /** A board that keeps running when its port opens: booted and homed beforehand. */
+  async function openRunning(): Promise<void> {
+    const running = new VirtualNeck();
+    running.boot();
+    await advance(BOOT_MS + 10);
+    expect(running.state).toBe('reading');
+    await open({ neck: running, resetOnOpen: false });
   }
 
   /** Everything sent so far has been acked and has run (or was refused). */
@@ -180,44 +194,57 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
     jest.useRealTimers();
   });
 
-  it('writes nothing while the board boots, asks HEALTH once it can hear, then HOME and the HEALTH fence', async () => {
+  it('writes nothing while the board boots, asks HEALTH once it can hear; its own boot homing is the opening’s HOME', async () => {
     hub.connect();
     await open();
     await advance(bootQuietMs - 1);
     expect(neck.received).toEqual([]);
     expect(relay.status().firmware).toEqual({ state: 'booting', answersHealth: null });
-    await advance(BOOT_MS);
-    expect(neck.received).toEqual(['HEALTH', 'HOME', 'HEALTH']);
-    expect(relay.status().firmware.state).toBe('homing');
-    await advance(HOMING_DURATION_MS.HOME + 10);
+    await advance(BOOT_MS - bootQuietMs);
+    expect(neck.received).toEqual(['HEALTH']);
+    expect(relay.status().firmware.state).toBe('booting');
+    await advance(bootQuietMs + 10);
     expect(relay.status().firmware).toEqual({ state: 'ready', answersHealth: true });
+    await advance(HOMING_DURATION_MS.HOME + 10);
+    expect(neck.received).toEqual(['HEALTH']);
     expect(neck.stats).toMatchObject({ bytesLost: 0, garbledLines: 0 });
-    expect(printed).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    expect(printed).toEqual(['HEALTH']);
     expect(relay.status().pose).toEqual({ X: 0, Y: 0, Z: 0, H: 0, S: 1, A: 1, R: 0, P: 0 });
   });
 
-  it('sends HOME once the hub has been reached, and not again on a hub reconnect', async () => {
-    await open();
-    await advance(bootQuietMs + BOOT_MS + 100);
+  it('a board that did not reset as its port opened gets HOME and the HEALTH fence, once the hub has been reached', async () => {
+    await openRunning();
+    await advance(bootQuietMs + 100);
     expect(neck.received).toEqual(['HEALTH']);
     expect(relay.status().firmware.state).toBe('ready');
+    expect(relay.status().pose).toBeNull();
     hub.connect();
+    await advance(10);
+    expect(relay.status().firmware.state).toBe('homing');
     await advance(HOMING_DURATION_MS.HOME + 100);
     expect(neck.received).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    expect(relay.status().firmware.state).toBe('ready');
+    // A hub reconnect alone sends nothing.
     hub.connect();
     hub.send('1:5', 'after');
     await settle(1);
     expect(neck.received).toEqual(['HEALTH', 'HOME', 'HEALTH', '1:5']);
   });
 
-  it('sends HOME again once after each reopening of the port', async () => {
-    await ready();
+  it('sends HOME again once after each reopening of a port whose board does not reset', async () => {
+    hub.connect();
+    await openRunning();
+    await advance(bootQuietMs + HOMING_DURATION_MS.HOME + 200);
+    expect(neck.received).toEqual(['HEALTH', 'HOME', 'HEALTH']);
     relay.portDown('unplugged');
     await link.close();
+    const running = neck;
     binding.unplug(PATH);
-    await open();
-    await advance(bootQuietMs + BOOT_MS + HOMING_DURATION_MS.HOME + 100);
-    expect(neck.received).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    running.boot();
+    await advance(BOOT_MS + 10);
+    await open({ neck: running, resetOnOpen: false });
+    await advance(bootQuietMs + HOMING_DURATION_MS.HOME + 200);
+    expect(neck.received.slice(3)).toEqual(['HEALTH', 'HOME', 'HEALTH']);
     expect(printed.filter((line) => line === 'HOME')).toHaveLength(2);
   });
 
@@ -230,7 +257,7 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
       { command: 'X50,Y0,Z0,H0,S1,A1,R0,P0', status: 'written', to: 'ui-sid', id: 'a', timeline },
       { command: 'X50,Y-20,Z0,H0,S1,A1,R0,P0', status: 'written', to: 'ui-sid', id: 'b', timeline },
     ]);
-    expect(neck.received.slice(3)).toEqual(['X50,Y0,Z0,H0,S1,A1,R0,P0', 'X50,Y-20,Z0,H0,S1,A1,R0,P0']);
+    expect(neck.received.slice(STARTUP.length)).toEqual(['X50,Y0,Z0,H0,S1,A1,R0,P0', 'X50,Y-20,Z0,H0,S1,A1,R0,P0']);
     expect(neck.pose).toMatchObject({ X: 50, Y: -20 });
     expect(relay.status().pose).toMatchObject({ X: 50, Y: -20, S: 1 });
   });
@@ -247,7 +274,7 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
       ['S5', 'rejected', 'OUT_OF_RANGE'],
       ['Q:0.7071,0,0.7071,0', 'rejected', 'QUATERNION_PITCH'],
     ]);
-    expect(neck.received).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    expect(neck.received).toEqual(STARTUP);
   });
 
   it('a 100 Hz pose stream during HOME: nothing lost, poses collapse to the newest, written after the discrete ones', async () => {
@@ -264,7 +291,7 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
     await advance(HOMING_DURATION_MS.HOME);
     await settle(303);
     expect(neck.stats).toMatchObject({ bytesLost: 0, garbledLines: 0, splitLines: 0 });
-    expect(neck.received.slice(3)).toEqual(['HOME', 'HEALTH', '1:20', 'X42,Y-17,Z0,H20,S1,A1,R0,P0']);
+    expect(neck.received.slice(STARTUP.length)).toEqual(['HOME', 'HEALTH', '1:20', 'X42,Y-17,Z0,H20,S1,A1,R0,P0']);
     expect(neck.pose).toEqual({ X: 42, Y: -17, Z: 0, H: 20, S: 1, A: 1, R: 0, P: 0 });
     const byStatus = (status: string) => hub.acks.filter((ack) => ack.status === status).map((ack) => ack.id);
     expect(byStatus('written')).toEqual(['home', 'discrete', 'final']);
@@ -272,7 +299,7 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
     expect(new Set(hub.acks.map((ack) => ack.id)).size).toBe(hub.acks.length);
   });
 
-  it('acks written only once the write has drained and the bytes can have crossed the wire', async () => {
+  it('acks written once the write has drained (on a tty, the bytes have then crossed the wire), waiting no second wire time', async () => {
     hub.connect();
     neck = binding.createPort(PATH);
     link = await openSerialLink(binding, PATH, 115_200);
@@ -284,16 +311,14 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
       while (slow.pending > 0) slow.release();
       await advance(100);
     }
-    expect(slow.started).toEqual(['HEALTH', 'HOME', 'HEALTH']);
+    expect(slow.started).toEqual(STARTUP);
     hub.send('1:10', 'late');
     await advance(20);
     expect(slow.started.at(-1)).toBe('1:10');
     expect(hub.acks).toEqual([]);
     slow.release();
     await advance(0);
-    // Drained, but 5 bytes take 0.43 ms on the wire.
-    expect(hub.acks).toEqual([]);
-    await advance(1);
+    // Drained 20 ms after the write began: its 5 bytes (0.43 ms of wire) have left.
     expect(hub.acks).toEqual([{ command: '1:10', status: 'written', to: 'ui-sid', id: 'late', timeline }]);
     // Its bytes left when the port drained, 20 ms after the write began.
     expect(hub.acks[0]?.timeline?.wireMs).toBeGreaterThanOrEqual(20);
@@ -415,15 +440,15 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
     hub.send('HEALTH', 'early');
     expect(hub.acks[0]).toMatchObject({ id: 'early', status: 'rejected', error: { code: 'NOT_READY' } });
     await advance(bootQuietMs + HOMING_DURATION_MS.HOME_BRUTE + 2 * DEFAULT_FIRMWARE_TIMING.answerMarginMs + 10);
-    expect(relay.status().firmware).toEqual({ state: 'homing', answersHealth: false });
-    // Two probes, run by this firmware as moves to neutral (harmless after homing), then HOME.
-    expect(neck.received).toEqual(['HEALTH', 'HEALTH', 'HOME']);
+    // Two probes, run by this firmware as moves to neutral (harmless after homing); its boot homing, announced
+    // as it booted, is this opening's HOME.
+    expect(relay.status().firmware).toEqual({ state: 'ready', answersHealth: false });
+    expect(neck.received).toEqual(['HEALTH', 'HEALTH']);
     hub.send('X30', 'held');
     hub.send('STATUS', 'status');
     expect(hub.acks[1]).toMatchObject({ id: 'status', status: 'rejected', error: { code: 'LEGACY_FIRMWARE' } });
-    await advance(HOMING_DURATION_MS.HOME + DEFAULT_FIRMWARE_TIMING.legacyMarginMs + 20);
     await settle(3);
-    expect(neck.received).toEqual(['HEALTH', 'HEALTH', 'HOME', 'X30,Y0,Z0,H0,S1,A1,R0,P0']);
+    expect(neck.received).toEqual(['HEALTH', 'HEALTH', 'X30,Y0,Z0,H0,S1,A1,R0,P0']);
     expect(neck.stats).toMatchObject({ bytesLost: 0, garbledLines: 0 });
     expect(neck.pose.X).toBe(30);
   });
@@ -433,8 +458,10 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
     expect(relay.status().health).toMatchObject({ device: 'NECK', motors: 6, baud: 115_200 });
     hub.send('HEALTH', 'h2');
     await settle(1);
-    await hub.outputMatching(/^HEALTH\|DEVICE=NECK/);
-    expect(hub.outputs.filter((line) => line.startsWith('HEALTH|'))).toHaveLength(3);
+    // The answer (≈ 150 bytes) takes 13 ms to come back over the wire.
+    await advance(20);
+    // The probe's answer and this one.
+    expect(hub.outputs.filter((line) => line.startsWith('HEALTH|'))).toHaveLength(2);
     expect(relay.status().serial).toEqual({ state: 'open', path: PATH, baud: 115_200 });
   });
 
@@ -479,7 +506,7 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
         await advance(20);
       }
       await settle(20);
-      const lines = neck.received.slice(3);
+      const lines = neck.received.slice(STARTUP.length);
       expect(lines.length).toBeGreaterThan(0);
       expect(lines.every((line) => /^X(29[1-9]|300),/.test(line))).toBe(true);
       expect(ackOf('b0')).toMatchObject({
@@ -563,7 +590,11 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
       });
       expect(ackOf('old-discrete')?.status).toBe('written');
       expect(ackOf('fresh')?.status).toBe('written');
-      expect(neck.received.slice(3)).toEqual(['X10,Y0,Z0,H0,S1,A1,R0,P0', '1:20', 'X30,Y0,Z0,H0,S1,A1,R0,P0']);
+      expect(neck.received.slice(STARTUP.length)).toEqual([
+        'X10,Y0,Z0,H0,S1,A1,R0,P0',
+        '1:20',
+        'X30,Y0,Z0,H0,S1,A1,R0,P0',
+      ]);
     });
 
     // Adversary (issue 17): a late pose hidden in a compound, or repeated, slipped past a gate that judged only

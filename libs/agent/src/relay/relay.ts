@@ -67,8 +67,9 @@ export interface RelayOptions {
  * The agent's core: turns every command from the hub into one validated firmware line, hands it to the
  * firmware session (which writes it only when the firmware reads) and acknowledges it to its sender, once.
  * One operator at a time moves the neck (the control lease); anyone may STOP it; a pose that comes much later
- * than its sender's usual is dropped as stale. Sends exactly one HOME per opening of the port, once the agent
- * has been connected to the hub at least once; a hub reconnect alone sends nothing.
+ * than its sender's usual is dropped as stale. Each opening of the port gets exactly one HOME, once the agent
+ * has been connected to the hub at least once: the firmware's own, when it homes as it boots (the opening reset
+ * it), else the agent's; a hub reconnect alone sends nothing.
  */
 export class Relay {
   private readonly logger = new Logger(Relay.name);
@@ -150,6 +151,10 @@ export class Relay {
           // The agent's own HOME: from here on the pose is known.
           if (line === 'HOME') this.poseKnown = true;
           this.options.print(line);
+        },
+        homedAtBoot: () => {
+          this.poseKnown = true;
+          this.logger.log('the neck homed itself as it booted: that counts as this opening’s HOME');
         },
         warn: (message) => this.logger.warn(message),
       },

@@ -53,3 +53,28 @@ export function legacyMissingKeywordsOf(command: NeckCommand): string[] {
 export function isHomingAnnouncement(line: string): boolean {
   return /^Executing HOME_(BRUTE|SOFT) command/.test(line.trim());
 }
+
+/** Bytes of the firmware's longest answer to each kind of part, `\r\n` included (it answers nothing else). */
+const PRINTED_BYTES = Object.freeze({
+  // UPTIME_MS up to 2³² − 1; BAUD, SPEED_HZ and ACCEL are constants in the sketch.
+  health:
+    'HEALTH|DEVICE=NECK|ROLE=STEWART_NECK|PROTO=1|UPTIME_MS=4294967295|BAUD=115200|BT_NAME=NECK_BT|MOTORS=6|SPEED_HZ=48000|ACCEL=36000|BYPASS_CLAMP=0\r\n'
+      .length,
+  // The grammar keeps pitch within ±89°; yaw and roll are within ±180°.
+  quaternion: 'Quaternion command received. Euler angles (deg): Yaw=-180, Pitch=-89, Roll=-180\r\n'.length,
+  home: 'Executing HOME_BRUTE command...\r\n'.length,
+});
+
+/**
+ * At most how many bytes the firmware prints when it runs a command the grammar accepts: a HEALTH answer
+ * (≈ 160), a quaternion's debug line (≈ 85), a homing's announcement (33); moves print nothing. Printing blocks
+ * the firmware's reading while its TX drains (docs/firmware.md), so the agent paces itself by it.
+ */
+export function printedBytesOf(command: NeckCommand): number {
+  return partsOf(command).reduce((total, part) => {
+    if (part.kind === 'health' || part.kind === 'quaternion' || part.kind === 'home') {
+      return total + PRINTED_BYTES[part.kind];
+    }
+    return total;
+  }, 0);
+}
