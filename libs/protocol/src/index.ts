@@ -16,3 +16,4 @@ export * from './dto/neck.dto';
 export * from './dto/health.dto';
 export * from './firmware';
 export * from './directives';
+export * from './motion-commands';
