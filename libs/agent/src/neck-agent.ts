@@ -1,10 +1,12 @@
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { autoDetect } from '@serialport/bindings-cpp';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import { HubClient } from '@neck-signal/hub-client';
 import { DEFAULT_VIRTUAL_NECK_PATH, VirtualNeck, createVirtualNeckBinding } from '@neck-signal/virtual-neck';
-import { AgentSettings } from './config/agent-settings';
 import { neckSignalVersion } from '@neck-signal/program-kit';
+import { AgentSettings } from './config/agent-settings';
+import { POSES_FILE, PoseStore } from './motion/pose-store';
 import { Recorder } from './recording/recorder';
 import { RecordingHubLink } from './recording/recording-hub-link';
 import { HubClientLink } from './relay/hub-client-link';
@@ -67,6 +69,7 @@ export class NeckAgent {
       staleAfterMs: settings.staleAfterMs,
       baudRate: serialSettings.baudRate,
       statusIntervalMs: settings.statusIntervalMs,
+      poses: new PoseStore(join(settings.configDir, POSES_FILE)),
       print: (line) => {
         recorder?.wrote(line);
         this.logger.log(`wrote ${line}`);

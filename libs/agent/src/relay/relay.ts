@@ -17,6 +17,7 @@ import {
   isMotionCommand,
   isPoseCommand,
   parseHealthLine,
+  parseMotionCommand,
   parseOperatorCommand,
 } from '@neck-signal/protocol';
 import { ControlLease, DEFAULT_LEASE_MS, Operator } from '../control/control-lease';
@@ -29,6 +30,9 @@ import {
   QueuedLine,
   Requester,
 } from '../firmware/firmware-session';
+import { MotionDirector } from '../motion/motion-director';
+import { MotionShaper } from '../motion/motion-shaper';
+import { PoseStore } from '../motion/pose-store';
 import { SerialLink } from '../serial/serial-link';
 import { HubLink, IncomingCommand } from './hub-link';
 
@@ -61,6 +65,8 @@ export interface RelayOptions {
   staleAfterMs?: number;
   /** Prints each line written to the firmware (the seed's habit). */
   print: (line: string) => void;
+  /** Named poses (POSE SAVE, POSE GO). Default: in memory. */
+  poses?: PoseStore;
 }
 
 /**
@@ -89,6 +95,9 @@ export class Relay {
   private readonly freshness: FreshnessGate;
   /** Who pressed STOP, until someone sends RELEASE. */
   private stoppedBy: string | undefined;
+  /** Eased moves (GOTO, POSE GO) played on the agent's clock, each line through the gates below. */
+  private readonly director = new MotionDirector({ play: (line, operator) => this.play(line, operator) });
+  private readonly shaper: MotionShaper;
 
   constructor(
     private readonly hub: HubLink,
@@ -97,6 +106,7 @@ export class Relay {
     this.tracker = new HeadPoseTracker(HOME_POSE, options.limits);
     this.lease = new ControlLease(options.leaseMs ?? DEFAULT_LEASE_MS, () => this.controlChanged());
     this.freshness = new FreshnessGate(options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+    this.shaper = new MotionShaper(this.director, options.poses ?? new PoseStore(), () => this.tracker.pose);
     hub.onCommand((command) => this.handle(command));
     // Acks are paid for by the commands they answer; what gives is the firmware's chatter.
     hub.onRateLimited(() => {
@@ -121,6 +131,7 @@ export class Relay {
   }
 
   stop(): void {
+    this.director.interrupt('rejected', { code: 'SHUTTING_DOWN', message: 'the agent is shutting down' });
     clearInterval(this.statusTimer);
     clearTimeout(this.statusSoonTimer);
     this.lease.clear();
@@ -133,6 +144,7 @@ export class Relay {
    */
   portOpened(link: SerialLink): void {
     this.session?.close({ code: 'PORT_DOWN', message: 'the serial port was reopened; nothing was sent' });
+    this.director.interrupt('rejected', { code: 'PORT_DOWN', message: 'the serial port was reopened' });
     this.link = link;
     this.downReason = undefined;
     this.health = null;
@@ -164,6 +176,7 @@ export class Relay {
     const changed = this.downReason !== reason;
     this.link = undefined;
     this.downReason = reason;
+    this.director.interrupt('rejected', { code: 'PORT_DOWN', message: `the neck's serial port went down (${reason})` });
     this.session?.close({
       code: 'PORT_DOWN',
       message: `the neck's serial port went down (${reason}); nothing was sent`,
@@ -251,6 +264,17 @@ export class Relay {
     const operator: Operator = { uuid: command.uuid ?? command.from, sid: command.from };
     // Every stamped command teaches the sender's usual delay, whatever becomes of it.
     const freshness = this.freshness.judge(command.from, command.sentAt);
+    const shaped = parseMotionCommand(command.text, this.options.limits);
+    if (shaped) {
+      if (!shaped.ok) {
+        this.reject(received, arrival, shaped.error);
+        return;
+      }
+      const refusal = shaped.command.kind === 'pose-save' ? undefined : this.gate(operator);
+      if (refusal) this.refuse(shaped.line, arrival, 'rejected', refusal);
+      else this.shaper.run(shaped.command, shaped.line, operator, (ack) => this.sendAck(arrival, ack));
+      return;
+    }
     const parsed = parseOperatorCommand(command.text, this.options.limits);
     if (!parsed.ok) {
       this.reject(received, arrival, parsed.error);
@@ -298,7 +322,10 @@ export class Relay {
       this.reject(received, arrival, merged.error);
       return;
     }
-    if (motion) this.lease.moved(operator);
+    if (motion) {
+      this.lease.moved(operator);
+      this.director.interrupt('superseded', { code: 'MOVE_REPLACED', message: `${merged.line} replaced this move` });
+    }
     this.poseKnown ||= parsed.command.kind === 'home' || isPoseCommand(parsed.command);
     session.enqueue({ line: merged.line, command: parsed.command, requester, receivedAt });
     this.statusSoon();
@@ -311,12 +338,17 @@ export class Relay {
       this.stoppedBy = operator.uuid;
       this.lease.clear();
       this.session?.halt(this.stoppedError());
+      this.director.interrupt('rejected', this.stoppedError());
       if (first) this.logger.warn(`STOP by ${operator.uuid}: nothing more is written until RELEASE`);
     } else if (directive === 'release') {
       if (this.stoppedBy !== undefined) this.logger.log(`RELEASE by ${operator.uuid}: the neck moves again`);
       this.stoppedBy = undefined;
       this.session?.resume();
     } else if (directive === 'take') {
+      const mover = this.director.mover;
+      if (mover && mover.uuid !== operator.uuid) {
+        this.director.interrupt('rejected', { code: 'CONTROL_TAKEN', message: `${operator.uuid} took control (TAKE)` });
+      }
       const previous = this.lease.take(operator);
       if (previous) this.logger.log(`control: ${operator.uuid} took it from ${previous.uuid}`);
     } else {
@@ -324,6 +356,40 @@ export class Relay {
     }
     this.sendAck(arrival, { command: line, status: 'applied' });
     this.sendStatus();
+  }
+
+  /** Why `operator` may not move the neck now (STOP, another's control, no port), or nothing. */
+  private gate(operator: Operator): AckErrorDto | undefined {
+    if (this.stoppedBy !== undefined) return this.stoppedError();
+    const holder = this.lease.heldAgainst(operator);
+    if (holder) {
+      return {
+        code: 'CONTROL_HELD',
+        message: `${holder.uuid} holds this neck's control (until it stops moving it for ${this.lease.leaseMs / 1000} s); send TAKE to take it over`,
+      };
+    }
+    if (!this.session) {
+      return { code: 'PORT_DOWN', message: `the neck is not connected (${this.downReason ?? 'serial port down'})` };
+    }
+    return undefined;
+  }
+
+  /** One line of an eased move or a replay, as `operator`: through the gates, merged, queued; no ack of its own. */
+  private play(line: string, operator: Operator): AckErrorDto | undefined {
+    const session = this.session;
+    const refusal = this.gate(operator);
+    if (refusal || !session) return refusal;
+    const parsed = parseOperatorCommand(line, this.options.limits);
+    if (!parsed.ok) return parsed.error;
+    if (parsed.kind !== 'firmware') return { code: 'UNKNOWN_COMMAND', message: `${line} is not a firmware line` };
+    const held = session.refusal(parsed.command);
+    if (held) return held;
+    const merged = this.tracker.merge(parsed.command);
+    if (!merged.ok) return merged.error;
+    this.lease.moved(operator);
+    session.enqueue({ line: merged.line, command: parsed.command, requester: {}, receivedAt: performance.now() });
+    this.statusSoon();
+    return undefined;
   }
 
   private stoppedError(): AckErrorDto {
