@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { easeAt, formatHeadPose, HOME_POSE, type NeckAckDeliveryDto } from '@neck-signal/protocol';
-import { type Rig, bounded, closeRig, startRig } from './support/neck-rig';
+import { PASSWORD, type Rig, bounded, closeRig, startRig } from './support/neck-rig';
+import { startNeck } from './support/program';
 
 /**
  * Eased moves and named poses, played by the built agent on its own clock: the hub and agent as programs, the
@@ -106,5 +107,25 @@ describe('eased goto and named poses (built agent, virtual neck on a PTY)', () =
     const unknown = await rig.ui.sendCommand('POSE GO nowhere', { via: 'neck_command' });
     expect(unknown.ack).toMatchObject({ status: 'rejected', error: { code: 'UNKNOWN_POSE' } });
     expect(unknown.ack.error?.message).toMatch(/known: look/);
+  });
+
+  // Adversary: a CLI whose flags do not say what the agent does (--in, --ease), or that exits 0 on a refusal.
+  it('neck goto and neck pose (built CLI) send the move, wait for its end and exit by its ack', async () => {
+    const rig = await startRig();
+    const configDir = join(rig.dir, 'cli-config');
+    mkdirSync(configDir);
+    const at = { configDir, hubUrl: `http://127.0.0.1:${rig.hubPort}`, password: PASSWORD };
+    const goto = startNeck(['goto', 'X20,H10', '--in', '300ms', '--ease', 'linear'], at);
+    expect((await goto.exit()).code).toBe(0);
+    expect(goto.output.join('\n')).toMatch(/ack applied GOTO X20,H10 IN 300 EASE LINEAR/);
+    await fence(rig);
+    expect(headLines(rig, 0).at(-1)).toBe('X20,Y0,Z0,H10,S1,A1,R0,P0');
+    const save = startNeck(['pose', 'save', 'up'], at);
+    expect((await save.exit()).code).toBe(0);
+    const unknown = startNeck(['pose', 'go', 'down', '--in', '0.2s'], at);
+    expect((await unknown.exit()).code).toBe(1);
+    expect(unknown.output.join('\n')).toMatch(/no pose named down \(known: up\)/);
+    const bad = startNeck(['goto', 'X20', '--in', 'soon'], at);
+    expect((await bad.exit()).code).toBe(2);
   });
 });

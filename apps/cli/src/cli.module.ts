@@ -17,6 +17,8 @@ import { SimCommand } from './sim/sim.command';
 import { StatsCommand } from './stats/stats.command';
 import { StatusCommand } from './status/status.command';
 import { StopCommand } from './stop/stop.command';
+import { GotoCommand } from './goto/goto.command';
+import { PoseCommand } from './pose/pose.command';
 
 @Module({
   providers: [
@@ -30,6 +32,8 @@ import { StopCommand } from './stop/stop.command';
     ReplCommand,
     SendCommand,
     StopCommand,
+    GotoCommand,
+    PoseCommand,
     PeersCommand,
     DevicesCommand,
     StatusCommand,
