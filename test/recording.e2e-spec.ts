@@ -1,6 +1,8 @@
 import { join } from 'node:path';
-import { statSync, writeFileSync } from 'node:fs';
-import { AGENT_UUID, closeRig, startRig } from './support/neck-rig';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { HubClient, HubError, RecordingsRequester } from '@neck-signal/hub-client';
+import { AGENT_UUID, PASSWORD, closeRig, startRig, track } from './support/neck-rig';
+import { startNeck } from './support/program';
 import { mcapFiles, readMcap, readSummary } from './support/mcap';
 
 /**
@@ -97,5 +99,55 @@ describe('recording sessions as MCAP (built agent, virtual neck on a PTY)', () =
     // What survived is a prefix of what was sent, nothing garbled.
     expect(commands).toEqual(lines.slice(0, commands.length));
     expect(statSync(files[0]).size).toBeGreaterThan(64 * 1024);
+  });
+
+  // Adversary: an observer after the session's commands, and a download that garbles or truncates bytes.
+  it('neck recordings lists and downloads through the hub (built CLI); an observer is refused', async () => {
+    const rig = await startRig();
+    for (let i = 0; i < 300; i += 1) await rig.ui.sendCommand(`X${i % 50},Y${i % 9}`, { via: 'neck_command' });
+    const configDir = join(rig.dir, 'cli-config');
+    mkdirSync(configDir);
+    const at = { configDir, hubUrl: `http://127.0.0.1:${rig.hubPort}`, password: PASSWORD };
+
+    const list = startNeck(['recordings', '--json'], at);
+    expect((await list.exit()).code).toBe(0);
+    const listed = JSON.parse(list.output.join('\n')) as {
+      neck: string;
+      recordings: { id: string; current: boolean; commands: number }[];
+    };
+    expect(listed.neck).toBe(AGENT_UUID);
+    expect(listed.recordings).toHaveLength(1);
+    const [recording] = listed.recordings;
+    expect(recording.current).toBe(true);
+    expect(recording.commands).toBeGreaterThan(0);
+
+    const out = join(rig.dir, 'copy.mcap');
+    const get = startNeck(['recordings', 'get', recording.id, '-o', out], at);
+    expect((await get.exit(60_000)).code).toBe(0);
+    expect(get.output.join('\n')).toMatch(/100%/);
+    const copy = readFileSync(out);
+    const original = readFileSync(join(recordingsOf(rig.dir), `${recording.id}.mcap`));
+    // The file being written is copied as it was when the download began: a prefix of it, byte for byte.
+    expect(copy.length).toBeGreaterThan(8 * 1024);
+    expect(original.subarray(0, copy.length).equals(copy)).toBe(true);
+    expect((readMcap(out).messages.get('/neck/command') ?? []).length).toBeGreaterThan(0);
+
+    const missing = startNeck(['recordings', 'get', 'no-such-recording'], at);
+    expect((await missing.exit()).code).toBe(1);
+    expect(missing.output.join('\n')).toMatch(/no recording no-such-recording.*UNKNOWN_RECORDING/);
+
+    const observer = new HubClient({
+      url: `http://127.0.0.1:${rig.hubPort}`,
+      password: PASSWORD,
+      uuid: 'watcher',
+      role: 'observer',
+    });
+    track(() => observer.close());
+    await observer.connect();
+    const neck = observer.peers().find((peer) => peer.uuid === AGENT_UUID);
+    expect(neck).toBeDefined();
+    const refused = new RecordingsRequester(observer, neck?.id ?? '', 5_000).list();
+    await expect(refused).rejects.toBeInstanceOf(HubError);
+    await expect(refused).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });

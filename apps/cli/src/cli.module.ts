@@ -19,6 +19,7 @@ import { StatusCommand } from './status/status.command';
 import { StopCommand } from './stop/stop.command';
 import { GotoCommand } from './goto/goto.command';
 import { PoseCommand } from './pose/pose.command';
+import { RecordingsCommand } from './recordings/recordings.command';
 
 @Module({
   providers: [
@@ -34,6 +35,7 @@ import { PoseCommand } from './pose/pose.command';
     StopCommand,
     GotoCommand,
     PoseCommand,
+    RecordingsCommand,
     PeersCommand,
     DevicesCommand,
     StatusCommand,

@@ -8,7 +8,9 @@ import { neckSignalVersion } from '@neck-signal/program-kit';
 import { AgentSettings } from './config/agent-settings';
 import { POSES_FILE, PoseStore } from './motion/pose-store';
 import { Recorder } from './recording/recorder';
+import { RecordingCatalog } from './recording/recording-catalog';
 import { RecordingHubLink } from './recording/recording-hub-link';
+import { RecordingsResponder } from './recording/recordings-responder';
 import { HubClientLink } from './relay/hub-client-link';
 import { HubLink } from './relay/hub-link';
 import { Relay } from './relay/relay';
@@ -30,6 +32,8 @@ export class NeckAgent {
   readonly virtualNeck: VirtualNeck | undefined;
   /** Records each session as MCAP, unless recording is off. */
   readonly recorder: Recorder | undefined;
+  /** Answers operators' requests for the recordings' list and their bytes. */
+  readonly recordings: RecordingsResponder;
 
   constructor(settings: AgentSettings, options: NeckAgentOptions = {}) {
     let serialSettings = settings.serial;
@@ -60,6 +64,10 @@ export class NeckAgent {
       });
     }
     const recorder = this.recorder;
+    const catalog = settings.recording?.enabled
+      ? new RecordingCatalog(settings.recording.dir, () => recorder?.currentId)
+      : undefined;
+    this.recordings = new RecordingsResponder(this.client, catalog);
     let link: HubLink = new HubClientLink(this.client);
     if (recorder) link = new RecordingHubLink(link, recorder);
     this.relay = new Relay(link, {

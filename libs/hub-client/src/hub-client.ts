@@ -472,6 +472,8 @@ export class HubClient {
     socket.on(Events.NeckCommand, (command) => this.serverEvents.emit(Events.NeckCommand, command));
     socket.on(Events.NeckStatus, (status) => this.serverEvents.emit(Events.NeckStatus, status));
     socket.on(Events.NeckOutput, (output) => this.serverEvents.emit(Events.NeckOutput, output));
+    socket.on(Events.RecordingsRequest, (request) => this.serverEvents.emit(Events.RecordingsRequest, request));
+    socket.on(Events.RecordingsReply, (reply) => this.serverEvents.emit(Events.RecordingsReply, reply));
   }
 
   private onReady(): void {

@@ -29,3 +29,4 @@ export {
 } from './errors';
 export { requestLogin, type LoginRequestOptions } from './login';
 export { TypedEmitter } from './typed-emitter';
+export { RecordingsError, RecordingsRequester, type DownloadProgress, type RecordingsList } from './recordings';

@@ -16,6 +16,8 @@ import {
   PayloadValidator,
   PeerInfoDto,
   PeerMessageRequestDto,
+  RecordingsReplyDto,
+  RecordingsRequestDto,
   RenewTokenDto,
   RenewTokenResultDto,
   compileValidator,
@@ -43,6 +45,7 @@ import {
   roleRooms,
 } from './hub-socket';
 import { PeerRegistry, mainRole } from './peer-registry';
+import { RecordingsRouting } from './recordings-routing';
 import { RegistrySync } from './registry-sync';
 import { SocketRateLimit } from './socket-rate-limit';
 
@@ -54,6 +57,8 @@ const validators = {
   [Events.NeckAck]: compileValidator(NeckAckReportDto),
   [Events.NeckStatus]: compileValidator(NeckStatusDto),
   [Events.NeckOutput]: compileValidator(NeckOutputDto),
+  [Events.RecordingsRequest]: compileValidator(RecordingsRequestDto),
+  [Events.RecordingsReply]: compileValidator(RecordingsReplyDto),
 };
 
 function isMessageEvent(event: string): event is keyof typeof validators {
@@ -84,6 +89,10 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
   private countsTimer: NodeJS.Timeout | undefined;
   private countsSentAt = 0;
   private countsSent = '';
+  private readonly recordings = new RecordingsRouting({
+    peer: (sid) => this.peer(sid),
+    requirePeer: (sid) => this.requirePeer(sid),
+  });
 
   constructor(
     private readonly tokens: TokenService,
@@ -169,6 +178,8 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
       [Events.NeckAck]: (socket, body) => this.ack(socket, body),
       [Events.NeckStatus]: (socket, body) => this.status(socket, body),
       [Events.NeckOutput]: (socket, body) => this.output(socket, body),
+      [Events.RecordingsRequest]: (socket, body) => this.recordings.request(socket, body),
+      [Events.RecordingsReply]: (socket, body) => this.recordings.reply(socket, body),
     };
 
   /**
