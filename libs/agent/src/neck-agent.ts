@@ -11,6 +11,7 @@ import { Recorder } from './recording/recorder';
 import { RecordingCatalog } from './recording/recording-catalog';
 import { RecordingHubLink } from './recording/recording-hub-link';
 import { RecordingsResponder } from './recording/recordings-responder';
+import { RecordingReplaySource } from './recording/replay-source';
 import { HubClientLink } from './relay/hub-client-link';
 import { HubLink } from './relay/hub-link';
 import { Relay } from './relay/relay';
@@ -78,6 +79,7 @@ export class NeckAgent {
       baudRate: serialSettings.baudRate,
       statusIntervalMs: settings.statusIntervalMs,
       poses: new PoseStore(join(settings.configDir, POSES_FILE)),
+      ...(catalog ? { replays: new RecordingReplaySource(catalog, recorder) } : {}),
       print: (line) => {
         recorder?.wrote(line);
         this.logger.log(`wrote ${line}`);

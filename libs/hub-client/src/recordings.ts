@@ -70,7 +70,10 @@ export class RecordingsRequester {
     let nextOffset = first.data.length;
     const request = () => {
       while (pending.size < DOWNLOAD_WINDOW && nextOffset < totalBytes && chunkBytes > 0) {
-        pending.set(nextOffset, this.chunk(id, nextOffset));
+        const chunk = this.chunk(id, nextOffset);
+        // Awaited in order below; one that fails after an earlier failure must not go unhandled.
+        chunk.catch(() => undefined);
+        pending.set(nextOffset, chunk);
         nextOffset += chunkBytes;
       }
     };

@@ -35,8 +35,14 @@ interface Move {
 export class MotionDirector {
   private readonly logger = new Logger(MotionDirector.name);
   private move: Move | undefined;
+  private changes = 0;
 
   constructor(private readonly outlet: MoveOutlet) {}
+
+  /** Counts starts and interrupts: a move prepared meanwhile (a replay being read) knows it came too late. */
+  get generation(): number {
+    return this.changes;
+  }
 
   /** Who is moving the neck through the director, if anyone. */
   get mover(): Operator | undefined {
@@ -58,6 +64,7 @@ export class MotionDirector {
 
   /** Ends the move under way, if any, with this status. */
   interrupt(status: 'superseded' | 'rejected', error: AckErrorDto): void {
+    this.changes += 1;
     const move = this.move;
     if (!move) return;
     this.move = undefined;

@@ -3,6 +3,13 @@ import { Operator } from '../control/control-lease';
 import { easedPath } from './eased-path';
 import { MotionDirector } from './motion-director';
 import { PoseStore } from './pose-store';
+import { RecordedLine, replayPath } from './replay-path';
+
+/** Where replays come from: the lines a recording wrote (the agent's recordings). */
+export interface ReplaySource {
+  /** Rejects with a message for the operator when there is no such recording. */
+  lines(id: string): Promise<RecordedLine[]>;
+}
 
 /** The one ack a motion command gets. */
 export interface MotionAck {
@@ -22,6 +29,7 @@ export class MotionShaper {
     private readonly director: MotionDirector,
     private readonly poses: PoseStore,
     private readonly currentPose: () => Readonly<HeadPose>,
+    private readonly replays?: ReplaySource,
   ) {}
 
   run(command: MotionCommand, line: string, operator: Operator, ack: (ack: MotionAck) => void): void {
@@ -31,11 +39,7 @@ export class MotionShaper {
       return;
     }
     if (command.kind === 'replay') {
-      ack({
-        command: line,
-        status: 'rejected',
-        error: { code: 'UNKNOWN_RECORDING', message: `replay is not available on this agent: ${command.recording}` },
-      });
+      void this.replay(command, line, operator, ack);
       return;
     }
     const from = this.currentPose();
@@ -60,6 +64,45 @@ export class MotionShaper {
       for (const axis of HEAD_AXES) to[axis] = command.target.axes[axis] ?? from[axis];
     }
     const lines = easedPath(from, to, command.durationMs, command.ease);
+    this.director.start(operator, lines, (status, error) =>
+      ack({ command: line, status, ...(error === undefined ? {} : { error }) }),
+    );
+  }
+
+  /** Reads the recording, then plays it, unless a newer motion command or STOP came meanwhile. */
+  private async replay(
+    command: Extract<MotionCommand, { kind: 'replay' }>,
+    line: string,
+    operator: Operator,
+    ack: (ack: MotionAck) => void,
+  ): Promise<void> {
+    const generation = this.director.generation;
+    let recorded: RecordedLine[];
+    try {
+      if (!this.replays) throw new Error('this agent does not record (started with --record off)');
+      recorded = await this.replays.lines(command.recording);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      ack({ command: line, status: 'rejected', error: { code: 'UNKNOWN_RECORDING', message } });
+      return;
+    }
+    if (this.director.generation !== generation) {
+      ack({
+        command: line,
+        status: 'superseded',
+        error: { code: 'MOVE_REPLACED', message: 'a newer command came first' },
+      });
+      return;
+    }
+    const lines = replayPath(recorded, command, this.currentPose());
+    if (lines.length === 0) {
+      ack({
+        command: line,
+        status: 'rejected',
+        error: { code: 'UNKNOWN_RECORDING', message: `${command.recording} wrote no motion in that window` },
+      });
+      return;
+    }
     this.director.start(operator, lines, (status, error) =>
       ack({ command: line, status, ...(error === undefined ? {} : { error }) }),
     );

@@ -145,6 +145,11 @@ export class Recorder {
     this.add('status', status);
   }
 
+  /** Ends the file being written (it opens indexed, complete) and goes on in a new one. */
+  async cut(): Promise<void> {
+    await this.rotate();
+  }
+
   /** Resolves when everything recorded so far has been handed to the file. */
   async settled(): Promise<void> {
     await this.opening;

@@ -31,7 +31,7 @@ import {
   Requester,
 } from '../firmware/firmware-session';
 import { MotionDirector } from '../motion/motion-director';
-import { MotionShaper } from '../motion/motion-shaper';
+import { MotionShaper, ReplaySource } from '../motion/motion-shaper';
 import { PoseStore } from '../motion/pose-store';
 import { SerialLink } from '../serial/serial-link';
 import { HubLink, IncomingCommand } from './hub-link';
@@ -67,6 +67,8 @@ export interface RelayOptions {
   print: (line: string) => void;
   /** Named poses (POSE SAVE, POSE GO). Default: in memory. */
   poses?: PoseStore;
+  /** Recordings REPLAY plays. Default: none (REPLAY is refused). */
+  replays?: ReplaySource;
 }
 
 /**
@@ -106,7 +108,12 @@ export class Relay {
     this.tracker = new HeadPoseTracker(HOME_POSE, options.limits);
     this.lease = new ControlLease(options.leaseMs ?? DEFAULT_LEASE_MS, () => this.controlChanged());
     this.freshness = new FreshnessGate(options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
-    this.shaper = new MotionShaper(this.director, options.poses ?? new PoseStore(), () => this.tracker.pose);
+    this.shaper = new MotionShaper(
+      this.director,
+      options.poses ?? new PoseStore(),
+      () => this.tracker.pose,
+      options.replays,
+    );
     hub.onCommand((command) => this.handle(command));
     // Acks are paid for by the commands they answer; what gives is the firmware's chatter.
     hub.onRateLimited(() => {

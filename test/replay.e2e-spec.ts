@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { RecordingsRequester } from '@neck-signal/hub-client';
+import type { HubClient } from '@neck-signal/hub-client';
+import { AGENT_UUID, type Rig, bounded, closeRig, startRig } from './support/neck-rig';
+import { mcapFiles, readMcap } from './support/mcap';
+
+/**
+ * Replay, played by the built agent on its own clock as an ordinary operator: the hub and agent as programs, the
+ * virtual neck on a socat PTY; the recordings read back with @mcap/core's reader.
+ */
+
+afterEach(() => closeRig());
+
+/** Poses at irregular moments (20–60 ms apart): what the replay must reproduce. */
+async function recordGesture(rig: Rig, count: number): Promise<string[]> {
+  const lines: string[] = [];
+  const sends: Promise<unknown>[] = [];
+  let atMs = 0;
+  for (let i = 0; i < count; i += 1) {
+    const line = `X${((i * 7) % 80) - 40},Y${(i % 10) - 5}`;
+    lines.push(`${line},Z0,H0,S1,A1,R0,P0`);
+    atMs += 20 + ((i * 13) % 41);
+    sends.push(
+      new Promise((resolve) => setTimeout(resolve, atMs)).then(() => rig.ui.sendCommand(line, { via: 'neck_command' })),
+    );
+  }
+  await bounded(Promise.all(sends), 'the gesture’s acks', 30_000);
+  return lines;
+}
+
+async function currentRecording(client: HubClient): Promise<string> {
+  const neck = client.peers().find((peer) => peer.uuid === AGENT_UUID);
+  const { recordings } = await new RecordingsRequester(client, neck?.id ?? '').list();
+  const current = recordings.find((recording) => recording.current);
+  if (!current) throw new Error('no recording is being written');
+  return current.id;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+describe('replay (built agent, virtual neck on a PTY)', () => {
+  // Adversary: network and timer jitter, and a replay that jumps from wherever the head is to the first pose.
+  it('reproduces the recorded write times (p95 error ≤ 5 ms) after a lead-in from the current pose', async () => {
+    const rig = await startRig();
+    const gesture = await recordGesture(rig, 40);
+    const id = await currentRecording(rig.ui);
+    expect((await rig.ui.sendCommand('X-60,Y0', { via: 'neck_command' })).ack.status).toBe('written');
+    const replay = await rig.ui.sendCommand(`REPLAY ${id}`, { via: 'neck_command', timeoutMs: 30_000 });
+    expect(replay.ack).toMatchObject({ command: `REPLAY ${id} SPEED 1 FROM 0`, status: 'applied' });
+    await rig.agent.stop('SIGTERM');
+
+    const [original, replayed] = mcapFiles(join(rig.dir, 'agent-config', 'recordings')).map(readMcap);
+    const writes = (contents: ReturnType<typeof readMcap>) =>
+      (contents.messages.get('/neck/write') ?? []).map((m) => ({ line: String(m.data.line), at: m.logTime }));
+    const recorded = writes(original).filter((w) => gesture.includes(w.line));
+    expect(recorded.map((w) => w.line)).toEqual(gesture);
+    // Replaying the file being written cut it: the replay's writes are all in the next file.
+    expect((original.messages.get('/neck/command') ?? []).at(-1)?.data.text).toBe(`REPLAY ${id}`);
+    const after = writes(replayed);
+    // The lead-in starts where the head was (X-60), not at the first recorded pose.
+    expect(after[0].line).toMatch(/^X-(60|59|58),Y0,/);
+    // The session so far ends with the X-60 sent before the REPLAY: it is replayed last.
+    expect(after.at(-1)?.line).toBe('X-60,Y0,Z0,H0,S1,A1,R0,P0');
+    const played = after.slice(-gesture.length - 1, -1);
+    expect(played.map((w) => w.line)).toEqual(gesture);
+    const errorsMs = played.map((w, i) => {
+      const replayMs = Number(w.at - played[0].at) / 1e6;
+      const recordedMs = Number(recorded[i].at - recorded[0].at) / 1e6;
+      return Math.abs(replayMs - recordedMs);
+    });
+    expect(percentile(errorsMs, 95)).toBeLessThanOrEqual(5);
+  });
+
+  // Adversary: a replay that keeps moving the neck after STOP, or against another operator who took control.
+  it('another operator’s TAKE ends a replay; STOP ends one and nothing more is written', async () => {
+    const rig = await startRig();
+    await recordGesture(rig, 30);
+    const id = await currentRecording(rig.ui);
+    const slow = rig.ui.sendCommand(`REPLAY ${id} SPEED 0.2`, { via: 'neck_command', timeoutMs: 60_000 });
+    await rig.neck.untilReceived(rig.neck.received.length + 5);
+    const other = await rig.operator('other-operator');
+    expect((await other.sendCommand('TAKE', { via: 'neck_command' })).ack.status).toBe('applied');
+    expect((await bounded(slow, 'the replay’s ack')).ack).toMatchObject({
+      status: 'rejected',
+      error: { code: 'CONTROL_TAKEN' },
+    });
+    expect((await other.sendCommand('YIELD', { via: 'neck_command' })).ack.status).toBe('applied');
+
+    const second = rig.ui.sendCommand(`REPLAY ${id} SPEED 0.2`, { via: 'neck_command', timeoutMs: 60_000 });
+    await rig.neck.untilReceived(rig.neck.received.length + 5);
+    expect((await rig.ui.sendCommand('STOP', { via: 'neck_command' })).ack.status).toBe('applied');
+    expect((await bounded(second, 'the second replay’s ack')).ack).toMatchObject({
+      status: 'rejected',
+      error: { code: 'STOPPED' },
+    });
+    const count = rig.neck.received.length;
+    await rig.ui.sendCommand('RELEASE', { via: 'neck_command' });
+    expect((await rig.ui.sendCommand('HEALTH', { via: 'neck_command' })).ack.status).toBe('written');
+    await rig.neck.untilLine('HEALTH');
+    expect(rig.neck.received.slice(count).filter((line) => line.startsWith('X'))).toEqual([]);
+  });
+});
