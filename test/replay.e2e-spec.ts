@@ -1,7 +1,9 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordingsRequester } from '@neck-signal/hub-client';
 import type { HubClient } from '@neck-signal/hub-client';
-import { AGENT_UUID, type Rig, bounded, closeRig, startRig } from './support/neck-rig';
+import { AGENT_UUID, PASSWORD, type Rig, bounded, closeRig, startRig } from './support/neck-rig';
+import { startNeck } from './support/program';
 import { mcapFiles, readMcap } from './support/mcap';
 
 /**
@@ -101,5 +103,26 @@ describe('replay (built agent, virtual neck on a PTY)', () => {
     expect((await rig.ui.sendCommand('HEALTH', { via: 'neck_command' })).ack.status).toBe('written');
     await rig.neck.untilLine('HEALTH');
     expect(rig.neck.received.slice(count).filter((line) => line.startsWith('X'))).toEqual([]);
+  });
+
+  // Adversary: a CLI that claims a replay it did not get, or sends a local path the agent cannot open.
+  it('neck replay (built CLI) plays a recording by id and exits by its ack; a file path is refused', async () => {
+    const rig = await startRig();
+    const gesture = await recordGesture(rig, 10);
+    const id = await currentRecording(rig.ui);
+    const configDir = join(rig.dir, 'cli-config');
+    mkdirSync(configDir);
+    const at = { configDir, hubUrl: `http://127.0.0.1:${rig.hubPort}`, password: PASSWORD };
+    const replay = startNeck(['replay', id, '--speed', '2', '--neck', AGENT_UUID], at);
+    expect((await replay.exit(30_000)).code).toBe(1);
+    // e2e-ui streamed the gesture and still holds the control: --take takes it over.
+    expect(replay.output.join('\n')).toMatch(/CONTROL_HELD/);
+    const taking = startNeck(['replay', id, '--speed', '2', '--neck', AGENT_UUID, '--take'], at);
+    expect((await taking.exit(30_000)).code).toBe(0);
+    expect(taking.output.join('\n')).toMatch(new RegExp(`ack applied REPLAY ${id} SPEED 2 FROM 0`));
+    expect(rig.neck.received.at(-1)).toBe(gesture.at(-1));
+    const path = startNeck(['replay', './gesture.mcap'], at);
+    expect((await path.exit()).code).toBe(2);
+    expect(path.output.join('\n')).toMatch(/not a recording id/);
   });
 });

@@ -20,6 +20,7 @@ import { StopCommand } from './stop/stop.command';
 import { GotoCommand } from './goto/goto.command';
 import { PoseCommand } from './pose/pose.command';
 import { RecordingsCommand } from './recordings/recordings.command';
+import { ReplayCommand } from './replay/replay.command';
 
 @Module({
   providers: [
@@ -36,6 +37,7 @@ import { RecordingsCommand } from './recordings/recordings.command';
     GotoCommand,
     PoseCommand,
     RecordingsCommand,
+    ReplayCommand,
     PeersCommand,
     DevicesCommand,
     StatusCommand,

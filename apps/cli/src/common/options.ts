@@ -11,11 +11,11 @@ export function secondsOption(value: string): number {
 }
 
 /** A commander argument parser for a move's length: `800ms`, `1.5s` or plain ms (`800`), returned in ms. */
-export function durationOption(value: string): number {
+export function durationOption(value: string, maxMs = MAX_GOTO_MS): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim());
   const ms = match ? Math.round(Number(match[1]) * (match[2] === 's' ? 1000 : 1)) : NaN;
-  if (!Number.isFinite(ms) || ms > MAX_GOTO_MS) {
-    throw new InvalidArgumentError(`expected a duration such as 800ms or 1.5s, at most ${MAX_GOTO_MS / 1000}s`);
+  if (!Number.isFinite(ms) || ms > maxMs) {
+    throw new InvalidArgumentError(`expected a duration such as 800ms or 1.5s, at most ${maxMs / 1000}s`);
   }
   return ms;
 }
