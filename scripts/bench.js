@@ -13,7 +13,7 @@ const stopWithLauncher = require('../bin/stop-with-launcher');
 const { ROOT, failedRow, isStopping, markdownTable, missingBuild, progress } = require('../bench/common');
 
 /** In the order they run: the quick ones first, the 10-minute agent bench last. */
-const BENCHES = ['relay', 'paced', 'cpu', 'join', 'agent'];
+const BENCHES = ['relay', 'paced', 'cpu', 'join', 'record', 'agent'];
 const RESULTS_MD = join(ROOT, 'bench/results.md');
 const RESULTS_JSON = join(ROOT, 'bench/results.json');
 

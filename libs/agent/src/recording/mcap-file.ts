@@ -1,9 +1,10 @@
 import { open, FileHandle } from 'node:fs/promises';
 import { McapWriter } from '@mcap/core';
+import type { McapTypes } from '@mcap/core';
 import { FileHandleWritable } from '@mcap/nodejs';
 import { RECORDING_CHANNELS, RECORDING_METADATA, RECORDING_PROFILE, RecordingChannel } from './recording-channels';
 
-/** Messages waiting for the file at most; past that the newest are dropped (and counted), never buffered forever. */
+/** Messages waiting for the writer at most; past that the newest are dropped (and counted), never buffered forever. */
 const MAX_PENDING = 5_000;
 const encoder = new TextEncoder();
 
@@ -14,7 +15,8 @@ const encoder = new TextEncoder();
  */
 export class McapFile {
   private chain: Promise<void> = Promise.resolve();
-  private pending = 0;
+  /** Messages waiting for the writer. */
+  private batch: McapTypes.Message[] = [];
   private closed = false;
   /** Messages dropped because the disk could not keep up. */
   dropped = 0;
@@ -65,7 +67,7 @@ export class McapFile {
   /** Adds a message, stamped `logTimeNs` (ns since the epoch). */
   add(channel: RecordingChannel, logTimeNs: bigint, message: unknown): void {
     if (this.closed) return;
-    if (this.pending >= MAX_PENDING) {
+    if (this.batch.length >= MAX_PENDING) {
       this.dropped += 1;
       return;
     }
@@ -74,9 +76,15 @@ export class McapFile {
     const sequence = (this.counts.get(channel) ?? 0) + 1;
     this.counts.set(channel, sequence);
     const data = encoder.encode(JSON.stringify(message));
-    this.enqueue(() =>
-      this.writer.addMessage({ channelId, sequence, logTime: logTimeNs, publishTime: logTimeNs, data }),
-    );
+    this.batch.push({ channelId, sequence, logTime: logTimeNs, publishTime: logTimeNs, data });
+    if (this.batch.length === 1) this.enqueue(() => this.drain());
+  }
+
+  /** The messages of a burst go to the writer in one link of the chain, not one link each. */
+  private async drain(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    for (const message of batch) await this.writer.addMessage(message);
   }
 
   /** Adds a metadata record (e.g. the firmware's HEALTH line once it answers). */
@@ -102,16 +110,9 @@ export class McapFile {
   }
 
   private enqueue(step: () => Promise<void>): void {
-    this.pending += 1;
-    this.chain = this.chain.then(step).then(
-      () => {
-        this.pending -= 1;
-      },
-      (error: unknown) => {
-        this.pending -= 1;
-        this.failure ??= error instanceof Error ? error : new Error(String(error));
-      },
-    );
+    this.chain = this.chain.then(step).catch((error: unknown) => {
+      this.failure ??= error instanceof Error ? error : new Error(String(error));
+    });
   }
 
   /** The first write that failed (disk full, file removed…), if any. */
