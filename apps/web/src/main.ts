@@ -10,6 +10,8 @@ import { HeadSliders } from './head-sliders';
 import { LoginPanel, loginErrorMessage } from './login-panel';
 import { NeckDirectory } from './neck-directory';
 import { PlatformView } from './platform-view';
+import { RecordingsPanel } from './recordings-panel';
+import { smoothed } from './smooth-switch';
 import { wireQuaternionForm } from './quaternion-form';
 import { TiltControl } from './tilt-control';
 
@@ -39,7 +41,21 @@ const control = new ControlPanel(
   },
   send,
 );
-const sliders = new HeadSliders(byId('sliders', HTMLElement), byId('slider-error', HTMLElement), send);
+const sliders = new HeadSliders(
+  byId('sliders', HTMLElement),
+  byId('slider-error', HTMLElement),
+  smoothed(byId('smooth', HTMLInputElement), send),
+);
+const recordings = new RecordingsPanel(
+  {
+    list: byId('recordings', HTMLUListElement),
+    refresh: byId('recordings-refresh', HTMLButtonElement),
+    status: byId('recordings-status', HTMLElement),
+    error: byId('recordings-error', HTMLElement),
+  },
+  () => necks.target() ?? necks.shownStatus()?.peerId,
+  send,
+);
 const platform = new PlatformView(
   byId('platform', SVGSVGElement),
   byId('actuator-values', HTMLElement),
@@ -154,6 +170,7 @@ const login = new LoginPanel(
     connected(client) {
       current = client;
       sender.use(client);
+      recordings.use(client);
       setConnection('connected', `Connected as ${client.uuid ?? '?'}`);
       log.note(`connected to the hub as ${client.uuid ?? '?'}`);
       loginView.hidden = true;
@@ -168,6 +185,7 @@ async function logOut(message = ''): Promise<void> {
   const client = current;
   current = undefined;
   sender.use(undefined);
+  recordings.use(undefined);
   tilt.disable();
   necks.reset([]);
   log.clear();
