@@ -3,6 +3,7 @@ import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   HOME_POSE,
+  HeadPose,
   HeadPoseTracker,
   NeckAckReportDto,
   NeckStatusDto,
@@ -25,6 +26,8 @@ export const DEFAULT_ROTATE_MS = 3_600_000;
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
 /** The budget is checked again after this many bytes were written (or a 16th of the budget, if less). */
 const BUDGET_CHECK_BYTES = 1024 * 1024;
+/** A full head line as the agent writes it (formatHeadPose), e.g. `X50,Y-20,Z0,H0,S1.5,A1,R0,P0`. */
+const FULL_POSE_LINE = /^X(-?\d+),Y(-?\d+),Z(-?\d+),H(\d+),S(\d+(?:\.\d+)?),A(\d+(?:\.\d+)?),R(-?\d+),P(-?\d+)$/;
 /** Messages kept while a file is being opened. */
 const MAX_EARLY = 2_000;
 
@@ -58,7 +61,8 @@ export class Recorder {
   private openedAt = 0;
   private checkedAtBytes = 0;
   private stopped = false;
-  private readonly tracker = new HeadPoseTracker(HOME_POSE);
+  /** The pose the lines written so far lead to. */
+  private pose: HeadPose = { ...HOME_POSE };
   private health: string | undefined;
   private readonly epochNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
   private readonly budgetBytes: number;
@@ -101,12 +105,21 @@ export class Recorder {
   wrote(line: string): void {
     const at = this.now();
     this.add('write', { line, bytes: line.length + 1 }, at);
+    // The agent writes head poses as full canonical lines: read those directly (a 100 Hz stream is mostly them).
+    const full = FULL_POSE_LINE.exec(line);
+    if (full) {
+      const [x, y, z, h, s, a, r, p] = full.slice(1).map(Number);
+      this.pose = { X: x, Y: y, Z: z, H: h, S: s, A: a, R: r, P: p };
+      this.add('pose', { x, y, z, h, s, a, r, p }, at);
+      return;
+    }
     const parsed = parseNeckCommand(line);
     if (!parsed.ok || !partsOf(parsed.command).some((part) => part.kind !== 'health' && part.kind !== 'actuators')) {
       return;
     }
-    const merged = this.tracker.merge(parsed.command);
+    const merged = new HeadPoseTracker(this.pose).merge(parsed.command);
     if (!merged.ok) return;
+    this.pose = { ...merged.pose };
     const { X, Y, Z, H, S, A, R, P } = merged.pose;
     const quaternion = partsOf(parsed.command).some((part) => part.kind === 'quaternion');
     this.add(
