@@ -123,6 +123,10 @@ export class Relay {
       );
     });
     hub.onPeerLeft((sid) => {
+      // A move nobody is watching any more stops with its operator, as the lease does.
+      if (this.director.mover?.sid === sid) {
+        this.director.interrupt('rejected', { code: 'OPERATOR_LEFT', message: 'the operator who started it left' });
+      }
       this.lease.left(sid);
       this.freshness.forget(sid);
     });

@@ -83,7 +83,7 @@ export type AckStatus = (typeof ACK_STATUSES)[number];
  * them), `CONTROL_HELD` (another operator holds the neck's control), `STOPPED` (someone pressed STOP; RELEASE
  * first), `STALE` (with status `stale`: the pose came too late); for eased moves and replays (GOTO, POSE GO,
  * REPLAY): `MOVE_REPLACED` (with status `superseded`: a newer motion command ended it), `CONTROL_TAKEN` (another
- * operator sent TAKE), `UNKNOWN_POSE`, `UNKNOWN_RECORDING`.
+ * operator sent TAKE), `OPERATOR_LEFT` (its operator left the hub), `UNKNOWN_POSE`, `UNKNOWN_RECORDING`.
  */
 export const NECK_ERROR_CODES = [
   'PORT_DOWN',
@@ -99,6 +99,7 @@ export const NECK_ERROR_CODES = [
   'CONTROL_TAKEN',
   'UNKNOWN_POSE',
   'UNKNOWN_RECORDING',
+  'OPERATOR_LEFT',
 ] as const;
 export type NeckErrorCode = (typeof NECK_ERROR_CODES)[number];
 
