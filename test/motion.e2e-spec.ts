@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { easeAt, formatHeadPose, HOME_POSE, type NeckAckDeliveryDto } from '@neck-signal/protocol';
 import { PASSWORD, type Rig, bounded, closeRig, startRig } from './support/neck-rig';
+import { fence } from './support/fence';
 import { startNeck } from './support/program';
 
 /**
@@ -36,13 +37,6 @@ function isSubsequence(actual: readonly string[], expected: readonly string[]): 
 }
 
 const headLines = (rig: Rig, from: number) => rig.neck.received.slice(from).filter((line) => line.startsWith('X'));
-
-/** Sends a HEALTH and waits until the neck has read it: everything written before has reached it. */
-async function fence(rig: Rig): Promise<void> {
-  const { ack } = await rig.ui.sendCommand('HEALTH', { via: 'neck_command' });
-  expect(ack.status).toBe('written');
-  await rig.neck.untilLine('HEALTH');
-}
 
 describe('eased goto and named poses (built agent, virtual neck on a PTY)', () => {
   // Adversary: an interpolation that jumps, overshoots or ends off target.

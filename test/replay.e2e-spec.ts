@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RecordingsRequester } from '@neck-signal/hub-client';
 import type { HubClient } from '@neck-signal/hub-client';
 import { AGENT_UUID, PASSWORD, type Rig, bounded, closeRig, startRig } from './support/neck-rig';
+import { fence, untilCount } from './support/fence';
 import { startNeck } from './support/program';
 import { mcapFiles, readMcap } from './support/mcap';
 
@@ -52,13 +53,19 @@ describe('replay (built agent, virtual neck on a PTY)', () => {
     expect((await rig.ui.sendCommand('X-60,Y0', { via: 'neck_command' })).ack.status).toBe('written');
     const replay = await rig.ui.sendCommand(`REPLAY ${id}`, { via: 'neck_command', timeoutMs: 30_000 });
     expect(replay.ack).toMatchObject({ command: `REPLAY ${id} SPEED 1 FROM 0`, status: 'applied' });
+    // `applied`: every line was handed to the firmware session; the last one reaches the neck a little later.
+    await untilCount(rig, 'X-60,Y0,Z0,H0,S1,A1,R0,P0', 2);
     await rig.agent.stop('SIGTERM');
 
     const [original, replayed] = mcapFiles(join(rig.dir, 'agent-config', 'recordings')).map(readMcap);
     const writes = (contents: ReturnType<typeof readMcap>) =>
       (contents.messages.get('/neck/write') ?? []).map((m) => ({ line: String(m.data.line), at: m.logTime }));
     const recorded = writes(original).filter((w) => gesture.includes(w.line));
-    expect(recorded.map((w) => w.line)).toEqual(gesture);
+    // Under load a pose may be superseded by the next before it is written: most are written, in order.
+    expect(recorded.length).toBeGreaterThanOrEqual(Math.ceil(gesture.length * 0.9));
+    expect(recorded.map((w) => gesture.indexOf(w.line))).toEqual(
+      [...recorded.map((w) => gesture.indexOf(w.line))].sort((a, b) => a - b),
+    );
     // Replaying the file being written cut it: the replay's writes are all in the next file.
     expect((original.messages.get('/neck/command') ?? []).at(-1)?.data.text).toBe(`REPLAY ${id}`);
     const after = writes(replayed);
@@ -66,13 +73,19 @@ describe('replay (built agent, virtual neck on a PTY)', () => {
     expect(after[0].line).toMatch(/^X-(60|59|58),Y0,/);
     // The session so far ends with the X-60 sent before the REPLAY: it is replayed last.
     expect(after.at(-1)?.line).toBe('X-60,Y0,Z0,H0,S1,A1,R0,P0');
-    const played = after.slice(-gesture.length - 1, -1);
-    expect(played.map((w) => w.line)).toEqual(gesture);
-    const errorsMs = played.map((w, i) => {
-      const replayMs = Number(w.at - played[0].at) / 1e6;
-      const recordedMs = Number(recorded[i].at - recorded[0].at) / 1e6;
-      return Math.abs(replayMs - recordedMs);
+    // Gesture lines after the first never occur in the lead-in (X > -40 there): each is found by its text. A pose
+    // may be superseded by the next one under load (never written): the timing is judged on those written.
+    const replayedAt = new Map<string, bigint>();
+    for (const w of after) if (!replayedAt.has(w.line)) replayedAt.set(w.line, w.at);
+    const timed = recorded.slice(1).flatMap((w) => {
+      const at = replayedAt.get(w.line);
+      return at === undefined ? [] : [{ recordedAt: w.at, replayedAt: at }];
     });
+    expect(timed.length).toBeGreaterThanOrEqual(Math.ceil((recorded.length - 1) * 0.9));
+    // The replay starts when it starts: align the two clocks by the median offset, then judge each line against it.
+    const offsets = timed.map((t) => Number(t.replayedAt - t.recordedAt) / 1e6);
+    const median = percentile(offsets, 50);
+    const errorsMs = offsets.map((offset) => Math.abs(offset - median));
     expect(percentile(errorsMs, 95)).toBeLessThanOrEqual(5);
   });
 
@@ -100,8 +113,7 @@ describe('replay (built agent, virtual neck on a PTY)', () => {
     });
     const count = rig.neck.received.length;
     await rig.ui.sendCommand('RELEASE', { via: 'neck_command' });
-    expect((await rig.ui.sendCommand('HEALTH', { via: 'neck_command' })).ack.status).toBe('written');
-    await rig.neck.untilLine('HEALTH');
+    await fence(rig);
     expect(rig.neck.received.slice(count).filter((line) => line.startsWith('X'))).toEqual([]);
   });
 
@@ -120,7 +132,8 @@ describe('replay (built agent, virtual neck on a PTY)', () => {
     const taking = startNeck(['replay', id, '--speed', '2', '--neck', AGENT_UUID, '--take'], at);
     expect((await taking.exit(30_000)).code).toBe(0);
     expect(taking.output.join('\n')).toMatch(new RegExp(`ack applied REPLAY ${id} SPEED 2 FROM 0`));
-    expect(rig.neck.received.at(-1)).toBe(gesture.at(-1));
+    // The replay ends on the gesture's last pose (which the neck had received once already).
+    await untilCount(rig, gesture.at(-1) ?? '', 2);
     const path = startNeck(['replay', './gesture.mcap'], at);
     expect((await path.exit()).code).toBe(2);
     expect(path.output.join('\n')).toMatch(/not a recording id/);
