@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { HubClient, HubError, RecordingsRequester } from '@neck-signal/hub-client';
 import { AGENT_UUID, PASSWORD, closeRig, startRig, track } from './support/neck-rig';
+import { fence } from './support/fence';
 import { startNeck } from './support/program';
 import { mcapFiles, readMcap, readSummary } from './support/mcap';
 
@@ -19,9 +20,12 @@ describe('recording sessions as MCAP (built agent, virtual neck on a PTY)', () =
   it('records every command received, line written, ack and firmware line; the file opens indexed', async () => {
     const rig = await startRig();
     const sent = ['X10', 'X20,Y-5', 'Q:0.9239,0,0.3827,0', 'HEALTH', 'X900', 'HOME_SOFT'];
+    const fenced = [...sent, 'HEALTH'];
     const acks = [];
     for (const text of sent) acks.push((await rig.ui.sendCommand(text, { via: 'neck_command' })).ack);
     expect(acks.map((ack) => ack.status)).toEqual(['written', 'written', 'written', 'written', 'rejected', 'written']);
+    // Everything the agent wrote (HOME_SOFT's own HEALTH fence included) has reached the neck.
+    await fence(rig);
     await rig.agent.stop('SIGTERM');
 
     const [file] = mcapFiles(recordingsOf(rig.dir));
@@ -38,10 +42,13 @@ describe('recording sessions as MCAP (built agent, virtual neck on a PTY)', () =
     expect(contents.metadata.get('neck')?.get('agent_version')).toMatch(/^\d+\.\d+\.\d+/);
 
     const commands = contents.messages.get('/neck/command') ?? [];
-    expect(commands.map((m) => m.data.text)).toEqual(sent);
+    expect(commands.map((m) => m.data.text)).toEqual(fenced);
     expect(commands.every((m) => m.data.path === 'hub' && m.data.senderUuid === 'e2e-ui')).toBe(true);
     const recordedAcks = contents.messages.get('/neck/ack') ?? [];
-    expect(recordedAcks.map((m) => [m.data.command, m.data.status])).toEqual(acks.map((a) => [a.command, a.status]));
+    expect(recordedAcks.map((m) => [m.data.command, m.data.status])).toEqual([
+      ...acks.map((a) => [a.command, a.status]),
+      ['HEALTH', 'written'],
+    ]);
     // What was written from the first command on is what the neck received, HEALTH fences included, in order.
     const written = (contents.messages.get('/neck/write') ?? []).map((m) => m.data.line);
     const first = 'X10,Y0,Z0,H0,S1,A1,R0,P0';
@@ -71,7 +78,7 @@ describe('recording sessions as MCAP (built agent, virtual neck on a PTY)', () =
     expect(summary.chunkIndexes.length).toBeGreaterThan(0);
     const counts = summary.statistics?.channelMessageCounts;
     const idOf = (topic: string) => [...summary.channelsById.values()].find((c) => c.topic === topic)?.id ?? -1;
-    expect(Number(counts?.get(idOf('/neck/command')))).toBe(sent.length);
+    expect(Number(counts?.get(idOf('/neck/command')))).toBe(fenced.length);
     expect(Number(counts?.get(idOf('/neck/write')))).toBe(written.length);
   });
 
