@@ -13,7 +13,7 @@ const stopWithLauncher = require('../bin/stop-with-launcher');
 const { ROOT, failedRow, isStopping, markdownTable, missingBuild, progress } = require('../bench/common');
 
 /** In the order they run: the quick ones first, the 10-minute agent bench last. */
-const BENCHES = ['relay', 'paced', 'cpu', 'join', 'agent'];
+const BENCHES = ['relay', 'paced', 'cpu', 'join', 'record', 'agent'];
 const RESULTS_MD = join(ROOT, 'bench/results.md');
 const RESULTS_JSON = join(ROOT, 'bench/results.json');
 
@@ -21,7 +21,7 @@ const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME[,NAME…]] [-- 
   --quick        a short run of every bench (about 2 min), to check that they work; the figures are rough
   --only NAME    run only these benches: ${BENCHES.join(', ')} (repeatable, or comma separated)
   --max-peers N  cap the join storm at N peers
-The full run (no flag) takes about 20 min, 11 of them for the agent bench. Run \`npm run build\` first.`;
+The full run (no flag) takes about 24 min, 11 of them for the agent bench and 4 for record. Run \`npm run build\` first.`;
 
 class UsageError extends Error {}
 

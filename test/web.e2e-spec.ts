@@ -478,10 +478,10 @@ describe('web control page (chromium)', () => {
     await target.getByRole('button', { name: 'Use tilt', pressed: true }).waitFor({ timeout: WAIT_MS });
   }
 
-  /** Opens the tilt settings and sets the smoothing (0: each reading as it is). */
-  async function tiltSettings(smoothing: string, target: Page = page): Promise<void> {
+  /** Opens the tilt settings and turns the One Euro filter off (each reading as it is) or on. */
+  async function tiltSettings(filter: 'off' | 'on', target: Page = page): Promise<void> {
     await target.getByText('Tilt settings', { exact: true }).click();
-    await target.getByRole('slider', { name: 'Tilt smoothing' }).fill(smoothing);
+    await target.getByRole('checkbox', { name: 'Tilt filter' }).setChecked(filter === 'on');
   }
 
   /** Presses "Hold to move" with the mouse and keeps it down. */
@@ -497,8 +497,8 @@ describe('web control page (chromium)', () => {
   it('tilt mode streams quaternions only while "Hold to move" is held', async () => {
     await logIn();
     await useTilt();
-    // Without smoothing the first line is the turn itself.
-    await tiltSettings('0');
+    // Without the filter the first line is the turn itself.
+    await tiltSettings('off');
     await orient(10, 0, 0);
     const hold = page.getByRole('button', { name: 'Hold to move' });
     const before = received().length;
@@ -536,7 +536,7 @@ describe('web control page (chromium)', () => {
   it('tilt: Center sets the zero, gain and inversion shape the line, the settings stay in the browser, and a lost connection stops it', async () => {
     await logIn();
     await useTilt();
-    await tiltSettings('0');
+    await tiltSettings('off');
     await page.getByRole('slider', { name: 'Gain yaw' }).fill('2');
     await page.getByRole('checkbox', { name: 'Invert pitch' }).check();
     const readout = page.locator('#tilt-readout');
@@ -588,7 +588,7 @@ describe('web control page (chromium)', () => {
     await page.getByText('Tilt settings', { exact: true }).click();
     await expect(page.getByRole('slider', { name: 'Gain yaw' }).inputValue()).resolves.toBe('2');
     await expect(page.getByRole('checkbox', { name: 'Invert pitch' }).isChecked()).resolves.toBe(true);
-    await expect(page.getByRole('slider', { name: 'Tilt smoothing' }).inputValue()).resolves.toBe('0');
+    await expect(page.getByRole('checkbox', { name: 'Tilt filter' }).isChecked()).resolves.toBe(false);
     expect(consoleErrors).toEqual([]);
   });
 

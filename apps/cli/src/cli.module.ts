@@ -17,6 +17,10 @@ import { SimCommand } from './sim/sim.command';
 import { StatsCommand } from './stats/stats.command';
 import { StatusCommand } from './status/status.command';
 import { StopCommand } from './stop/stop.command';
+import { GotoCommand } from './goto/goto.command';
+import { PoseCommand } from './pose/pose.command';
+import { RecordingsCommand } from './recordings/recordings.command';
+import { ReplayCommand } from './replay/replay.command';
 
 @Module({
   providers: [
@@ -30,6 +34,10 @@ import { StopCommand } from './stop/stop.command';
     ReplCommand,
     SendCommand,
     StopCommand,
+    GotoCommand,
+    PoseCommand,
+    RecordingsCommand,
+    ReplayCommand,
     PeersCommand,
     DevicesCommand,
     StatusCommand,

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { AgentFlags } from '@neck-signal/agent';
 import { integerOption, neckSignalVersion, parseFlags, urlOption } from '@neck-signal/program-kit';
 
@@ -22,6 +22,12 @@ export function parseAgentFlags(argv: readonly string[]): AgentProgramFlags {
     .option('--serial <path>', 'serial port of the neck (default: discover)')
     .option('--baud <n>', 'baud rate (default 115200)', integerOption(50, 4_000_000, 'a baud rate such as 115200'))
     .option('--simulate', 'drive the virtual neck in-process instead of a serial port')
+    .addOption(
+      new Option(
+        '--record <on|off>',
+        'record each session as MCAP in the config dir’s recordings/ (default: agent.json record, else on)',
+      ).choices(['on', 'off']),
+    )
     .option('--config-dir <dir>', 'config directory (default $NECK_CONFIG_DIR or ~/.config/neck-signal)')
     .option('--verbose', 'also print Nest’s own start-up lines (modules loaded)');
   return parseFlags<AgentProgramFlags>(program, argv);

@@ -1,5 +1,6 @@
 import type { HubClient } from '@neck-signal/hub-client';
 import { parseOperatorCommand } from '@neck-signal/protocol/directives';
+import { parseMotionCommand } from '@neck-signal/protocol/motion-commands';
 import type { CommandLog } from './command-log';
 import type { LastAck } from './last-ack';
 import type { NeckDirectory } from './neck-directory';
@@ -32,11 +33,12 @@ export class CommandSender {
   }
 
   /**
-   * Checks `text` (a firmware command, or STOP, RELEASE, TAKE, YIELD for the agent) and sends its canonical line;
+   * Checks `text` (a firmware command, STOP, RELEASE, TAKE, YIELD, or GOTO, POSE, REPLAY for the agent) and sends its canonical line;
    * says why when it does not. Nothing is kept to send later: while the connection is down, nothing is sent.
    */
   send(text: string, settled?: (how: Settled) => void): SendOutcome {
-    const parsed = parseOperatorCommand(text);
+    // GOTO, POSE and REPLAY are the agent's to run; anything else is a directive or a firmware line.
+    const parsed = parseMotionCommand(text) ?? parseOperatorCommand(text);
     if (!parsed.ok) return { ok: false, error: parsed.error.message };
     const client = this.client;
     if (!client) return { ok: false, error: 'not connected to the hub; log in first' };

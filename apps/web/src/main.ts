@@ -11,6 +11,8 @@ import { LastAck } from './last-ack';
 import { LoginPanel, loginErrorMessage } from './login-panel';
 import { NeckDirectory } from './neck-directory';
 import { PlatformView } from './platform-view';
+import { RecordingsPanel } from './recordings-panel';
+import { smoothed } from './smooth-switch';
 import { wireQuaternionForm } from './quaternion-form';
 import { SharePanel } from './share-panel';
 import { TiltControl } from './tilt-control';
@@ -43,8 +45,20 @@ const control = new ControlPanel(
   },
   send,
 );
-const sliders = new HeadSliders(byId('sliders', HTMLElement), byId('slider-error', HTMLElement), (line, settled) =>
-  sender.send(line, settled),
+const sliders = new HeadSliders(
+  byId('sliders', HTMLElement),
+  byId('slider-error', HTMLElement),
+  smoothed(byId('smooth', HTMLInputElement), (line, settled) => sender.send(line, settled)),
+);
+const recordings = new RecordingsPanel(
+  {
+    list: byId('recordings', HTMLUListElement),
+    refresh: byId('recordings-refresh', HTMLButtonElement),
+    status: byId('recordings-status', HTMLElement),
+    error: byId('recordings-error', HTMLElement),
+  },
+  () => necks.target() ?? necks.shownStatus()?.peerId,
+  send,
 );
 const platform = new PlatformView(
   byId('platform', SVGSVGElement),
@@ -161,6 +175,7 @@ const login = new LoginPanel(
       current = client;
       sender.use(client);
       share.use(client);
+      recordings.use(client);
       setConnection('connected', `Connected as ${client.uuid ?? '?'}`);
       log.note(`connected to the hub as ${client.uuid ?? '?'}`);
       loginView.hidden = true;
@@ -177,6 +192,7 @@ async function logOut(message = ''): Promise<void> {
   sender.use(undefined);
   share.use(undefined);
   lastAck.clear();
+  recordings.use(undefined);
   tilt.disable();
   necks.reset([]);
   log.clear();

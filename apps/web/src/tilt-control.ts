@@ -6,8 +6,9 @@ import { quaternionLine } from './quaternion-form';
 import { ChangedLines } from './throttle';
 import {
   DEFAULT_TILT_SETTINGS,
+  BETA_RANGE,
   GAIN_RANGE,
-  SMOOTHING_RANGE,
+  MIN_CUTOFF_RANGE,
   TILT_AXES,
   TiltSmoother,
   parseTiltSettings,
@@ -65,7 +66,7 @@ export class TiltControl {
   /** The browser said this device has no motion sensor (a laptop): one orientation event, all of it null. */
   private sensorless = false;
   private settings: TiltSettings;
-  private readonly smoother = new TiltSmoother(() => this.settings.smoothing);
+  private readonly smoother = new TiltSmoother(() => this.settings);
   private readonly stream = new ChangedLines(TILT_INTERVAL_MS, (line) => this.sendLine(line));
   private readonly onOrientation = (event: DeviceOrientationEvent) => this.orientation(event);
 
@@ -230,7 +231,7 @@ export class TiltControl {
     }
     this.centered = this.latest;
     this.zero = this.latest;
-    this.smoother.reset({ yaw: 0, pitch: 0, roll: 0 });
+    this.smoother.reset({ yaw: 0, pitch: 0, roll: 0 }, performance.now());
     showError(this.elements.error, '');
     this.showReadout();
     if (this.holding) this.queue();
@@ -241,7 +242,7 @@ export class TiltControl {
     this.holding = true;
     this.zero = this.centered ?? this.latest;
     // The head starts from where the phone is.
-    this.smoother.reset(this.zero && this.latest ? turnFrom(this.zero, this.latest) : undefined);
+    this.smoother.reset(this.zero && this.latest ? turnFrom(this.zero, this.latest) : undefined, performance.now());
     this.elements.hold.classList.add('holding');
     this.elements.hold.setAttribute('aria-pressed', 'true');
   }
@@ -272,7 +273,7 @@ export class TiltControl {
     const zero = this.zero ?? this.centered ?? this.latest;
     if (!this.latest || !zero) return undefined;
     const turn = turnFrom(zero, this.latest);
-    return shapeTilt(smooth ? this.smoother.next(turn) : turn, this.settings);
+    return shapeTilt(smooth ? this.smoother.next(turn, performance.now()) : turn, this.settings);
   }
 
   private queue(): void {
@@ -296,7 +297,7 @@ export class TiltControl {
     return outcome.ok;
   }
 
-  /** Gain and inversion per axis, and smoothing, each saved in the browser as it changes. */
+  /** Gain and inversion per axis, and the One Euro filter's switch and two parameters, saved as they change. */
   private buildSettings(): void {
     const container = this.elements.settings;
     for (const axis of TILT_AXES) {
@@ -318,10 +319,25 @@ export class TiltControl {
       invert.setAttribute('aria-label', `Invert ${axis}`);
       container.append(html('div', 'tilt-axis', gain.row, invertLabel));
     }
-    const smoothing = this.range('tilt-smoothing', 'Tilt smoothing', SMOOTHING_RANGE, this.settings.smoothing);
-    smoothing.input.addEventListener('input', () => {
-      this.settings.smoothing = Number(smoothing.input.value);
-      this.saved(smoothing);
+    const filter = html('input');
+    filter.type = 'checkbox';
+    filter.id = 'tilt-filter';
+    filter.checked = this.settings.filter;
+    filter.setAttribute('aria-label', 'Tilt filter');
+    filter.addEventListener('change', () => {
+      this.settings.filter = filter.checked;
+      this.saved();
+    });
+    const filterLabel = html('label', 'tilt-invert', filter, ' One Euro filter (less jitter when still)');
+    const cutoff = this.range('tilt-min-cutoff', 'Tilt min cutoff, Hz', MIN_CUTOFF_RANGE, this.settings.minCutoffHz);
+    cutoff.input.addEventListener('input', () => {
+      this.settings.minCutoffHz = Number(cutoff.input.value);
+      this.saved(cutoff);
+    });
+    const beta = this.range('tilt-beta', 'Tilt speed coefficient', BETA_RANGE, this.settings.beta);
+    beta.input.addEventListener('input', () => {
+      this.settings.beta = Number(beta.input.value);
+      this.saved(beta);
     });
     const reset = html('button', 'quiet', 'Reset tilt settings');
     reset.type = 'button';
@@ -331,7 +347,12 @@ export class TiltControl {
       this.buildSettings();
       this.saved();
     });
-    container.append(html('div', 'tilt-axis', smoothing.row), reset);
+    container.append(
+      html('div', 'tilt-axis', filterLabel),
+      html('div', 'tilt-axis', cutoff.row),
+      html('div', 'tilt-axis', beta.row),
+      reset,
+    );
   }
 
   private range(

@@ -42,28 +42,38 @@ describe('tilt', () => {
     expect(Object.is(shapeTilt({ yaw: -0.2, pitch: 0, roll: 0 }, settings()).yaw, 0)).toBe(true);
   });
 
-  it('smooths a jump over several readings, starts where it is told, and passes through with no smoothing', () => {
-    let keep = 0.5;
-    const smoother = new TiltSmoother(() => keep);
-    smoother.reset({ yaw: 0, pitch: 0, roll: 0 });
-    expect(smoother.next({ yaw: 40, pitch: -20, roll: 0 })).toEqual({ yaw: 20, pitch: -10, roll: 0 });
-    expect(smoother.next({ yaw: 40, pitch: -20, roll: 0 })).toEqual({ yaw: 30, pitch: -15, roll: 0 });
+  it('filters each axis with the One Euro filter, starts where it is told, and passes through when off', () => {
+    const settings = { filter: true, minCutoffHz: 1, beta: 0 };
+    const smoother = new TiltSmoother(() => settings);
+    smoother.reset({ yaw: 0, pitch: 0, roll: 0 }, 0);
+    // A jump, read 20 ms later: at 1 Hz and no speed term the output moves ~11% of the way.
+    const first = smoother.next({ yaw: 40, pitch: -20, roll: 0 }, 20);
+    expect(first.yaw).toBeCloseTo(40 * (1 / (1 + 1 / (2 * Math.PI) / 0.02)), 6);
+    expect(first.pitch).toBeCloseTo(-20 * (1 / (1 + 1 / (2 * Math.PI) / 0.02)), 6);
     // The shorter way round: from 170° to −170° is 20°, not 340°.
-    smoother.reset({ yaw: 170, pitch: 0, roll: 0 });
-    expect(smoother.next({ yaw: -170, pitch: 0, roll: 0 }).yaw).toBe(-180);
-    keep = 0;
-    expect(smoother.next({ yaw: 12, pitch: 3, roll: 4 })).toEqual({ yaw: 12, pitch: 3, roll: 4 });
+    smoother.reset({ yaw: 170, pitch: 0, roll: 0 }, 0);
+    expect(smoother.next({ yaw: -170, pitch: 0, roll: 0 }, 20).yaw).toBeGreaterThan(170);
+    settings.filter = false;
+    expect(smoother.next({ yaw: 12, pitch: 3, roll: 4 }, 40)).toEqual({ yaw: 12, pitch: 3, roll: 4 });
     smoother.reset();
-    keep = 0.9;
-    expect(smoother.next({ yaw: 30, pitch: 0, roll: 0 }).yaw).toBe(30);
+    settings.filter = true;
+    expect(smoother.next({ yaw: 30, pitch: 0, roll: 0 }, 60).yaw).toBe(30);
   });
 
   it('reads stored settings back, and only valid values of them', () => {
-    const saved = { gain: { yaw: 2, pitch: 9, roll: 'x' }, invert: { roll: true, yaw: 1 }, smoothing: 0.2 };
+    const saved = {
+      gain: { yaw: 2, pitch: 9, roll: 'x' },
+      invert: { roll: true, yaw: 1 },
+      filter: false,
+      minCutoffHz: 0.5,
+      beta: 7,
+    };
     expect(parseTiltSettings(saved)).toEqual({
       gain: { yaw: 2, pitch: 1, roll: 1 },
       invert: { yaw: false, pitch: false, roll: true },
-      smoothing: 0.2,
+      filter: false,
+      minCutoffHz: 0.5,
+      beta: 0.05,
     });
     expect(parseTiltSettings('garbage')).toEqual(DEFAULT_TILT_SETTINGS);
     expect(parseTiltSettings(null)).toEqual(DEFAULT_TILT_SETTINGS);

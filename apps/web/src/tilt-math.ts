@@ -1,3 +1,5 @@
+import { OneEuroFilter } from './one-euro';
+
 /** Degrees, as DeviceOrientationEvent reports them: alpha about the vertical, beta front-back, gamma left-right. */
 export interface Orientation {
   alpha: number;
@@ -21,17 +23,24 @@ export interface TiltSettings {
   gain: Record<TiltAxis, number>;
   /** Turn that axis the other way. */
   invert: Record<TiltAxis, boolean>;
-  /** How much of the previous angle each new reading keeps: SMOOTHING_RANGE, 0 for none. Default 0.5. */
-  smoothing: number;
+  /** Filter the readings with the One Euro filter (default true); off: each reading as it is. */
+  filter: boolean;
+  /** The filter's cutoff when the phone is still, Hz: MIN_CUTOFF_RANGE, default 1 (lower: less jitter). */
+  minCutoffHz: number;
+  /** How fast the cutoff rises with speed: BETA_RANGE, default 0.05 (higher: less lag when turning fast). */
+  beta: number;
 }
 
 export const GAIN_RANGE = { min: 0.2, max: 3, step: 0.1 } as const;
-export const SMOOTHING_RANGE = { min: 0, max: 0.9, step: 0.1 } as const;
+export const MIN_CUTOFF_RANGE = { min: 0.05, max: 5, step: 0.05 } as const;
+export const BETA_RANGE = { min: 0, max: 1, step: 0.01 } as const;
 
 export const DEFAULT_TILT_SETTINGS: TiltSettings = Object.freeze({
   gain: { yaw: 1, pitch: 1, roll: 1 },
   invert: { yaw: false, pitch: false, roll: false },
-  smoothing: 0.5,
+  filter: true,
+  minCutoffHz: 1,
+  beta: 0.05,
 });
 
 /**
@@ -62,28 +71,33 @@ export function shapeTilt(turn: TiltAngles, settings: TiltSettings): TiltAngles 
 }
 
 /**
- * Exponential smoothing of a stream of turns: each reading moves the output by (1 − smoothing) of the way to it,
- * along the shorter way round. The first reading after `reset` starts it where it is given.
+ * A One Euro filter per axis over a stream of turns (little jitter when still, little lag when turning fast);
+ * with the filter off, readings pass as they are. The first reading after `reset` starts it where it is given.
  */
 export class TiltSmoother {
-  private current: TiltAngles | undefined;
+  private readonly filters: Record<TiltAxis, OneEuroFilter>;
 
-  constructor(private readonly smoothing: () => number) {}
-
-  reset(start?: TiltAngles): void {
-    this.current = start === undefined ? undefined : { ...start };
+  constructor(private readonly settings: () => Pick<TiltSettings, 'filter' | 'minCutoffHz' | 'beta'>) {
+    const parameters = () => this.settings();
+    this.filters = {
+      yaw: new OneEuroFilter(parameters),
+      pitch: new OneEuroFilter(parameters),
+      roll: new OneEuroFilter(parameters),
+    };
   }
 
-  next(target: TiltAngles): TiltAngles {
-    const previous = this.current;
-    const keep = this.smoothing();
-    const next = { ...target };
-    if (previous !== undefined) {
-      for (const axis of TILT_AXES)
-        next[axis] = wrap(previous[axis] + (1 - keep) * wrap(target[axis] - previous[axis]));
+  reset(start?: TiltAngles, atMs?: number): void {
+    for (const axis of TILT_AXES) this.filters[axis].reset(start?.[axis], atMs);
+  }
+
+  /** The filtered turn for a reading taken at `atMs` (ms, a monotonic clock). */
+  next(target: TiltAngles, atMs: number): TiltAngles {
+    const filtered = { ...target };
+    for (const axis of TILT_AXES) {
+      const value = this.filters[axis].next(target[axis], atMs);
+      if (this.settings().filter) filtered[axis] = value;
     }
-    this.current = next;
-    return { ...next };
+    return filtered;
   }
 }
 
@@ -97,7 +111,9 @@ export function parseTiltSettings(stored: unknown): TiltSettings {
   const settings: TiltSettings = {
     gain: { ...DEFAULT_TILT_SETTINGS.gain },
     invert: { ...DEFAULT_TILT_SETTINGS.invert },
-    smoothing: inRange(saved.smoothing, SMOOTHING_RANGE) ?? DEFAULT_TILT_SETTINGS.smoothing,
+    filter: typeof saved.filter === 'boolean' ? saved.filter : DEFAULT_TILT_SETTINGS.filter,
+    minCutoffHz: inRange(saved.minCutoffHz, MIN_CUTOFF_RANGE) ?? DEFAULT_TILT_SETTINGS.minCutoffHz,
+    beta: inRange(saved.beta, BETA_RANGE) ?? DEFAULT_TILT_SETTINGS.beta,
   };
   for (const axis of TILT_AXES) {
     settings.gain[axis] = inRange(gain[axis], GAIN_RANGE) ?? DEFAULT_TILT_SETTINGS.gain[axis];

@@ -1,10 +1,19 @@
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { autoDetect } from '@serialport/bindings-cpp';
 import type { BindingInterface } from '@serialport/bindings-interface';
 import { HubClient } from '@neck-signal/hub-client';
 import { DEFAULT_VIRTUAL_NECK_PATH, VirtualNeck, createVirtualNeckBinding } from '@neck-signal/virtual-neck';
+import { neckSignalVersion } from '@neck-signal/program-kit';
 import { AgentSettings } from './config/agent-settings';
+import { POSES_FILE, PoseStore } from './motion/pose-store';
+import { Recorder } from './recording/recorder';
+import { RecordingCatalog } from './recording/recording-catalog';
+import { RecordingHubLink } from './recording/recording-hub-link';
+import { RecordingsResponder } from './recording/recordings-responder';
+import { RecordingReplaySource } from './recording/replay-source';
 import { HubClientLink } from './relay/hub-client-link';
+import { HubLink } from './relay/hub-link';
 import { Relay } from './relay/relay';
 import { DiscoveryEnvironment, systemDiscoveryEnvironment } from './serial/port-discovery';
 import { SerialConnection } from './serial/serial-connection';
@@ -22,6 +31,10 @@ export class NeckAgent {
   readonly serial: SerialConnection;
   /** The simulated neck with --simulate. */
   readonly virtualNeck: VirtualNeck | undefined;
+  /** Records each session as MCAP, unless recording is off. */
+  readonly recorder: Recorder | undefined;
+  /** Answers operators' requests for the recordings' list and their bytes. */
+  readonly recordings: RecordingsResponder;
 
   constructor(settings: AgentSettings, options: NeckAgentOptions = {}) {
     let serialSettings = settings.serial;
@@ -44,19 +57,42 @@ export class NeckAgent {
       role: 'neck',
       retryIntervalMs: settings.loginRetryMs,
     });
-    this.relay = new Relay(new HubClientLink(this.client), {
+    if (settings.recording?.enabled) {
+      this.recorder = new Recorder({
+        dir: settings.recording.dir,
+        budgetBytes: settings.recording.budgetBytes,
+        metadata: { uuid: settings.uuid, agentVersion: neckSignalVersion() },
+      });
+    }
+    const recorder = this.recorder;
+    const catalog = settings.recording?.enabled
+      ? new RecordingCatalog(settings.recording.dir, () => recorder?.currentId)
+      : undefined;
+    this.recordings = new RecordingsResponder(this.client, catalog);
+    let link: HubLink = new HubClientLink(this.client);
+    if (recorder) link = new RecordingHubLink(link, recorder);
+    this.relay = new Relay(link, {
       limits: settings.limits,
       timing: settings.firmware,
       leaseMs: settings.leaseMs,
       staleAfterMs: settings.staleAfterMs,
       baudRate: serialSettings.baudRate,
       statusIntervalMs: settings.statusIntervalMs,
-      print: (line) => this.logger.log(`wrote ${line}`),
+      poses: new PoseStore(join(settings.configDir, POSES_FILE)),
+      ...(catalog ? { replays: new RecordingReplaySource(catalog, recorder) } : {}),
+      print: (line) => {
+        recorder?.wrote(line);
+        this.logger.log(`wrote ${line}`);
+      },
     });
+    if (recorder) this.relay.onStatus((status) => recorder.status(status));
     this.serial = new SerialConnection(serialSettings, discovery, {
       open: (link) => this.relay.portOpened(link),
       down: (reason) => this.relay.portDown(reason),
-      line: (text) => this.relay.firmwareLine(text),
+      line: (text) => {
+        recorder?.output(text);
+        this.relay.firmwareLine(text);
+      },
     });
     this.client.onLifecycle('login-retry', (info) => this.logger.warn(info.message));
     this.client.onLifecycle('paired', (uuid) =>
@@ -81,6 +117,7 @@ export class NeckAgent {
   }
 
   start(): void {
+    this.recorder?.start().catch((error: unknown) => this.logger.warn(`not recording: ${(error as Error).message}`));
     this.relay.start();
     this.serial.start();
     this.client.connect().catch((error: unknown) => this.logger.error(`hub: ${(error as Error).message}`));
@@ -90,5 +127,6 @@ export class NeckAgent {
     this.relay.stop();
     await this.serial.stop();
     await this.client.close();
+    await this.recorder?.stop();
   }
 }

@@ -529,7 +529,14 @@ export class HubClient {
         this.serverEvents.emit(Events.ErrorMessage, error);
       }),
     );
-    for (const event of [Events.PeerMessage, Events.NeckCommand, Events.NeckStatus, Events.NeckOutput]) {
+    for (const event of [
+      Events.PeerMessage,
+      Events.NeckCommand,
+      Events.NeckStatus,
+      Events.NeckOutput,
+      Events.RecordingsRequest,
+      Events.RecordingsReply,
+    ]) {
       socket.on(
         event,
         this.guard(event, (payload: unknown) => this.serverEvents.emit(event, payload as never)),

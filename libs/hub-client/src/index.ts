@@ -30,3 +30,4 @@ export {
 export { requestLogin, type LoginRequestOptions } from './login';
 export { TypedEmitter } from './typed-emitter';
 export { guardInput, type RefusedInput } from './input-guard';
+export { RecordingsError, RecordingsRequester, type DownloadProgress, type RecordingsList } from './recordings';

@@ -12,6 +12,12 @@ import {
 import { NeckHealthDto } from './dto/health.dto';
 import { PeerCountsDto, PeerInfoDto, Role } from './dto/peer.dto';
 import { RenewTokenDto, RenewTokenResultDto } from './dto/access.dto';
+import {
+  RecordingsReplyDeliveryDto,
+  RecordingsReplyDto,
+  RecordingsRequestDeliveryDto,
+  RecordingsRequestDto,
+} from './dto/recording.dto';
 
 /** Every Socket.IO event name, seed-compatible (the README's event table). */
 export const Events = {
@@ -27,6 +33,8 @@ export const Events = {
   ErrorMessage: 'error-message',
   RenewToken: 'renew-token',
   PeerCounts: 'peer-counts',
+  RecordingsRequest: 'recordings',
+  RecordingsReply: 'recordings-reply',
 } as const;
 export type EventName = (typeof Events)[keyof typeof Events];
 
@@ -53,6 +61,10 @@ export interface ClientToServerEvents {
   [Events.NeckStatus]: (payload: NeckStatusDto) => void;
   [Events.NeckOutput]: (payload: NeckOutputDto) => void;
   [Events.RenewToken]: (payload: RenewTokenDto, ack: (result: RenewTokenResultDto) => void) => void;
+  /** An operator asks a neck for its recordings' list or a chunk of one. */
+  [Events.RecordingsRequest]: (payload: RecordingsRequestDto) => void;
+  /** A neck answers it. */
+  [Events.RecordingsReply]: (payload: RecordingsReplyDto) => void;
 }
 
 /** What the hub emits to a peer. */
@@ -69,6 +81,10 @@ export interface ServerToClientEvents {
   [Events.ErrorMessage]: (payload: ErrorMessageDto) => void;
   /** To observers only, instead of other observers' new-peer and peer-disconnect. */
   [Events.PeerCounts]: (counts: PeerCountsDto) => void;
+  /** To a neck: an operator's request for its recordings. */
+  [Events.RecordingsRequest]: (payload: RecordingsRequestDeliveryDto) => void;
+  /** To the operator who asked: the neck's answer. */
+  [Events.RecordingsReply]: (payload: RecordingsReplyDeliveryDto) => void;
 }
 
 /**

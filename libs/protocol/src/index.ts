@@ -14,5 +14,7 @@ export * from './dto/message.dto';
 export * from './dto/timeline.dto';
 export * from './dto/neck.dto';
 export * from './dto/health.dto';
+export * from './dto/recording.dto';
 export * from './firmware';
 export * from './directives';
+export * from './motion-commands';

@@ -132,7 +132,7 @@ export async function sendOneShot(lines: readonly string[], flags: SendFlags, de
 }
 
 /** A connected neck (the --target one when given), waiting for one to join until the time is up. */
-async function waitForNeck(
+export async function waitForNeck(
   client: HubClient,
   target: string | undefined,
   waitMs: number,

@@ -1,4 +1,4 @@
-import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Min } from 'class-validator';
 
 /** The agent's config file in the config dir. */
 export const AGENT_CONFIG_FILE = 'agent.json';
@@ -29,4 +29,8 @@ export class AgentConfigFile {
   @IsOptional() @IsInt() @Min(100) control_lease_ms?: number;
   /** A pose later than its sender's usual delay by more than this is dropped, ms. */
   @IsOptional() @IsInt() @Min(20) stale_after_ms?: number;
+  /** Record each session as MCAP under recordings/ ("on", the default, or "off"). */
+  @IsOptional() @IsIn(['on', 'off']) record?: 'on' | 'off';
+  /** All recordings together stay under this many MB; the oldest are deleted first. Default 1024. */
+  @IsOptional() @IsInt() @Min(1) record_budget_mb?: number;
 }

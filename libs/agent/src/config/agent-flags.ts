@@ -8,4 +8,6 @@ export interface AgentFlags {
   baud?: number;
   simulate?: boolean;
   configDir?: string;
+  /** `--record on|off`: record sessions as MCAP (default on). */
+  record?: 'on' | 'off';
 }

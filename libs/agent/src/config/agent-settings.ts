@@ -31,6 +31,17 @@ export interface AgentSettings {
   readonly statusIntervalMs: number;
   /** Delay between login attempts, ms. Default 3 000. */
   readonly loginRetryMs: number;
+  /** Recording sessions as MCAP (`--record`, agent.json `record`, `record_budget_mb`); absent: not recorded. */
+  readonly recording?: RecordingSettings;
+}
+
+export interface RecordingSettings {
+  /** Default true; `--record off` turns it off. */
+  readonly enabled: boolean;
+  /** Where the files go: the config dir's `recordings/`. */
+  readonly dir: string;
+  /** All recordings together stay under this many bytes. Default 1 GB. */
+  readonly budgetBytes: number;
 }
 
 export interface SerialSettings {

@@ -17,6 +17,7 @@ import { DEFAULT_STALE_AFTER_MS } from '../control/freshness';
 import { DEFAULT_FIRMWARE_TIMING } from '../firmware/firmware-session';
 import { AGENT_CONFIG_FILE, AgentConfigFile } from './agent-config-file';
 import { AgentSettings, DEFAULT_SERIAL_CANDIDATES } from './agent-settings';
+import { DEFAULT_RECORDING_BUDGET_BYTES, RECORDINGS_DIR } from '../recording/recorder';
 import { parseLimits } from './robot-limits';
 
 /**
@@ -83,5 +84,11 @@ export async function loadAgentSettings(flags: AgentFlags, context: SettingsCont
     staleAfterMs: saved.stale_after_ms ?? DEFAULT_STALE_AFTER_MS,
     statusIntervalMs: saved.status_interval_ms ?? 10_000,
     loginRetryMs: saved.login_retry_ms ?? 3_000,
+    recording: {
+      enabled: (flags.record ?? saved.record ?? 'on') === 'on',
+      dir: join(configDir, RECORDINGS_DIR),
+      budgetBytes:
+        saved.record_budget_mb === undefined ? DEFAULT_RECORDING_BUDGET_BYTES : saved.record_budget_mb * 1024 * 1024,
+    },
   };
 }

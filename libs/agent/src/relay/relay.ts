@@ -17,6 +17,7 @@ import {
   isMotionCommand,
   isPoseCommand,
   parseHealthLine,
+  parseMotionCommand,
   parseOperatorCommand,
 } from '@neck-signal/protocol';
 import { ControlLease, DEFAULT_LEASE_MS, Operator } from '../control/control-lease';
@@ -29,6 +30,9 @@ import {
   QueuedLine,
   Requester,
 } from '../firmware/firmware-session';
+import { MotionDirector } from '../motion/motion-director';
+import { MotionShaper, ReplaySource } from '../motion/motion-shaper';
+import { PoseStore } from '../motion/pose-store';
 import { SerialLink } from '../serial/serial-link';
 import { HubLink, IncomingCommand } from './hub-link';
 
@@ -61,6 +65,10 @@ export interface RelayOptions {
   staleAfterMs?: number;
   /** Prints each line written to the firmware (the seed's habit). */
   print: (line: string) => void;
+  /** Named poses (POSE SAVE, POSE GO). Default: in memory. */
+  poses?: PoseStore;
+  /** Recordings REPLAY plays. Default: none (REPLAY is refused). */
+  replays?: ReplaySource;
 }
 
 /**
@@ -90,6 +98,9 @@ export class Relay {
   private readonly freshness: FreshnessGate;
   /** Who pressed STOP, until someone sends RELEASE. */
   private stoppedBy: string | undefined;
+  /** Eased moves (GOTO, POSE GO) played on the agent's clock, each line through the gates below. */
+  private readonly director = new MotionDirector({ play: (line, operator) => this.play(line, operator) });
+  private readonly shaper: MotionShaper;
 
   constructor(
     private readonly hub: HubLink,
@@ -98,6 +109,12 @@ export class Relay {
     this.tracker = new HeadPoseTracker(HOME_POSE, options.limits);
     this.lease = new ControlLease(options.leaseMs ?? DEFAULT_LEASE_MS, () => this.controlChanged());
     this.freshness = new FreshnessGate(options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+    this.shaper = new MotionShaper(
+      this.director,
+      options.poses ?? new PoseStore(),
+      () => this.tracker.pose,
+      options.replays,
+    );
     hub.onCommand((command) => this.handle(command));
     // Acks are paid for by the commands they answer; what gives is the firmware's chatter.
     hub.onRateLimited(() => {
@@ -107,6 +124,10 @@ export class Relay {
       );
     });
     hub.onPeerLeft((sid) => {
+      // A move nobody is watching any more stops with its operator, as the lease does.
+      if (this.director.mover?.sid === sid) {
+        this.director.interrupt('rejected', { code: 'OPERATOR_LEFT', message: 'the operator who started it left' });
+      }
       this.lease.left(sid);
       this.freshness.forget(sid);
     });
@@ -122,6 +143,7 @@ export class Relay {
   }
 
   stop(): void {
+    this.director.interrupt('rejected', { code: 'SHUTTING_DOWN', message: 'the agent is shutting down' });
     clearInterval(this.statusTimer);
     clearTimeout(this.statusSoonTimer);
     this.lease.clear();
@@ -134,6 +156,7 @@ export class Relay {
    */
   portOpened(link: SerialLink): void {
     this.session?.close({ code: 'PORT_DOWN', message: 'the serial port was reopened; nothing was sent' });
+    this.director.interrupt('rejected', { code: 'PORT_DOWN', message: 'the serial port was reopened' });
     this.link = link;
     this.downReason = undefined;
     this.health = null;
@@ -169,6 +192,7 @@ export class Relay {
     const changed = this.downReason !== reason;
     this.link = undefined;
     this.downReason = reason;
+    this.director.interrupt('rejected', { code: 'PORT_DOWN', message: `the neck's serial port went down (${reason})` });
     this.session?.close({
       code: 'PORT_DOWN',
       message: `the neck's serial port went down (${reason}); nothing was sent`,
@@ -256,6 +280,17 @@ export class Relay {
     const operator: Operator = { uuid: command.uuid ?? command.from, sid: command.from };
     // Every stamped command teaches the sender's usual delay, whatever becomes of it.
     const freshness = this.freshness.judge(command.from, command.sentAt);
+    const shaped = parseMotionCommand(command.text, this.options.limits);
+    if (shaped) {
+      if (!shaped.ok) {
+        this.reject(received, arrival, shaped.error);
+        return;
+      }
+      const refusal = shaped.command.kind === 'pose-save' ? undefined : this.gate(operator);
+      if (refusal) this.refuse(shaped.line, arrival, 'rejected', refusal);
+      else this.shaper.run(shaped.command, shaped.line, operator, (ack) => this.sendAck(arrival, ack));
+      return;
+    }
     const parsed = parseOperatorCommand(command.text, this.options.limits);
     if (!parsed.ok) {
       this.reject(received, arrival, parsed.error);
@@ -303,7 +338,10 @@ export class Relay {
       this.reject(received, arrival, merged.error);
       return;
     }
-    if (motion) this.lease.moved(operator);
+    if (motion) {
+      this.lease.moved(operator);
+      this.director.interrupt('superseded', { code: 'MOVE_REPLACED', message: `${merged.line} replaced this move` });
+    }
     this.poseKnown ||= parsed.command.kind === 'home' || isPoseCommand(parsed.command);
     session.enqueue({ line: merged.line, command: parsed.command, requester, receivedAt });
     this.statusSoon();
@@ -316,12 +354,17 @@ export class Relay {
       this.stoppedBy = operator.uuid;
       this.lease.clear();
       this.session?.halt(this.stoppedError());
+      this.director.interrupt('rejected', this.stoppedError());
       if (first) this.logger.warn(`STOP by ${operator.uuid}: nothing more is written until RELEASE`);
     } else if (directive === 'release') {
       if (this.stoppedBy !== undefined) this.logger.log(`RELEASE by ${operator.uuid}: the neck moves again`);
       this.stoppedBy = undefined;
       this.session?.resume();
     } else if (directive === 'take') {
+      const mover = this.director.mover;
+      if (mover && mover.uuid !== operator.uuid) {
+        this.director.interrupt('rejected', { code: 'CONTROL_TAKEN', message: `${operator.uuid} took control (TAKE)` });
+      }
       const previous = this.lease.take(operator);
       if (previous) this.logger.log(`control: ${operator.uuid} took it from ${previous.uuid}`);
     } else {
@@ -329,6 +372,40 @@ export class Relay {
     }
     this.sendAck(arrival, { command: line, status: 'applied' });
     this.sendStatus();
+  }
+
+  /** Why `operator` may not move the neck now (STOP, another's control, no port), or nothing. */
+  private gate(operator: Operator): AckErrorDto | undefined {
+    if (this.stoppedBy !== undefined) return this.stoppedError();
+    const holder = this.lease.heldAgainst(operator);
+    if (holder) {
+      return {
+        code: 'CONTROL_HELD',
+        message: `${holder.uuid} holds this neck's control (until it stops moving it for ${this.lease.leaseMs / 1000} s); send TAKE to take it over`,
+      };
+    }
+    if (!this.session) {
+      return { code: 'PORT_DOWN', message: `the neck is not connected (${this.downReason ?? 'serial port down'})` };
+    }
+    return undefined;
+  }
+
+  /** One line of an eased move or a replay, as `operator`: through the gates, merged, queued; no ack of its own. */
+  private play(line: string, operator: Operator): AckErrorDto | undefined {
+    const session = this.session;
+    const refusal = this.gate(operator);
+    if (refusal || !session) return refusal;
+    const parsed = parseOperatorCommand(line, this.options.limits);
+    if (!parsed.ok) return parsed.error;
+    if (parsed.kind !== 'firmware') return { code: 'UNKNOWN_COMMAND', message: `${line} is not a firmware line` };
+    const held = session.refusal(parsed.command);
+    if (held) return held;
+    const merged = this.tracker.merge(parsed.command);
+    if (!merged.ok) return merged.error;
+    this.lease.moved(operator);
+    session.enqueue({ line: merged.line, command: parsed.command, requester: {}, receivedAt: performance.now() });
+    this.statusSoon();
+    return undefined;
   }
 
   private stoppedError(): AckErrorDto {

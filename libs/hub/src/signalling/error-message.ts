@@ -1,7 +1,12 @@
 import { ErrorMessageDto, Events, HubErrorCode, validatePayload } from '@neck-signal/protocol';
 
 /** Events whose payload `id` is the sender's own correlation id, so an error answering one carries it back. */
-const COMMAND_EVENTS: ReadonlySet<string> = new Set([Events.BroadcastMessage, Events.PeerMessage, Events.NeckCommand]);
+const COMMAND_EVENTS: ReadonlySet<string> = new Set([
+  Events.BroadcastMessage,
+  Events.PeerMessage,
+  Events.NeckCommand,
+  Events.RecordingsRequest,
+]);
 
 /** A refusal a message handler throws; the gateway answers the sender with `error-message {code, message, id?}`. */
 export class HubError extends Error {

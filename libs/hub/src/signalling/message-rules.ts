@@ -7,6 +7,8 @@ import {
   NeckStatusDto,
   PayloadValidator,
   PeerMessageRequestDto,
+  RecordingsReplyDto,
+  RecordingsRequestDto,
   compileValidator,
 } from '@neck-signal/protocol';
 import { HubSocket, isNeck, isObserverOnly } from './hub-socket';
@@ -23,10 +25,14 @@ export const validators = {
   [Events.NeckAck]: compileValidator(NeckAckReportDto),
   [Events.NeckStatus]: compileValidator(NeckStatusDto),
   [Events.NeckOutput]: compileValidator(NeckOutputDto),
+  [Events.RecordingsRequest]: compileValidator(RecordingsRequestDto),
+  [Events.RecordingsReply]: compileValidator(RecordingsReplyDto),
 };
 
 const OBSERVERS_SEND_NOTHING = 'observers cannot send messages or commands; log in with role ui';
 const ONLY_NECKS = 'only a neck reports acks, status and output; log in with role neck';
+const ONLY_OPERATORS = 'only operators (role ui) may list or download recordings';
+const ONLY_NECKS_ANSWER = 'only necks answer recordings requests';
 
 /**
  * Who may send each event, as a gate that returns the refusal (FORBIDDEN) or nothing: observers send nothing;
@@ -40,6 +46,8 @@ export const senders: { [E in keyof typeof validators]: (socket: HubSocket) => s
   [Events.NeckAck]: neckReport,
   [Events.NeckStatus]: neckReport,
   [Events.NeckOutput]: neckReport,
+  [Events.RecordingsRequest]: (socket) => (isObserverOnly(socket) || isNeck(socket) ? ONLY_OPERATORS : undefined),
+  [Events.RecordingsReply]: (socket) => (isNeck(socket) ? undefined : ONLY_NECKS_ANSWER),
 };
 
 function neckReport(socket: HubSocket): string | undefined {

@@ -43,6 +43,7 @@ import {
 import { Payloads, errorText, isMessageEvent, senders, validators } from './message-rules';
 import { PeerRegistry, mainRole } from './peer-registry';
 import { RedisHealth } from './redis-health';
+import { RecordingsRouting } from './recordings-routing';
 import { RegistrySync } from './registry-sync';
 import { SocketCap } from './socket-cap';
 import { SocketRateLimit } from './socket-rate-limit';
@@ -68,6 +69,10 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
   private countsTimer: NodeJS.Timeout | undefined;
   private countsSentAt = 0;
   private countsSent = '';
+  private readonly recordings = new RecordingsRouting({
+    peer: (sid) => this.peer(sid),
+    requirePeer: (sid) => this.requirePeer(sid),
+  });
 
   constructor(
     private readonly tokens: TokenService,
@@ -161,6 +166,8 @@ export class SignallingGateway implements OnGatewayInit, OnModuleDestroy {
       [Events.NeckAck]: (socket, body) => this.ack(socket, body),
       [Events.NeckStatus]: (socket, body) => this.status(socket, body),
       [Events.NeckOutput]: (socket, body) => this.output(socket, body),
+      [Events.RecordingsRequest]: (socket, body) => this.recordings.request(socket, body),
+      [Events.RecordingsReply]: (socket, body) => this.recordings.reply(socket, body),
     };
 
   /**

@@ -81,7 +81,9 @@ export type AckStatus = (typeof ACK_STATUSES)[number];
  * `SHUTTING_DOWN`, `QUEUE_FULL` (too many commands held while the firmware homes), `LEGACY_FIRMWARE` (the
  * neck's firmware predates HEALTH, STATUS and HOME_SOFT), `NOT_READY` (still booting: not yet known whether it has
  * them), `CONTROL_HELD` (another operator holds the neck's control), `STOPPED` (someone pressed STOP; RELEASE
- * first), `STALE` (with status `stale`: the pose came too late).
+ * first), `STALE` (with status `stale`: the pose came too late); for eased moves and replays (GOTO, POSE GO,
+ * REPLAY): `MOVE_REPLACED` (with status `superseded`: a newer motion command ended it), `CONTROL_TAKEN` (another
+ * operator sent TAKE), `OPERATOR_LEFT` (its operator left the hub), `UNKNOWN_POSE`, `UNKNOWN_RECORDING`.
  */
 export const NECK_ERROR_CODES = [
   'PORT_DOWN',
@@ -93,6 +95,11 @@ export const NECK_ERROR_CODES = [
   'CONTROL_HELD',
   'STOPPED',
   'STALE',
+  'MOVE_REPLACED',
+  'CONTROL_TAKEN',
+  'UNKNOWN_POSE',
+  'UNKNOWN_RECORDING',
+  'OPERATOR_LEFT',
 ] as const;
 export type NeckErrorCode = (typeof NECK_ERROR_CODES)[number];
 
