@@ -53,7 +53,10 @@ describe('recording sessions as MCAP (built agent, virtual neck on a PTY)', () =
     const written = (contents.messages.get('/neck/write') ?? []).map((m) => m.data.line);
     const first = 'X10,Y0,Z0,H0,S1,A1,R0,P0';
     expect(written.slice(written.indexOf(first))).toEqual(rig.neck.received.slice(rig.neck.received.indexOf(first)));
-    expect(written).toContain('HOME');
+    // The agent's opening is recorded too: its HEALTH probe, and no HOME of its own (the board reset when the port
+    // opened, and its boot homing counts as the opening's HOME).
+    expect(written[0]).toBe('HEALTH');
+    expect(written).not.toContain('HOME');
     for (const ack of acks.filter((a) => a.status === 'written')) expect(written).toContain(ack.command);
     expect(written).not.toContain('X900');
     // The pose as numbers: X10, then X20,Y-5, then the quaternion's yaw/pitch/roll, then HOME_SOFT's zeros.

@@ -613,7 +613,7 @@ describe('Relay on a MockBinding port with the strict virtual neck (ESP32 defaul
         expect(ackOf(id)).toMatchObject({ status: 'stale', error: { code: 'STALE' } });
       }
       expect(ackOf('late-actuators')?.status).toBe('written');
-      expect(neck.received.slice(3)).toEqual(['X10,Y0,Z0,H0,S1,A1,R0,P0', '1:20|2:30']);
+      expect(neck.received.slice(STARTUP.length)).toEqual(['X10,Y0,Z0,H0,S1,A1,R0,P0', '1:20|2:30']);
     });
   });
 });
