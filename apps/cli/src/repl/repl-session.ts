@@ -12,6 +12,7 @@ import {
   formatSeconds,
   NeckAckDeliveryDto,
   NeckStatusDeliveryDto,
+  parseMotionCommand,
   parseOperatorCommand,
   PeerInfoDto,
 } from '@neck-signal/protocol';
@@ -172,7 +173,8 @@ export class ReplSession {
       this.view.error(`unknown REPL command ${line.split(/\s/)[0]}; type help`);
       return;
     }
-    const parsed = parseOperatorCommand(line);
+    // GOTO, POSE and REPLAY are the agent's to run; anything else is a directive or a firmware line.
+    const parsed = parseMotionCommand(line) ?? parseOperatorCommand(line);
     if (!parsed.ok) {
       this.view.error(`invalid: ${parsed.error.message} (nothing sent)`);
       return;
@@ -304,6 +306,9 @@ export class ReplSession {
       '  STOP                          anyone: drop what waits, refuse all motion until RELEASE',
       '                                (a move already under way still ends at its target)',
       '  RELEASE                       lift a STOP',
+      '  GOTO X50,Y-20 IN 800          the agent eases the head there (ms; EASE LINEAR for a straight ramp)',
+      '  POSE SAVE NAME  POSE GO NAME  keep the current pose on the agent, or ease back to it',
+      '  REPLAY ID SPEED 1             the neck replays a recording (neck recordings lists them)',
       'One operator at a time moves a neck: the first to move holds its control until it stops',
       'moving for a while (2 s); the others are refused with CONTROL_HELD.',
       'Each ack says where its time went, each part in ms on its own machine’s clock: hub (relaying it),',

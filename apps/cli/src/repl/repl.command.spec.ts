@@ -75,6 +75,22 @@ describe('neck repl', () => {
     expect(output.code).toBe(0);
   });
 
+  it('sends GOTO and POSE to the agent, which eases the head there; a bad one is refused here and sends nothing', async () => {
+    const context = new TestContext(env());
+    const run = await startCli(['repl'], { context });
+    context.stdin.end('GOTO X40,Y-10 IN 100\nGOTO X40 IN 99999999\nPOSE SAVE nod\n');
+    await run.done;
+    const { output } = run;
+    expect(output.errors).toContainEqual(expect.stringMatching(/^invalid: .*IN.* \(nothing sent\)$/));
+    expect(output.lines.filter((line) => line.startsWith('ack '))).toEqual([
+      expect.stringMatching(/^ack applied GOTO X40,Y-10 IN 100 EASE MINJERK in \d+ ms /),
+      expect.stringMatching(/^ack applied POSE SAVE nod\b/),
+    ]);
+    // The eased move ends where it was sent, and nothing of the refused one reached the neck.
+    expect(sim.neck.received.at(-1)).toBe('X40,Y-10,Z0,H0,S1,A1,R0,P0');
+    expect(output.code).toBe(0);
+  });
+
   it('shows a neck’s rejection with its reason', async () => {
     await sim.stop();
     sim = await startSimulatedNeck(hub.url, dir.path, { limits: { X: { min: -100, max: 100 } } });

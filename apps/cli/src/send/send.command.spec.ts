@@ -41,6 +41,14 @@ describe('neck send', () => {
     expect(sim.neck.received).toContain('X50,Y0,Z0,H30,S1,A1,R0,P0');
   });
 
+  it('sends GOTO to the agent, which eases the head there: exit 0 once the move has ended', async () => {
+    sim = await startSimulatedNeck(hub.url, dir.path);
+    const output = await runCli(['send', 'GOTO', 'X30', 'IN', '100'], { context: context() });
+    expect(output.code).toBe(0);
+    expect(output.lines).toEqual([expect.stringMatching(/^ack applied GOTO X30 IN 100 EASE MINJERK in \d+ ms /)]);
+    expect(sim.neck.received.at(-1)).toBe('X30,Y0,Z0,H0,S1,A1,R0,P0');
+  });
+
   it('exits 1 with the reason on stderr when the grammar rejects the command, before reaching any hub', async () => {
     const output = await runCli(['send', 'X9999'], { context: new TestContext({ NECK_CONFIG_DIR: dir.path }) });
     expect(output.code).toBe(1);

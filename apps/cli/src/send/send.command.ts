@@ -1,6 +1,13 @@
 import { Command, Help, Option } from 'nest-commander';
 import { AckTimeoutError, CommandResult, HubClient, HubError, NotConnectedError } from '@neck-signal/hub-client';
-import { DIRECTIVE_LINES, Events, formatSeconds, parseOperatorCommand, PeerInfoDto } from '@neck-signal/protocol';
+import {
+  DIRECTIVE_LINES,
+  Events,
+  formatSeconds,
+  parseMotionCommand,
+  parseOperatorCommand,
+  PeerInfoDto,
+} from '@neck-signal/protocol';
 import { CliOutput } from '../common/cli-output';
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
@@ -67,7 +74,8 @@ Examples:
 
   async run(words: string[], flags: SendFlags = {}): Promise<void> {
     await reportFailures(this.output, async () => {
-      const parsed = parseOperatorCommand(words.join(' '));
+      const text = words.join(' ');
+      const parsed = parseMotionCommand(text) ?? parseOperatorCommand(text);
       if (!parsed.ok) {
         throw new CommandFailure(`rejected: ${parsed.error.message} (nothing sent)`, ExitCode.Rejected);
       }

@@ -33,6 +33,8 @@ export interface QueuedLine {
   readonly requester: Requester;
   /** When the agent received the command: performance.now() ms. */
   readonly receivedAt: number;
+  /** Told how the line was settled, for one the agent queued for itself (the last line of an eased move). */
+  readonly settled?: (status: 'written' | 'superseded' | 'rejected', error?: AckErrorDto) => void;
 }
 
 /** Where a line's time went in the session, ms on the agent's monotonic clock. */

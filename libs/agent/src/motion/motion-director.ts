@@ -3,13 +3,22 @@ import { AckErrorDto, AckStatus } from '@neck-signal/protocol';
 import { Operator } from '../control/control-lease';
 import { TimedLine } from './eased-path';
 
+/** How the firmware session settled a line: written to the firmware, replaced by a newer pose, or refused. */
+export type LineSettled = (status: 'written' | 'superseded' | 'rejected', error?: AckErrorDto) => void;
+
 /** What a move needs from the relay. */
 export interface MoveOutlet {
-  /** Writes one line as `operator` through every gate (STOP, the lease, the port); a refusal stops the move. */
-  play(line: string, operator: Operator): AckErrorDto | undefined;
+  /**
+   * Writes one line as `operator` through every gate (STOP, the lease, the port); a refusal stops the move.
+   * `settled`, when given, is told once the line has been written (or dropped).
+   */
+  play(line: string, operator: Operator, settled?: LineSettled): AckErrorDto | undefined;
 }
 
-/** How a move ended: `applied` (every line handed to the firmware), `superseded` or `rejected` (with why). */
+/**
+ * How a move ended: `applied` (every line handed to the firmware and the last one written), `superseded` or
+ * `rejected` (with why).
+ */
 export type MoveEnd = (status: Extract<AckStatus, 'applied' | 'superseded' | 'rejected'>, error?: AckErrorDto) => void;
 
 export interface MoveProgress {
@@ -78,8 +87,8 @@ export class MotionDirector {
   private schedule(move: Move): void {
     const line = move.lines[move.next];
     if (line === undefined) {
-      this.move = undefined;
-      move.end('applied');
+      // Only an empty move gets here: a move's last line ends it once written (see step).
+      if (move.lines.length === 0) this.finish(move, 'written');
       return;
     }
     const delay = Math.max(0, move.startedAt + line.atMs - performance.now());
@@ -90,7 +99,10 @@ export class MotionDirector {
     if (this.move !== move) return;
     const line = move.lines[move.next];
     if (line === undefined) return;
-    const refusal = this.outlet.play(line.line, move.operator);
+    const last = move.next === move.lines.length - 1;
+    // The move is applied when its last line has reached the firmware, not when it was handed to the queue.
+    const settled: LineSettled | undefined = last ? (status, error) => this.finish(move, status, error) : undefined;
+    const refusal = this.outlet.play(line.line, move.operator, settled);
     if (this.move !== move) return;
     if (refusal) {
       this.interrupt('rejected', refusal);
@@ -99,5 +111,13 @@ export class MotionDirector {
     move.next += 1;
     move.progress?.({ done: move.next, total: move.lines.length });
     this.schedule(move);
+  }
+
+  /** Ends `move` as its last line settled, unless something else ended it first. */
+  private finish(move: Move, status: 'written' | 'superseded' | 'rejected', error?: AckErrorDto): void {
+    if (this.move !== move) return;
+    this.move = undefined;
+    if (status === 'written') move.end('applied');
+    else move.end(status, error ?? { code: 'MOVE_REPLACED', message: 'a newer pose replaced the move’s last line' });
   }
 }

@@ -1,6 +1,6 @@
 import { AckErrorDto, HOME_POSE, easeAt } from '@neck-signal/protocol';
 import { easedPath } from './eased-path';
-import { MotionDirector } from './motion-director';
+import { LineSettled, MotionDirector } from './motion-director';
 import { replayPath } from './replay-path';
 
 describe('easedPath', () => {
@@ -52,17 +52,39 @@ describe('MotionDirector', () => {
     { atMs: 60, line: 'X3,Y0,Z0,H0,S1,A1,R0,P0' },
   ];
 
-  it('plays each line at its time and ends applied, once', () => {
+  // Adversary: an ack that claims more than happened — the move "applied" while its last line still waits to be written.
+  it('plays each line at its time and ends applied, once, when its last line has been written', () => {
     const played: string[] = [];
     const ends: string[] = [];
-    const director = new MotionDirector({ play: (line) => void played.push(line) });
+    let lastSettled: LineSettled | undefined;
+    const director = new MotionDirector({
+      play: (line, _operator, settled) => {
+        played.push(line);
+        if (settled) lastSettled = settled;
+        return undefined;
+      },
+    });
     director.start(operator, path, (status) => ends.push(status));
     jest.advanceTimersByTime(45);
     expect(played).toEqual([path[0].line, path[1].line]);
     jest.advanceTimersByTime(100);
     expect(played).toHaveLength(3);
+    expect(ends).toEqual([]);
+    expect(director.mover).toBe(operator);
+    lastSettled?.('written');
+    lastSettled?.('written');
     expect(ends).toEqual(['applied']);
     expect(director.mover).toBeUndefined();
+  });
+
+  it('ends rejected when its last line is refused by the firmware session (the port went down)', () => {
+    const ends: [string, AckErrorDto | undefined][] = [];
+    const director = new MotionDirector({
+      play: (_line, _operator, settled) => void settled?.('rejected', { code: 'PORT_DOWN', message: 'down' }),
+    });
+    director.start(operator, path, (status, error) => ends.push([status, error]));
+    jest.advanceTimersByTime(100);
+    expect(ends).toEqual([['rejected', { code: 'PORT_DOWN', message: 'down' }]]);
   });
 
   // Adversary: a refusal half-way (STOP, the lease) that a move would otherwise ignore.

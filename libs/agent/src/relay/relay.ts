@@ -30,7 +30,7 @@ import {
   QueuedLine,
   Requester,
 } from '../firmware/firmware-session';
-import { MotionDirector } from '../motion/motion-director';
+import { LineSettled, MotionDirector } from '../motion/motion-director';
 import { MotionShaper, ReplaySource } from '../motion/motion-shaper';
 import { PoseStore } from '../motion/pose-store';
 import { SerialLink } from '../serial/serial-link';
@@ -99,7 +99,9 @@ export class Relay {
   /** Who pressed STOP, until someone sends RELEASE. */
   private stoppedBy: string | undefined;
   /** Eased moves (GOTO, POSE GO) played on the agent's clock, each line through the gates below. */
-  private readonly director = new MotionDirector({ play: (line, operator) => this.play(line, operator) });
+  private readonly director = new MotionDirector({
+    play: (line, operator, settled) => this.play(line, operator, settled),
+  });
   private readonly shaper: MotionShaper;
 
   constructor(
@@ -390,8 +392,11 @@ export class Relay {
     return undefined;
   }
 
-  /** One line of an eased move or a replay, as `operator`: through the gates, merged, queued; no ack of its own. */
-  private play(line: string, operator: Operator): AckErrorDto | undefined {
+  /**
+   * One line of an eased move or a replay, as `operator`: through the gates, merged, queued; no ack of its own, but
+   * `settled` is told how the firmware session settled it.
+   */
+  private play(line: string, operator: Operator, settled?: LineSettled): AckErrorDto | undefined {
     const session = this.session;
     const refusal = this.gate(operator);
     if (refusal || !session) return refusal;
@@ -403,7 +408,13 @@ export class Relay {
     const merged = this.tracker.merge(parsed.command);
     if (!merged.ok) return merged.error;
     this.lease.moved(operator);
-    session.enqueue({ line: merged.line, command: parsed.command, requester: {}, receivedAt: performance.now() });
+    session.enqueue({
+      line: merged.line,
+      command: parsed.command,
+      requester: {},
+      receivedAt: performance.now(),
+      ...(settled ? { settled } : {}),
+    });
     this.statusSoon();
     return undefined;
   }
@@ -432,6 +443,7 @@ export class Relay {
     timing: LineTiming,
     error?: AckErrorDto,
   ): void {
+    item.settled?.(status, error);
     if (item.requester.to === undefined) {
       if (error) this.logger.warn(`could not write ${item.line}: ${error.message}`);
       return;
