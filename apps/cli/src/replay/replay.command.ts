@@ -1,7 +1,9 @@
+import { readFile, stat } from 'node:fs/promises';
 import { Command, Help, Option } from 'nest-commander';
 import { InvalidArgumentError } from 'commander';
 import { AckTimeoutError, HubError, RecordingsError, RecordingsRequester } from '@neck-signal/hub-client';
 import {
+  MAX_UPLOAD_BYTES,
   MAX_REPLAY_SPEED,
   MIN_REPLAY_SPEED,
   RECORDING_ID,
@@ -11,6 +13,8 @@ import {
 import { CliAsker } from '../common/cli-asker';
 import { CliContext } from '../common/cli-context';
 import { CliOutput } from '../common/cli-output';
+import { Programs } from '../common/programs';
+import { ProgressBar, formatBytes } from '../common/progress-bar';
 import { CommandFailure, ExitCode, reportFailures } from '../common/command-failure';
 import { DEFAULT_TIMEOUT_MS, ONE_SHOT_RETRY_MS, TimedHubCommandRunner, TimedHubFlags } from '../common/hub-command';
 import { durationOption } from '../common/options';
@@ -32,22 +36,26 @@ export interface ReplayFlags extends TimedHubFlags {
 }
 
 /**
- * `neck replay ID [--neck UUID] [--speed X] [--from T] [--to T]`: the agent plays one of its recordings on its own
- * clock, as this operator (through the control lease), after a smooth lead-in from where the head is; STOP or
- * another operator's TAKE ends it. Progress (by time) on stderr until its ack.
+ * `neck replay FILE|ID [--neck UUID] [--speed X] [--from T] [--to T]`: the agent plays one of its recordings (or a
+ * local file, checked here, then sent to it and checked again) on its own clock, as this operator (through the
+ * control lease), after a smooth lead-in from where the head is; STOP or another operator's TAKE ends it.
+ * Progress on stderr until its ack.
  */
 @Command({
   name: 'replay',
-  arguments: '<id>',
+  arguments: '<file|id>',
   description:
-    "play one of a neck's recordings at its recorded timing (on the neck's clock), after a smooth lead-in; STOP ends it",
-  argsDescription: { id: 'a recording id from neck recordings' },
+    "play a neck's recording, or a local .mcap file sent to it, at its recorded timing (on the neck's clock), after a smooth lead-in; STOP ends it",
+  argsDescription: {
+    'file|id': 'a recording id from neck recordings, or a path to a recording file (anything with a . or /)',
+  },
 })
 export class ReplayCommand extends TimedHubCommandRunner {
   constructor(
     private readonly output: CliOutput,
     private readonly context: CliContext,
     private readonly asker: CliAsker,
+    private readonly programs: Programs,
   ) {
     super();
   }
@@ -85,36 +93,69 @@ export class ReplayCommand extends TimedHubCommandRunner {
   examples(): string {
     return `
 Times count from the recording's first line written. Replaying the recording being written plays the session so far
-(the agent starts a new file first). Homing and HEALTH lines are not replayed. A local .mcap file cannot be replayed:
-the agent plays its own recordings (neck recordings lists them).
-Exit codes: 0 played (or superseded by a newer command), 1 rejected (STOP, TAKE, unknown id), 2 usage error, 3 no answer.
+(the agent starts a new file first). Homing and HEALTH lines are not replayed.
+A local file (a recording made by an agent, e.g. from neck recordings get) is checked, sent to the neck through the
+hub with a progress bar (at most ${formatBytes(MAX_UPLOAD_BYTES)}, and no more than the agent's recording budget),
+checked again and kept there as a recording whose id ends in -upload, then replayed like any other.
+Exit codes: 0 played (or superseded by a newer command), 1 rejected (STOP, TAKE, unknown id, a file the agent
+refused), 2 usage error (including a file that is no recording), 3 no answer.
 
 Examples:
   neck replay 2026-12-08T00-12-03-123Z
-  neck replay 2026-12-08T00-12-03-123Z --speed 0.5 --from 5s --to 12s`;
+  neck replay 2026-12-08T00-12-03-123Z --speed 0.5 --from 5s --to 12s
+  neck replay ./gesture.mcap --neck 7d0c…`;
   }
 
-  async run([id = '']: string[], flags: ReplayFlags = {}): Promise<void> {
+  async run([source = '']: string[], flags: ReplayFlags = {}): Promise<void> {
     await reportFailures(this.output, async () => {
-      if (!RECORDING_ID.test(id)) {
+      const file = /[./]/.test(source) ? await this.readRecording(source) : undefined;
+      if (!file && !RECORDING_ID.test(source)) {
         throw new CommandFailure(
-          `${id} is not a recording id: the agent replays its own recordings (see neck recordings); local files cannot be sent to it`,
+          `${JSON.stringify(source)} is neither a recording id (see neck recordings) nor a file path`,
           ExitCode.Usage,
         );
       }
-      const text = [
-        `REPLAY ${id} SPEED ${flags.speed ?? 1} FROM ${flags.from ?? 0}`,
-        ...(flags.to === undefined ? [] : [`TO ${flags.to}`]),
-      ].join(' ');
-      const parsed = parseMotionCommand(text);
-      if (!parsed?.ok) {
-        throw new CommandFailure(`rejected: ${parsed ? parsed.error.message : text} (nothing sent)`, ExitCode.Usage);
-      }
-      await this.replay(id, parsed.line, flags);
+      // Checked before anything is sent (with a placeholder id until the neck names an upload).
+      replayLine(file ? 'upload' : source, flags);
+      await this.replay(file ? { file, name: source } : { id: source }, flags);
     });
   }
 
-  private async replay(id: string, line: string, flags: ReplayFlags): Promise<void> {
+  /** The file's bytes, when it is a recording a replay can play; a usage failure saying why not otherwise. */
+  private async readRecording(path: string): Promise<Uint8Array> {
+    const size = await stat(path).then(
+      (info) => (info.isFile() ? info.size : -1),
+      () => -1,
+    );
+    if (size < 0) throw new CommandFailure(`${path}: no such file`, ExitCode.Usage);
+    if (size > MAX_UPLOAD_BYTES) {
+      throw new CommandFailure(
+        `${path} is ${formatBytes(size)}: a file sent for replay is at most ${formatBytes(MAX_UPLOAD_BYTES)} (cut it with --from/--to on the neck instead)`,
+        ExitCode.Usage,
+      );
+    }
+    const bytes = await readFile(path);
+    const check = this.programs.agent.checkRecording(bytes);
+    if (!check.ok)
+      throw new CommandFailure(`${path} cannot be replayed: ${check.message} (nothing sent)`, ExitCode.Usage);
+    return bytes;
+  }
+
+  private async upload(requester: RecordingsRequester, bytes: Uint8Array, name: string, neck: string): Promise<string> {
+    this.output.error(`sending ${name} (${formatBytes(bytes.length)}) to ${neck}`);
+    const bar = new ProgressBar((text) => process.stderr.write(text), process.stderr.isTTY === true);
+    try {
+      const id = await requester.upload(bytes, (progress) => bar.show(progress.bytes, progress.totalBytes));
+      bar.end();
+      this.output.error(`the neck keeps it as ${id}`);
+      return id;
+    } catch (error) {
+      bar.end();
+      throw error;
+    }
+  }
+
+  private async replay(source: { id: string } | { file: Uint8Array; name: string }, flags: ReplayFlags): Promise<void> {
     const settings = await loadCliSettings(
       flags,
       this.context.settingsContext(this.asker, (message) => this.output.error(message)),
@@ -124,7 +165,10 @@ Examples:
     let ticker: NodeJS.Timeout | undefined;
     try {
       const neck = await waitForNeck(client, flags.neck, timeoutMs, timeoutMs);
-      const { recordings } = await new RecordingsRequester(client, neck.id, timeoutMs).list();
+      const requester = new RecordingsRequester(client, neck.id, timeoutMs);
+      const id = 'id' in source ? source.id : await this.upload(requester, source.file, source.name, neck.uuid);
+      const line = replayLine(id, flags);
+      const { recordings } = await requester.list();
       const recording = recordings.find((candidate) => candidate.id === id);
       if (!recording) throw new RecordingsError('UNKNOWN_RECORDING', `neck ${neck.uuid} has no recording ${id}`);
       const windowMs = Math.max(
@@ -165,4 +209,17 @@ Examples:
       await client.close();
     }
   }
+}
+
+/** The REPLAY line for recording `id` with the flags' window and speed (already checked with a placeholder id). */
+function replayLine(id: string, flags: ReplayFlags): string {
+  const text = [
+    `REPLAY ${id} SPEED ${flags.speed ?? 1} FROM ${flags.from ?? 0}`,
+    ...(flags.to === undefined ? [] : [`TO ${flags.to}`]),
+  ].join(' ');
+  const parsed = parseMotionCommand(text);
+  if (!parsed?.ok) {
+    throw new CommandFailure(`rejected: ${parsed ? parsed.error.message : text} (nothing sent)`, ExitCode.Usage);
+  }
+  return parsed.line;
 }
