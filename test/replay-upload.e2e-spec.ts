@@ -55,7 +55,10 @@ describe('neck replay FILE (built CLI, hub and agent; virtual neck on a PTY)', (
     expect((await replay.exit(60_000)).code).toBe(0);
     const output = replay.output.join('\n');
     expect(output).toMatch(/the neck keeps it as \S+-upload/);
-    expect(output).toMatch(/100%/);
+    // The upload's bar, then the replay's as the agent reported it in neck_status (seconds), both to the end.
+    expect(output).toMatch(/KB of [\d.]+ KB \(100%\)/);
+    expect(output).toMatch(/[\d.]+ s of [\d.]+ s \([1-9]\d?%\)/);
+    expect(output).toMatch(/([\d.]+) s of \1 s \(100%\)/);
     expect(output).toMatch(/ack applied REPLAY \S+-upload SPEED 2 FROM 0/);
     await untilCount(rig, last, before + 1);
     // Stored byte for byte, and listed like the agent's own recordings.

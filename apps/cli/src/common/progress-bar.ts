@@ -6,11 +6,13 @@ export class ProgressBar {
   constructor(
     private readonly write: (text: string) => void,
     private readonly terminal: boolean,
+    /** How an amount is said (default: bytes). */
+    private readonly unit: (amount: number) => string = formatBytes,
   ) {}
 
-  show(bytes: number, total: number): void {
-    const fraction = total === 0 ? 1 : bytes / total;
-    const text = `${formatBytes(bytes)} of ${formatBytes(total)} (${Math.floor(fraction * 100)}%)`;
+  show(done: number, total: number): void {
+    const fraction = total === 0 ? 1 : Math.min(1, done / total);
+    const text = `${this.unit(done)} of ${this.unit(total)} (${Math.floor(fraction * 100)}%)`;
     if (this.terminal) {
       const width = 30;
       const filled = Math.round(fraction * width);

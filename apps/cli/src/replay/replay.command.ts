@@ -3,6 +3,7 @@ import { Command, Help, Option } from 'nest-commander';
 import { InvalidArgumentError } from 'commander';
 import { AckTimeoutError, HubError, RecordingsError, RecordingsRequester } from '@neck-signal/hub-client';
 import {
+  Events,
   MAX_UPLOAD_BYTES,
   MAX_REPLAY_SPEED,
   MIN_REPLAY_SPEED,
@@ -23,7 +24,7 @@ import { connectToHub } from '../hub/connect';
 import { formatAck } from '../hub/format';
 import { waitForNeck } from '../send/send.command';
 
-/** The lead-in before the recorded lines (the agent's REPLAY_LEAD_IN_MS), for the progress estimate. */
+/** The lead-in before the recorded lines (the agent's REPLAY_LEAD_IN_MS), for the time said and the ack's wait. */
 const LEAD_IN_MS = 1000;
 const DAY_MS = 24 * 3_600_000;
 
@@ -39,7 +40,7 @@ export interface ReplayFlags extends TimedHubFlags {
  * `neck replay FILE|ID [--neck UUID] [--speed X] [--from T] [--to T]`: the agent plays one of its recordings (or a
  * local file, checked here, then sent to it and checked again) on its own clock, as this operator (through the
  * control lease), after a smooth lead-in from where the head is; STOP or another operator's TAKE ends it.
- * Progress on stderr until its ack.
+ * Progress, as the agent reports it in neck_status, on stderr until its ack.
  */
 @Command({
   name: 'replay',
@@ -162,7 +163,9 @@ Examples:
     );
     const timeoutMs = flags.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const client = await connectToHub(settings, { role: 'ui', timeoutMs, retryIntervalMs: ONE_SHOT_RETRY_MS });
-    let ticker: NodeJS.Timeout | undefined;
+    let stopProgress: (() => void) | undefined;
+    let endBar: ((applied: boolean) => void) | undefined;
+    let totalMs: number | undefined;
     try {
       const neck = await waitForNeck(client, flags.neck, timeoutMs, timeoutMs);
       const requester = new RecordingsRequester(client, neck.id, timeoutMs);
@@ -177,14 +180,19 @@ Examples:
       );
       const expectedMs = LEAD_IN_MS + windowMs / (flags.speed ?? 1);
       this.output.error(`replaying ${id} on ${neck.uuid}: about ${formatSeconds(expectedMs)}; neck stop ends it`);
-      const started = performance.now();
-      if (process.stderr.isTTY) {
-        ticker = setInterval(() => {
-          const fraction = Math.min(1, (performance.now() - started) / expectedMs);
-          const filled = Math.round(fraction * 30);
-          process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${Math.floor(fraction * 100)}%`);
-        }, 200);
-      }
+      // The agent says where its replay is in every neck_status (about ten a second while it writes).
+      const bar = new ProgressBar((text) => process.stderr.write(text), process.stderr.isTTY === true, formatSeconds);
+      stopProgress = client.on(Events.NeckStatus, (status) => {
+        const replay = status.peerId === neck.id ? status.replay : undefined;
+        if (replay?.id !== id || replay.by !== client.uuid || replay.state !== 'playing') return;
+        bar.show(replay.atMs, replay.totalMs);
+        totalMs = replay.totalMs;
+      });
+      endBar = (applied) => {
+        // `applied`: every line was written, whether or not a status said so before the ack came.
+        if (applied && totalMs !== undefined) bar.show(totalMs, totalMs);
+        bar.end();
+      };
       const target = { target: neck.id };
       if (flags.take) await client.sendCommand('TAKE', { via: 'neck_command', timeoutMs, ...target });
       const result = await client.sendCommand(line, {
@@ -192,8 +200,9 @@ Examples:
         timeoutMs: timeoutMs + expectedMs,
         ...target,
       });
-      clearInterval(ticker);
-      if (process.stderr.isTTY) process.stderr.write('\n');
+      stopProgress?.();
+      endBar?.(result.ack.status === 'applied');
+      endBar = undefined;
       const text = formatAck(result.ack, neck.uuid, result.roundTripMs);
       if (result.ack.status === 'rejected') throw new CommandFailure(text, ExitCode.Rejected);
       this.output.line(text);
@@ -205,7 +214,8 @@ Examples:
       if (error instanceof HubError) throw new CommandFailure(`the hub refused: ${error.message}`, ExitCode.Rejected);
       throw error;
     } finally {
-      clearInterval(ticker);
+      stopProgress?.();
+      endBar?.(false);
       await client.close();
     }
   }
