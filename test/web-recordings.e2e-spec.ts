@@ -7,8 +7,8 @@ import { easeAt } from '@neck-signal/protocol';
 import { TEST_PASSWORD, TestHub } from './support/hub';
 
 /**
- * The page's recordings panel (with the agent's replay progress), presets and "smooth" switch, in Debian's Chromium against a real hub and an agent that
- * records, driving its virtual neck (the strict one of --simulate).
+ * The page's recordings panel (with the agent's replay progress), presets and "smooth" switch, in Debian's
+ * Chromium against a real hub and an agent that records, driving its virtual neck (the strict one of --simulate).
  */
 
 const ROOT = join(__dirname, '..');
