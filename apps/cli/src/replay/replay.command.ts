@@ -95,9 +95,11 @@ export class ReplayCommand extends TimedHubCommandRunner {
     return `
 Times count from the recording's first line written. Replaying the recording being written plays the session so far
 (the agent starts a new file first). Homing and HEALTH lines are not replayed.
-A local file (a recording made by an agent, e.g. from neck recordings get) is checked, sent to the neck through the
-hub with a progress bar (at most ${formatBytes(MAX_UPLOAD_BYTES)}, and no more than the agent's recording budget),
-checked again and kept there as a recording whose id ends in -upload, then replayed like any other.
+A local file must be a whole recording made by an agent (e.g. from neck recordings get; one being written or cut
+short by a crash has no footer and is refused). It is checked here, sent to the neck through the hub with a
+progress bar (at most ${formatBytes(MAX_UPLOAD_BYTES)}, and no more than the agent's recording budget), checked
+again and kept there as a recording whose id ends in -upload, then replayed like any other.
+Progress during the replay is the agent's own report (neck_status), not an estimate.
 Exit codes: 0 played (or superseded by a newer command), 1 rejected (STOP, TAKE, unknown id, a file the agent
 refused), 2 usage error (including a file that is no recording), 3 no answer.
 
