@@ -118,7 +118,7 @@ describe('replay (built agent, virtual neck on a PTY)', () => {
   });
 
   // Adversary: a CLI that claims a replay it did not get, or sends a local path the agent cannot open.
-  it('neck replay (built CLI) plays a recording by id and exits by its ack; a file path is refused', async () => {
+  it('neck replay (built CLI) plays a recording by id and exits by its ack; a missing file is refused', async () => {
     const rig = await startRig();
     const gesture = await recordGesture(rig, 10);
     const id = await currentRecording(rig.ui);
@@ -136,6 +136,6 @@ describe('replay (built agent, virtual neck on a PTY)', () => {
     await untilCount(rig, gesture.at(-1) ?? '', 2);
     const path = startNeck(['replay', './gesture.mcap'], at);
     expect((await path.exit()).code).toBe(2);
-    expect(path.output.join('\n')).toMatch(/not a recording id/);
+    expect(path.output.join('\n')).toMatch(/gesture.mcap: no such file/);
   });
 });

@@ -7,8 +7,8 @@ import { easeAt } from '@neck-signal/protocol';
 import { TEST_PASSWORD, TestHub } from './support/hub';
 
 /**
- * The page's recordings panel and "smooth" switch, in Debian's Chromium against a real hub and an agent that
- * records, driving its virtual neck (the strict one of --simulate).
+ * The page's recordings panel (with the agent's replay progress), presets and "smooth" switch, in Debian's
+ * Chromium against a real hub and an agent that records, driving its virtual neck (the strict one of --simulate).
  */
 
 const ROOT = join(__dirname, '..');
@@ -117,5 +117,90 @@ describe('web page: recordings and smooth moves (chromium)', () => {
     expect(moves.length).toBeGreaterThan(5);
     expect(Number(/^X(-?\d+)/.exec(moves[0])?.[1])).toBeLessThanOrEqual(Math.ceil(200 * easeAt('minjerk', 2 / 20)));
     expect(moves.at(-1)).toMatch(/^X200,/);
+  });
+
+  /** Resolves once the neck has received a line `matches` accepts after index `from`. */
+  function untilReceived(from: number, matches: (line: string) => boolean): Promise<void> {
+    const neck = agent.virtualNeck;
+    if (!neck) throw new Error('no virtual neck');
+    return new Promise<void>((resolve) => {
+      const done = () => neck.received.slice(from).some(matches);
+      if (done()) return resolve();
+      const stop = neck.onReceived(() => {
+        if (!done()) return;
+        stop();
+        resolve();
+      });
+    });
+  }
+
+  // Adversary: presets the neck does not keep, a bad name that still reaches the neck, a preset that jumps.
+  it('saves the current pose as a preset (kept by the agent) and goes back to it, eased when smooth is on', async () => {
+    const neck = agent.virtualNeck;
+    if (!neck) throw new Error('no virtual neck');
+    const error = page.locator('#preset-error');
+    await page.getByLabel('Save the current pose as').fill('../etc');
+    await page.getByRole('button', { name: 'Save preset' }).click();
+    await error.getByText(/preset name is 1-32 letters/).waitFor({ timeout: WAIT_MS });
+
+    await page.getByLabel('Save the current pose as').fill('web-left');
+    await page.getByRole('button', { name: 'Save preset' }).click();
+    // Listed once the agent's neck_status says it keeps it.
+    const go = page.getByRole('button', { name: 'Go to preset web-left' });
+    await go.waitFor({ timeout: WAIT_MS });
+    expect(agent.relay.status().poses).toEqual(['web-left']);
+    const saved = agent.relay.status().pose;
+
+    await page.getByRole('checkbox', { name: /Smooth/ }).uncheck();
+    const moved = neck.received.length;
+    await page.getByRole('slider', { name: /^X/ }).fill('-150');
+    await untilReceived(moved, (line) => line.startsWith('X-150,'));
+
+    await page.getByRole('checkbox', { name: /Smooth/ }).check();
+    const before = neck.received.length;
+    await go.click();
+    const target = `X${saved?.X ?? NaN},`;
+    await untilReceived(before, (line) => line.startsWith(target));
+    const eased = neck.received.slice(before).filter((line) => line.startsWith('X'));
+    expect(eased.length).toBeGreaterThan(5);
+    expect(eased.at(-1)).toMatch(new RegExp(`^${target}`));
+
+    // Smooth off: the preset is one line (IN 0), no path.
+    await page.getByRole('slider', { name: /^X/ }).fill('-150');
+    await untilReceived(neck.received.length, (line) => line.startsWith('X-150,'));
+    await page.getByRole('checkbox', { name: /Smooth/ }).uncheck();
+    const jump = neck.received.length;
+    await go.click();
+    await untilReceived(jump, (line) => line.startsWith(target));
+    expect(neck.received.slice(jump).filter((line) => line.startsWith('X'))).toEqual([
+      expect.stringMatching(new RegExp(`^${target}`)),
+    ]);
+  });
+
+  // Adversary: a progress shown by the page's own clock, and a Stop that lets the replay go on.
+  it('replays a recording from the page, shows the agent’s progress, and its Stop ends the replay', async () => {
+    const neck = agent.virtualNeck;
+    if (!neck) throw new Error('no virtual neck');
+    await page.getByRole('button', { name: 'List recordings' }).click();
+    const id = agent.recorder?.currentId ?? '';
+    await page.getByRole('button', { name: `Replay ${id}` }).click();
+    const progress = page.locator('#replay-progress-text');
+    await progress.getByText(new RegExp(`^Replaying ${id} for .*: [\\d.]+ s of [\\d.]+ s \\(\\d+%\\)$`)).waitFor({
+      timeout: WAIT_MS,
+    });
+    await page.getByRole('button', { name: 'Stop replay (STOP)' }).click();
+    await progress.getByText(new RegExp(`^Replay of ${id} stopped at`)).waitFor({ timeout: WAIT_MS });
+    const replay = agent.relay.status().replay;
+    expect(replay).toMatchObject({ id, state: 'rejected' });
+    expect(replay?.atMs).toBeLessThan(replay?.totalMs ?? 0);
+    // Nothing moves after the page showed the replay stopped (a HEALTH fence from the console, after RELEASE,
+    // proves the neck read on).
+    const stopped = neck.received.length;
+    await page.getByRole('textbox', { name: 'Command', exact: true }).fill('RELEASE');
+    await page.getByRole('textbox', { name: 'Command', exact: true }).press('Enter');
+    await page.getByRole('textbox', { name: 'Command', exact: true }).fill('HEALTH');
+    await page.getByRole('textbox', { name: 'Command', exact: true }).press('Enter');
+    await untilReceived(stopped, (line) => line === 'HEALTH');
+    expect(neck.received.slice(stopped).filter((line) => line.startsWith('X'))).toEqual([]);
   });
 });

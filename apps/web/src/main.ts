@@ -11,6 +11,7 @@ import { LastAck } from './last-ack';
 import { LoginPanel, loginErrorMessage } from './login-panel';
 import { NeckDirectory } from './neck-directory';
 import { PlatformView } from './platform-view';
+import { PresetsPanel } from './presets-panel';
 import { RecordingsPanel } from './recordings-panel';
 import { smoothed } from './smooth-switch';
 import { wireQuaternionForm } from './quaternion-form';
@@ -56,8 +57,22 @@ const recordings = new RecordingsPanel(
     refresh: byId('recordings-refresh', HTMLButtonElement),
     status: byId('recordings-status', HTMLElement),
     error: byId('recordings-error', HTMLElement),
+    replay: byId('replay-progress', HTMLElement),
+    replayText: byId('replay-progress-text', HTMLElement),
+    replayStop: byId('replay-stop', HTMLButtonElement),
   },
   () => necks.target() ?? necks.shownStatus()?.peerId,
+  send,
+);
+const presets = new PresetsPanel(
+  {
+    list: byId('presets', HTMLUListElement),
+    form: byId('preset-form', HTMLFormElement),
+    name: byId('preset-name', HTMLInputElement),
+    status: byId('presets-status', HTMLElement),
+    error: byId('preset-error', HTMLElement),
+    smooth: byId('smooth', HTMLInputElement),
+  },
   send,
 );
 const platform = new PlatformView(
@@ -125,6 +140,8 @@ necks.onChange(() => {
   sliders.hold(reason);
   tilt.hold(reason);
   control.show(status, current?.uuid);
+  presets.show(status);
+  recordings.showReplay(status);
   if (status?.pose) sliders.follow(status.pose);
   redraw();
 });

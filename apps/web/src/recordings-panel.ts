@@ -1,12 +1,13 @@
 import { RecordingsRequester } from '@neck-signal/hub-client';
 import type { HubClient } from '@neck-signal/hub-client';
-import type { RecordingInfoDto } from '@neck-signal/protocol';
+import type { NeckStatusDeliveryDto, RecordingInfoDto } from '@neck-signal/protocol';
 import type { SendOutcome } from './command-sender';
 import { html, showError } from './dom';
 
 /**
  * The chosen neck's recordings (MCAP): listed on demand, each downloadable (chunk by chunk through the hub, with
- * its progress) and replayable (`REPLAY ID`, played by the agent). Operators only: the hub refuses observers.
+ * its progress) and replayable (`REPLAY ID`, played by the agent, whose neck_status says how far it got; STOP
+ * ends it). Operators only: the hub refuses observers.
  */
 export class RecordingsPanel {
   private client: HubClient | undefined;
@@ -17,12 +18,35 @@ export class RecordingsPanel {
       refresh: HTMLButtonElement;
       status: HTMLElement;
       error: HTMLElement;
+      /** Where the neck's replay is, with a button that stops it. */
+      replay: HTMLElement;
+      replayText: HTMLElement;
+      replayStop: HTMLButtonElement;
     },
     /** The sid of the neck to ask: the chosen one, else the one shown. */
     private readonly neck: () => string | undefined,
     private readonly send: (line: string) => SendOutcome,
   ) {
     elements.refresh.addEventListener('click', () => void this.refresh());
+    elements.replayStop.addEventListener('click', () => {
+      const outcome = this.send('STOP');
+      showError(this.elements.error, outcome.ok ? '' : outcome.error);
+    });
+  }
+
+  /** The shown neck's replay, as its agent reports it: under way (with Stop), or how the last one ended. */
+  showReplay(status: NeckStatusDeliveryDto | undefined): void {
+    const replay = status?.replay;
+    this.elements.replay.hidden = replay === undefined;
+    if (!replay) return;
+    const percent = Math.floor((replay.atMs / Math.max(1, replay.totalMs)) * 100);
+    const where = `${(replay.atMs / 1000).toFixed(1)} s of ${(replay.totalMs / 1000).toFixed(1)} s (${percent}%)`;
+    const ended = { applied: 'played to its end', superseded: 'ended by a newer move', rejected: 'stopped' } as const;
+    this.elements.replayText.textContent =
+      replay.state === 'playing'
+        ? `Replaying ${replay.id} for ${replay.by}: ${where}`
+        : `Replay of ${replay.id} ${ended[replay.state]} at ${where}`;
+    this.elements.replayStop.hidden = replay.state !== 'playing';
   }
 
   use(client: HubClient | undefined): void {

@@ -12,3 +12,5 @@ export * from './serial/port-discovery';
 /** One operator at a time, and no stale motion. */
 export * from './control/control-lease';
 export * from './control/freshness';
+/** Whether a file is a recording a replay can play (the CLI checks a file before sending it). */
+export * from './recording/recording-check';

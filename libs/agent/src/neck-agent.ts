@@ -11,6 +11,7 @@ import { Recorder } from './recording/recorder';
 import { RecordingCatalog } from './recording/recording-catalog';
 import { RecordingHubLink } from './recording/recording-hub-link';
 import { RecordingsResponder } from './recording/recordings-responder';
+import { RecordingUploads } from './recording/recording-uploads';
 import { RecordingReplaySource } from './recording/replay-source';
 import { HubClientLink } from './relay/hub-client-link';
 import { HubLink } from './relay/hub-link';
@@ -68,7 +69,12 @@ export class NeckAgent {
     const catalog = settings.recording?.enabled
       ? new RecordingCatalog(settings.recording.dir, () => recorder?.currentId)
       : undefined;
-    this.recordings = new RecordingsResponder(this.client, catalog);
+    const uploads = settings.recording?.enabled
+      ? new RecordingUploads(settings.recording.dir, settings.recording.budgetBytes, () =>
+          recorder ? recorder.enforceBudget() : Promise.resolve(),
+        )
+      : undefined;
+    this.recordings = new RecordingsResponder(this.client, catalog, uploads);
     let link: HubLink = new HubClientLink(this.client);
     if (recorder) link = new RecordingHubLink(link, recorder);
     this.relay = new Relay(link, {

@@ -1,5 +1,6 @@
 import {
   Events,
+  RECORDING_CHUNK_BYTES,
   RecordingInfoDto,
   RecordingsReplyDeliveryDto,
   RecordingsRequestDto,
@@ -98,6 +99,26 @@ export class RecordingsRequester {
     return bytes;
   }
 
+  /**
+   * Sends `bytes` (a recording file) to the neck to store for replay, one chunk at a time (each waits for the
+   * neck's answer, which comes at its own pace); resolves with the id the neck gave it once it checked it.
+   */
+  async upload(bytes: Uint8Array, progress?: (progress: DownloadProgress) => void): Promise<string> {
+    const name = `up-${Date.now().toString(36)}-${(nextId += 1)}`;
+    for (let offset = 0; offset < bytes.length; offset += RECORDING_CHUNK_BYTES) {
+      const data = toBase64(bytes.subarray(offset, offset + RECORDING_CHUNK_BYTES));
+      const reply = await this.ask({ op: 'upload', recording: name, offset, data, totalBytes: bytes.length });
+      const stored = reply.stored;
+      const end = Math.min(bytes.length, offset + RECORDING_CHUNK_BYTES);
+      if (!stored || stored.bytes !== end) {
+        throw new RecordingsError('BAD_OFFSET', `the neck did not store the upload's bytes up to ${end}`);
+      }
+      progress?.({ bytes: stored.bytes, totalBytes: bytes.length });
+      if (stored.recording !== undefined) return stored.recording;
+    }
+    throw new RecordingsError('BAD_UPLOAD', 'the neck stored the whole upload but gave it no id');
+  }
+
   private async chunk(id: string, offset: number): Promise<{ data: Uint8Array; totalBytes: number }> {
     const reply = await this.ask({ op: 'get', recording: id, offset });
     if (!reply.chunk || reply.chunk.offset !== offset) {
@@ -139,6 +160,12 @@ export class RecordingsRequester {
       }
     });
   }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 1) binary += String.fromCharCode(bytes[i] ?? 0);
+  return btoa(binary);
 }
 
 function fromBase64(data: string): Uint8Array {

@@ -10,6 +10,7 @@ import { DEFAULT_TIMEOUT_MS, ONE_SHOT_RETRY_MS, ReportCommandRunner, ReportFlags
 import { loadCliSettings } from '../config/cli-settings';
 import { connectToHub } from '../hub/connect';
 import { waitForNeck } from '../send/send.command';
+import { ProgressBar, formatBytes } from '../common/progress-bar';
 
 export interface RecordingsFlags extends ReportFlags {
   /** --neck UUID. */
@@ -122,44 +123,6 @@ Examples:
       throw error;
     }
   }
-}
-
-/** A progress bar on a terminal, a line every 10% elsewhere (logs). */
-class ProgressBar {
-  private shownTenth = -1;
-  private drawn = false;
-
-  constructor(
-    private readonly write: (text: string) => void,
-    private readonly terminal: boolean,
-  ) {}
-
-  show(bytes: number, total: number): void {
-    const fraction = total === 0 ? 1 : bytes / total;
-    const text = `${formatBytes(bytes)} of ${formatBytes(total)} (${Math.floor(fraction * 100)}%)`;
-    if (this.terminal) {
-      const width = 30;
-      const filled = Math.round(fraction * width);
-      this.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`);
-      this.drawn = true;
-      return;
-    }
-    const tenth = Math.floor(fraction * 10);
-    if (tenth === this.shownTenth) return;
-    this.shownTenth = tenth;
-    this.write(`${text}\n`);
-  }
-
-  end(): void {
-    if (this.drawn) this.write('\n');
-    this.drawn = false;
-  }
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function explain(error: unknown): unknown {

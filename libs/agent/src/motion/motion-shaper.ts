@@ -1,4 +1,12 @@
-import { AckErrorDto, AckStatus, HEAD_AXES, HeadPose, MotionCommand } from '@neck-signal/protocol';
+import {
+  AckErrorDto,
+  AckStatus,
+  HEAD_AXES,
+  HeadPose,
+  MAX_POSES_LISTED,
+  MotionCommand,
+  ReplayStatusDto,
+} from '@neck-signal/protocol';
 import { Operator } from '../control/control-lease';
 import { easedPath } from './eased-path';
 import { MotionDirector } from './motion-director';
@@ -25,17 +33,31 @@ export interface MotionAck {
  * it, `rejected` (STOP, TAKE, a refused line, an unknown pose) with why.
  */
 export class MotionShaper {
+  /** The replay under way, or the last one. */
+  private replayState: ReplayStatusDto | undefined;
+
   constructor(
     private readonly director: MotionDirector,
     private readonly poses: PoseStore,
     private readonly currentPose: () => Readonly<HeadPose>,
     private readonly replays?: ReplaySource,
+    /** Called when what `report()` says changed other than by a line written (a pose saved, a replay ended). */
+    private readonly changed: () => void = () => undefined,
   ) {}
+
+  /** What neck_status says of the shaper: the poses kept, and the replay under way or the last one. */
+  report(): { poses: string[]; replay?: ReplayStatusDto } {
+    return {
+      poses: this.poses.names.slice(0, MAX_POSES_LISTED),
+      ...(this.replayState ? { replay: { ...this.replayState } } : {}),
+    };
+  }
 
   run(command: MotionCommand, line: string, operator: Operator, ack: (ack: MotionAck) => void): void {
     if (command.kind === 'pose-save') {
       this.poses.save(command.name, this.currentPose());
       ack({ command: line, status: 'applied' });
+      this.changed();
       return;
     }
     if (command.kind === 'replay') {
@@ -103,8 +125,26 @@ export class MotionShaper {
       });
       return;
     }
-    this.director.start(operator, lines, (status, error) =>
-      ack({ command: line, status, ...(error === undefined ? {} : { error }) }),
+    const state: ReplayStatusDto = {
+      id: command.recording,
+      by: operator.uuid,
+      atMs: 0,
+      totalMs: lines.at(-1)?.atMs ?? 0,
+      state: 'playing',
+    };
+    this.replayState = state;
+    this.director.start(
+      operator,
+      lines,
+      (status, error) => {
+        state.state = status;
+        ack({ command: line, status, ...(error === undefined ? {} : { error }) });
+        this.changed();
+      },
+      ({ done }) => {
+        state.atMs = lines[done - 1]?.atMs ?? state.atMs;
+      },
     );
+    this.changed();
   }
 }

@@ -4,13 +4,8 @@ import { McapIndexedReader, McapStreamReader } from '@mcap/core';
 import { FileHandleReadable } from '@mcap/nodejs';
 import { RECORDING_CHUNK_BYTES, RECORDING_ID, RecordingInfoDto } from '@neck-signal/protocol';
 import { RECORDING_EXTENSION, idOf } from './recorder';
+import type { RecordedWrite } from './recording-check';
 import { RECORDING_CHANNELS } from './recording-channels';
-
-/** A line written, `atMs` after the recording's first write (what a replay plays). */
-export interface RecordedWrite {
-  readonly atMs: number;
-  readonly line: string;
-}
 
 /** Why a recording cannot be read: no such id (or not a valid one). */
 export class UnknownRecordingError extends Error {}

@@ -9,13 +9,14 @@ import {
   validatePayload,
 } from '@neck-signal/protocol';
 import { RecordingCatalog, UnknownRecordingError } from './recording-catalog';
+import { RecordingUploads } from './recording-uploads';
 
-/** What downloads may take of the agent's uplink, bytes per second (a 100 Hz pose stream must keep flowing). */
+/** What downloads (and uploads) may take of the agent's link, bytes per second (a 100 Hz pose stream must keep flowing). */
 export const DEFAULT_DOWNLOAD_BYTES_PER_SECOND = 512 * 1024;
 
 /**
- * Answers operators' `recordings` requests (relayed by the hub, which lets operators only ask): the list, or a
- * chunk of one recording. Requests are answered one at a time, in order, and chunks no faster than the rate.
+ * Answers operators' `recordings` requests (relayed by the hub, which lets operators only ask): the list, a
+ * chunk of one recording, or a chunk of a file sent for replay (stored by RecordingUploads). Requests are answered one at a time, in order, and chunks no faster than the rate.
  */
 export class RecordingsResponder {
   private readonly logger = new Logger(RecordingsResponder.name);
@@ -27,6 +28,8 @@ export class RecordingsResponder {
     private readonly client: HubClient,
     /** Undefined when recording is off: every request is answered RECORDING_OFF. */
     private readonly catalog: RecordingCatalog | undefined,
+    /** Files operators send for replay; undefined when recording is off. */
+    private readonly uploads: RecordingUploads | undefined,
     private readonly bytesPerSecond = DEFAULT_DOWNLOAD_BYTES_PER_SECOND,
   ) {
     client.on(Events.RecordingsRequest, (payload) => {
@@ -43,7 +46,7 @@ export class RecordingsResponder {
     const reply = (answer: Omit<RecordingsReplyDto, 'to' | 'id'>) =>
       this.client.emit(Events.RecordingsReply, { to: request.from, id: request.id, ...answer });
     const fail = (error: RecordingErrorDto) => reply({ error });
-    if (!this.catalog) {
+    if (!this.catalog || !this.uploads) {
       fail({ code: 'RECORDING_OFF', message: 'this agent does not record (started with --record off)' });
       return;
     }
@@ -55,7 +58,11 @@ export class RecordingsResponder {
         return;
       }
       if (request.recording === undefined) {
-        fail({ code: 'UNKNOWN_RECORDING', message: 'say which recording to get' });
+        fail({ code: 'UNKNOWN_RECORDING', message: `say which recording to ${request.op}` });
+        return;
+      }
+      if (request.op === 'upload') {
+        await this.store(request, this.uploads, request.recording);
         return;
       }
       const offset = request.offset ?? 0;
@@ -73,6 +80,26 @@ export class RecordingsResponder {
         fail({ code: 'READ_FAILED', message: 'the agent could not read that recording' });
       }
     }
+  }
+
+  private async store(request: RecordingsRequestDeliveryDto, uploads: RecordingUploads, name: string): Promise<void> {
+    const reply = (answer: Omit<RecordingsReplyDto, 'to' | 'id'>) =>
+      this.client.emit(Events.RecordingsReply, { to: request.from, id: request.id, ...answer });
+    if (request.data === undefined || request.totalBytes === undefined) {
+      reply({ error: { code: 'BAD_UPLOAD', message: 'an upload chunk needs data and totalBytes' } });
+      return;
+    }
+    const data = Buffer.from(request.data, 'base64');
+    await this.pace(data.length);
+    reply(
+      await uploads.store({
+        from: request.from,
+        name,
+        offset: request.offset ?? 0,
+        totalBytes: request.totalBytes,
+        data,
+      }),
+    );
   }
 
   /** Waits until `bytes` more fit the rate. */

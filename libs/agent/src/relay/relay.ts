@@ -116,6 +116,7 @@ export class Relay {
       options.poses ?? new PoseStore(),
       () => this.tracker.pose,
       options.replays,
+      () => this.statusSoon(),
     );
     hub.onCommand((command) => this.handle(command));
     // Acks are paid for by the commands they answer; what gives is the firmware's chatter.
@@ -267,6 +268,7 @@ export class Relay {
       ...(pose ? { actuatorsMm: headPoseToMm(pose) } : {}),
       queueDepth: this.session?.depth ?? 0,
       health: this.health ? { ...this.health, fields: { ...this.health.fields } } : null,
+      ...this.shaper.report(),
     };
   }
 

@@ -31,7 +31,7 @@ export const validators = {
 
 const OBSERVERS_SEND_NOTHING = 'observers cannot send messages or commands; log in with role ui';
 const ONLY_NECKS = 'only a neck reports acks, status and output; log in with role neck';
-const ONLY_OPERATORS = 'only operators (role ui) may list or download recordings';
+const ONLY_OPERATORS = 'only operators (role ui) may list, download or upload recordings';
 const ONLY_NECKS_ANSWER = 'only necks answer recordings requests';
 
 /**

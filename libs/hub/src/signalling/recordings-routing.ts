@@ -17,7 +17,7 @@ export interface PeerRoutes {
 
 /**
  * `recordings` and `recordings-reply`: an operator asks one neck for its recordings (the list, or a chunk of one)
- * and the neck answers that operator only. Observers may not ask (a recording holds every command sent); only
+ * or sends it a file to replay, chunk by chunk, and the neck answers that operator only. Observers may not ask (a recording holds every command sent); only
  * necks may answer.
  */
 export class RecordingsRouting {
@@ -27,14 +27,13 @@ export class RecordingsRouting {
 
   request(socket: HubSocket, body: RecordingsRequestDto): void {
     if (isObserverOnly(socket) || isNeck(socket)) {
-      throw hubError('FORBIDDEN', 'only operators (role ui) may list or download recordings');
+      throw hubError('FORBIDDEN', 'only operators (role ui) may list, download or upload recordings');
     }
     const target = this.routes.requirePeer(body.target);
     if (!target.roles.includes('neck')) throw hubError('UNKNOWN_TARGET', `peer ${body.target} is not a neck`);
     if (body.op === 'list' || body.offset === undefined || body.offset === 0) {
-      this.logger.log(
-        `${socket.data.uuid} asks ${target.uuid} for ${body.op === 'list' ? 'its recordings' : body.recording}`,
-      );
+      const what = body.op === 'list' ? 'its recordings' : body.op === 'upload' ? 'to store an upload' : body.recording;
+      this.logger.log(`${socket.data.uuid} asks ${target.uuid} for ${what}`);
     }
     this.routes.peer(target.id).emit(Events.RecordingsRequest, {
       from: socket.id,
@@ -43,6 +42,8 @@ export class RecordingsRouting {
       op: body.op,
       ...(body.recording === undefined ? {} : { recording: body.recording }),
       ...(body.offset === undefined ? {} : { offset: body.offset }),
+      ...(body.data === undefined ? {} : { data: body.data }),
+      ...(body.totalBytes === undefined ? {} : { totalBytes: body.totalBytes }),
     });
   }
 

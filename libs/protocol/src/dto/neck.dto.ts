@@ -11,6 +11,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Matches,
   MaxLength,
   Min,
   ValidateIf,
@@ -20,6 +21,7 @@ import { COMMAND_ERROR_CODES, CommandErrorCode } from '../firmware/errors';
 import { FirmwareHealth } from '../firmware/health';
 import { HeadPose } from '../firmware/command';
 import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH, MAX_OUTPUT_LINE_LENGTH, MAX_UUID_LENGTH } from './payload-limits';
+import { POSE_NAME, RECORDING_ID } from '../motion-commands';
 import { CommandStampDto } from './stamp';
 import { CommandTimelineDto, HubStampDto } from './timeline.dto';
 
@@ -304,6 +306,37 @@ export class FirmwareHealthDto implements FirmwareHealth {
   @IsObject() fields!: Record<string, string>;
 }
 
+/** Named poses listed in `neck_status` at most (the first, by name). */
+export const MAX_POSES_LISTED = 100;
+/** Where a replay is: `playing`, or how it ended (as its ack said). */
+export const REPLAY_STATES = ['playing', 'applied', 'superseded', 'rejected'] as const;
+export type ReplayState = (typeof REPLAY_STATES)[number];
+
+/** The agent's replay under way, or the last one (until the next starts); times on the agent's clock. */
+export class ReplayStatusDto {
+  @IsString()
+  @Matches(RECORDING_ID)
+  id!: string;
+
+  /** The uuid of the operator who started it. */
+  @IsString()
+  @Length(1, MAX_UUID_LENGTH)
+  by!: string;
+
+  /** How far it got, ms from its start (the lead-in included): the time of the last line written. */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  atMs!: number;
+
+  /** Its whole length at the speed asked, ms (the lead-in included). */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  totalMs!: number;
+
+  @IsIn(REPLAY_STATES)
+  state!: ReplayState;
+}
+
 /** neck → hub `neck_status`: sent on every change and periodically. */
 export class NeckStatusDto {
   @IsObject()
@@ -346,6 +379,21 @@ export class NeckStatusDto {
   @ValidateNested()
   @Type(() => FirmwareHealthDto)
   health!: FirmwareHealthDto | null;
+
+  /** The names of the poses the agent keeps (POSE SAVE), sorted (absent from older agents). */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_POSES_LISTED)
+  @IsString({ each: true })
+  @Matches(POSE_NAME, { each: true })
+  poses?: string[];
+
+  /** The replay under way, or the last one. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ReplayStatusDto)
+  replay?: ReplayStatusDto;
 }
 
 /** hub → non-neck peers `neck_status`: the neck's report with its sid and uuid. */

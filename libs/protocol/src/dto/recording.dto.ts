@@ -12,6 +12,7 @@ import {
   IsOptional,
   IsString,
   Length,
+  Max,
   Matches,
   MaxLength,
   Min,
@@ -24,11 +25,23 @@ import { MAX_ID_LENGTH, MAX_MESSAGE_LENGTH, MAX_UUID_LENGTH } from './payload-li
 export const RECORDING_CHUNK_BYTES = 8 * 1024;
 /** Recordings listed at most in one reply (the newest). */
 export const MAX_RECORDINGS_LISTED = 60;
-/** What may be asked of a neck's recordings: the list, or a chunk of one. */
-export const RECORDING_OPS = ['list', 'get'] as const;
+/** Largest recording an operator may upload for replay, bytes (the agent holds one upload at a time). */
+export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
+/** What may be asked of a neck's recordings: the list, a chunk of one, or a chunk of a file sent to it. */
+export const RECORDING_OPS = ['list', 'get', 'upload'] as const;
 export type RecordingOp = (typeof RECORDING_OPS)[number];
-/** Why a neck could not answer: no such recording, an offset past its end, recording off, a read that failed. */
-export const RECORDING_ERROR_CODES = ['UNKNOWN_RECORDING', 'BAD_OFFSET', 'RECORDING_OFF', 'READ_FAILED'] as const;
+/**
+ * Why a neck could not answer: no such recording, an offset past its end (or out of step, for an upload),
+ * recording off, a read that failed, an uploaded file that is no recording of ours or too large.
+ */
+export const RECORDING_ERROR_CODES = [
+  'UNKNOWN_RECORDING',
+  'BAD_OFFSET',
+  'RECORDING_OFF',
+  'READ_FAILED',
+  'BAD_UPLOAD',
+  'TOO_LARGE',
+] as const;
 export type RecordingErrorCode = (typeof RECORDING_ERROR_CODES)[number];
 
 /** peer → hub `recordings`: operators only; relayed to the neck whose sid is `target`. */
@@ -45,17 +58,31 @@ export class RecordingsRequestDto {
   @IsIn(RECORDING_OPS)
   op!: RecordingOp;
 
-  /** For `get`: the recording's id (its file name without .mcap). */
+  /** For `get`: the recording's id (its file name without .mcap); for `upload`: the upload's name, in each chunk. */
   @IsOptional()
   @IsString()
   @Matches(RECORDING_ID)
   recording?: string;
 
-  /** For `get`: where the chunk starts, bytes. Default 0. */
+  /** For `get` and `upload`: where the chunk starts, bytes. Default 0. */
   @IsOptional()
   @IsInt()
   @Min(0)
   offset?: number;
+
+  /** For `upload`: the chunk (base64, at most RECORDING_CHUNK_BYTES). */
+  @IsOptional()
+  @IsString()
+  @IsBase64()
+  @MaxLength(Math.ceil(RECORDING_CHUNK_BYTES / 3) * 4)
+  data?: string;
+
+  /** For `upload`: the whole file's size, bytes (at most MAX_UPLOAD_BYTES); the last chunk ends there. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_UPLOAD_BYTES)
+  totalBytes?: number;
 }
 
 /** hub → neck `recordings`: the request, with the asker's sid (`from`) and uuid. */
@@ -83,6 +110,18 @@ export class RecordingsRequestDeliveryDto {
   @IsInt()
   @Min(0)
   offset?: number;
+
+  @IsOptional()
+  @IsString()
+  @IsBase64()
+  @MaxLength(Math.ceil(RECORDING_CHUNK_BYTES / 3) * 4)
+  data?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_UPLOAD_BYTES)
+  totalBytes?: number;
 }
 
 /** One recording on a neck. */
@@ -134,6 +173,22 @@ export class RecordingChunkDto {
   data!: string;
 }
 
+/** How far an upload got: bytes stored so far; `recording` (the id to replay) once the whole file checked out. */
+export class RecordingStoredDto {
+  @IsInt()
+  @Min(0)
+  bytes!: number;
+
+  @IsInt()
+  @Min(0)
+  totalBytes!: number;
+
+  @IsOptional()
+  @IsString()
+  @Matches(RECORDING_ID)
+  recording?: string;
+}
+
 export class RecordingErrorDto {
   @IsIn(RECORDING_ERROR_CODES)
   code!: RecordingErrorCode;
@@ -143,7 +198,7 @@ export class RecordingErrorDto {
   message!: string;
 }
 
-/** What a neck answers to `recordings`: an error, the list, or a chunk. */
+/** What a neck answers to `recordings`: an error, the list, a chunk, or how far an upload got. */
 class RecordingsAnswerDto {
   @IsString()
   @Length(1, MAX_ID_LENGTH)
@@ -173,6 +228,12 @@ class RecordingsAnswerDto {
   @ValidateNested()
   @Type(() => RecordingChunkDto)
   chunk?: RecordingChunkDto;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RecordingStoredDto)
+  stored?: RecordingStoredDto;
 }
 
 /** neck → hub `recordings-reply`: `to` is the sid of the asker. */
