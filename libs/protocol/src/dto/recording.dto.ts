@@ -44,12 +44,8 @@ export const RECORDING_ERROR_CODES = [
 ] as const;
 export type RecordingErrorCode = (typeof RECORDING_ERROR_CODES)[number];
 
-/** peer → hub `recordings`: operators only; relayed to the neck whose sid is `target`. */
-export class RecordingsRequestDto {
-  @IsString()
-  @Length(1, 64)
-  target!: string;
-
+/** What an operator asks a neck about its recordings: the part the hub relays as it is. */
+export class RecordingsAskDto {
   /** The asker's correlation id, echoed in the reply. */
   @IsString()
   @Length(1, MAX_ID_LENGTH)
@@ -85,43 +81,21 @@ export class RecordingsRequestDto {
   totalBytes?: number;
 }
 
+/** peer → hub `recordings`: operators only; relayed to the neck whose sid is `target`. */
+export class RecordingsRequestDto extends RecordingsAskDto {
+  @IsString()
+  @Length(1, 64)
+  target!: string;
+}
+
 /** hub → neck `recordings`: the request, with the asker's sid (`from`) and uuid. */
-export class RecordingsRequestDeliveryDto {
+export class RecordingsRequestDeliveryDto extends RecordingsAskDto {
   @IsString()
   from!: string;
 
   @IsString()
   @Length(1, MAX_UUID_LENGTH)
   uuid!: string;
-
-  @IsString()
-  @Length(1, MAX_ID_LENGTH)
-  id!: string;
-
-  @IsIn(RECORDING_OPS)
-  op!: RecordingOp;
-
-  @IsOptional()
-  @IsString()
-  @Matches(RECORDING_ID)
-  recording?: string;
-
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  offset?: number;
-
-  @IsOptional()
-  @IsString()
-  @IsBase64()
-  @MaxLength(Math.ceil(RECORDING_CHUNK_BYTES / 3) * 4)
-  data?: string;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_UPLOAD_BYTES)
-  totalBytes?: number;
 }
 
 /** One recording on a neck. */
