@@ -55,10 +55,26 @@ async function run({ quick }) {
     const agents = {};
     for (const [side, uuid] of Object.entries(SIDES)) {
       dirs[side] = tempDir(`record-${side}`);
+      // NECK_BENCH_CPU_PROF=DIR profiles both agents (node --cpu-prof; written as they stop), to compare them.
+      const profileDir = process.env.NECK_BENCH_CPU_PROF;
       const agent = await startProgram(
         `neck-agent (record ${side})`,
         [BINS.agent, '-s', hub.url, '-u', uuid, '--simulate', '--record', side, '--config-dir', dirs[side]],
-        { env: { PEER_SHARED_SECRET: SECRETS.password }, ready: new RegExp(`connected to .* as ${uuid} `) },
+        {
+          env: { PEER_SHARED_SECRET: SECRETS.password },
+          ready: new RegExp(`connected to .* as ${uuid} `),
+          ...(profileDir
+            ? {
+                nodeOptions: [
+                  '--cpu-prof',
+                  '--cpu-prof-dir',
+                  profileDir,
+                  '--cpu-prof-name',
+                  `record-${side}.cpuprofile`,
+                ],
+              }
+            : {}),
+        },
       );
       programs.push(agent.program);
       agents[side] = agent.program;

@@ -77,6 +77,16 @@ describe.each(['neck-agent.service', 'neck-hub.service'])('deploy/systemd/%s', (
   });
 });
 
+// Adversary: a unit that drifts from the bin, so that a Pi started by systemd runs without the agent's node flags.
+it("starts the agent with its bin's node flags", () => {
+  const shebang = readFileSync(join(REPO_ROOT, 'bin', 'neck-agent.js'), 'utf8').split('\n')[0];
+  const flags = shebang.split(/\s+/).filter((word) => word.startsWith('--'));
+  expect(flags).toContain('--max-semi-space-size=2');
+  const [execStart] = directives('neck-agent.service').get('ExecStart') ?? [''];
+  const words = execStart.split(/\s+/);
+  expect(words.slice(1, words.indexOf('/opt/neck-signal/dist/apps/neck-agent/main.js'))).toEqual(flags);
+});
+
 it('gives the agent the serial port through the dialout group, and the hub no devices', () => {
   expect(directives('neck-agent.service').get('SupplementaryGroups')).toEqual(['dialout']);
   expect(directives('neck-hub.service').get('PrivateDevices')).toEqual(['yes']);

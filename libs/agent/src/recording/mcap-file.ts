@@ -1,11 +1,16 @@
 import { open, FileHandle } from 'node:fs/promises';
 import { McapWriter } from '@mcap/core';
-import type { McapTypes } from '@mcap/core';
 import { FileHandleWritable } from '@mcap/nodejs';
 import { RECORDING_CHANNELS, RECORDING_METADATA, RECORDING_PROFILE, RecordingChannel } from './recording-channels';
 
 /** Messages waiting for the writer at most; past that the newest are dropped (and counted), never buffered forever. */
 const MAX_PENDING = 5_000;
+/**
+ * How long messages wait before they are encoded and handed to the writer, ms: a 100 Hz stream then costs one
+ * batch per 10 commands instead of one per command, and the encoding never runs between a command and its write.
+ * A crash loses the chunk under construction anyway; this adds at most this much to it.
+ */
+const FLUSH_MS = 100;
 const encoder = new TextEncoder();
 
 /**
@@ -15,8 +20,11 @@ const encoder = new TextEncoder();
  */
 export class McapFile {
   private chain: Promise<void> = Promise.resolve();
-  /** Messages waiting for the writer. */
-  private batch: McapTypes.Message[] = [];
+  /** Messages waiting to be encoded and handed to the writer. */
+  private batch: Pending[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** Messages added and not yet handed to the writer (waiting, or in a batch the chain has not reached). */
+  private pending = 0;
   private closed = false;
   /** Messages dropped because the disk could not keep up. */
   dropped = 0;
@@ -67,7 +75,7 @@ export class McapFile {
   /** Adds a message, stamped `logTimeNs` (ns since the epoch). */
   add(channel: RecordingChannel, logTimeNs: bigint, message: unknown): void {
     if (this.closed) return;
-    if (this.batch.length >= MAX_PENDING) {
+    if (this.pending >= MAX_PENDING) {
       this.dropped += 1;
       return;
     }
@@ -75,27 +83,40 @@ export class McapFile {
     if (channelId === undefined) return;
     const sequence = (this.counts.get(channel) ?? 0) + 1;
     this.counts.set(channel, sequence);
-    const data = encoder.encode(JSON.stringify(message));
-    this.batch.push({ channelId, sequence, logTime: logTimeNs, publishTime: logTimeNs, data });
-    if (this.batch.length === 1) this.enqueue(() => this.drain());
+    this.pending += 1;
+    this.batch.push({ channelId, sequence, logTime: logTimeNs, message });
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
 
-  /** The messages of a burst go to the writer in one link of the chain, not one link each. */
-  private async drain(): Promise<void> {
+  /** Hands the waiting messages to the writer, in one link of the chain. */
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
-    for (const message of batch) await this.writer.addMessage(message);
+    this.enqueue(() => this.drain(batch));
+  }
+
+  private async drain(batch: readonly Pending[]): Promise<void> {
+    for (const { channelId, sequence, logTime, message } of batch) {
+      this.pending -= 1;
+      const data = encoder.encode(JSON.stringify(message));
+      await this.writer.addMessage({ channelId, sequence, logTime, publishTime: logTime, data });
+    }
   }
 
   /** Adds a metadata record (e.g. the firmware's HEALTH line once it answers). */
   addMetadata(name: string, metadata: Record<string, string>): void {
     if (this.closed) return;
+    this.flush();
     this.enqueue(() => this.writer.addMetadata({ name, metadata: new Map(Object.entries(metadata)) }));
   }
 
   /** Writes the last chunk, the summary and the footer, and closes the file. */
   async close(): Promise<void> {
     if (this.closed) return this.chain;
+    this.flush();
     this.closed = true;
     this.enqueue(async () => {
       await this.writer.end();
@@ -106,6 +127,7 @@ export class McapFile {
 
   /** Resolves when everything added so far is in the file (or in the chunk under construction). */
   settled(): Promise<void> {
+    this.flush();
     return this.chain;
   }
 
@@ -117,4 +139,12 @@ export class McapFile {
 
   /** The first write that failed (disk full, file removed…), if any. */
   failure: Error | undefined;
+}
+
+/** A message waiting to be encoded: recorded objects are fresh ones that nothing changes after. */
+interface Pending {
+  readonly channelId: number;
+  readonly sequence: number;
+  readonly logTime: bigint;
+  readonly message: unknown;
 }
