@@ -172,6 +172,11 @@ export class Relay {
         written: (item, timing) => this.acknowledge(item, 'written', timing),
         superseded: (item, _by, timing) => this.acknowledge(item, 'superseded', timing),
         rejected: (item, error, timing) => this.acknowledge(item, 'rejected', timing, error),
+        stale: (item, timing) =>
+          this.acknowledge(item, 'stale', timing, {
+            code: 'STALE',
+            message: `this pose waited until it was more than ${this.freshness.staleAfterMs} ms later than your usual; dropped so that the neck does not move to where you were`,
+          }),
         changed: () => this.statusSoon(),
         wrote: (line) => {
           // The agent's own HOME: from here on the pose is known.
@@ -347,7 +352,16 @@ export class Relay {
       this.director.interrupt('superseded', { code: 'MOVE_REPLACED', message: `${merged.line} replaced this move` });
     }
     this.poseKnown ||= parsed.command.kind === 'home' || isPoseCommand(parsed.command);
-    session.enqueue({ line: merged.line, command: parsed.command, requester, receivedAt });
+    const freshForMs = judgedByStamp(parsed.command)
+      ? this.freshness.freshForMs(command.from, command.sentAt)
+      : undefined;
+    session.enqueue({
+      line: merged.line,
+      command: parsed.command,
+      requester,
+      receivedAt,
+      ...(freshForMs === undefined ? {} : { freshUntil: performance.now() + freshForMs }),
+    });
     this.statusSoon();
   }
 
@@ -441,11 +455,11 @@ export class Relay {
 
   private acknowledge(
     item: QueuedLine,
-    status: 'written' | 'superseded' | 'rejected',
+    status: 'written' | 'superseded' | 'rejected' | 'stale',
     timing: LineTiming,
     error?: AckErrorDto,
   ): void {
-    item.settled?.(status, error);
+    item.settled?.(status === 'stale' ? 'rejected' : status, error);
     if (item.requester.to === undefined) {
       if (error) this.logger.warn(`could not write ${item.line}: ${error.message}`);
       return;
