@@ -65,17 +65,6 @@ export class FreshnessGate {
     return { fresh: false, lateByMs: Math.round(lateByMs) };
   }
 
-  /**
-   * How much longer a pose of `sender` stamped `sentAt` stays fresh, ms from now: its bound less how late it already
-   * is. Undefined without a stamp or before the sender's usual delay is known. The agent checks it again just before
-   * writing, so that a pose judged fresh on arrival is not written once a backlog has made it stale.
-   */
-  freshForMs(sender: string, sentAt: number | undefined): number | undefined {
-    const usual = this.senders.get(sender)?.minima[0]?.offset;
-    if (sentAt === undefined || usual === undefined) return undefined;
-    return this.staleAfterMs - (this.now() - sentAt - usual);
-  }
-
   /** Forgets a sender that left. */
   forget(sender: string): void {
     this.senders.delete(sender);

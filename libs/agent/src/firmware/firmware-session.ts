@@ -33,11 +33,6 @@ export interface QueuedLine {
   readonly requester: Requester;
   /** When the agent received the command: performance.now() ms. */
   readonly receivedAt: number;
-  /**
-   * For a pose judged by its stamp: past this moment (performance.now() ms) it is stale and is dropped instead of
-   * written (`stale`), however long it waited behind other work.
-   */
-  readonly freshUntil?: number;
   /** Told how the line was settled, for one the agent queued for itself (the last line of an eased move). */
   readonly settled?: (status: 'written' | 'superseded' | 'rejected', error?: AckErrorDto) => void;
 }
@@ -91,8 +86,6 @@ export interface FirmwareSessionEvents {
   /** A newer pose replaced this one before it was written. */
   superseded(item: QueuedLine, by: QueuedLine, timing: LineTiming): void;
   rejected(item: QueuedLine, error: AckErrorDto, timing: LineTiming): void;
-  /** A pose whose freshness ran out while it waited (`freshUntil` passed before its write could begin). */
-  stale(item: QueuedLine, timing: LineTiming): void;
   /** State, firmware kind or queue depth changed. */
   changed(): void;
   /** Every line written, ours too (the seed's habit). */
@@ -357,11 +350,6 @@ export class FirmwareSession {
         if (!waiting) break;
         this.events.changed();
         const { item } = waiting;
-        const now = performance.now();
-        if (item.freshUntil !== undefined && now > item.freshUntil) {
-          this.events.stale(item, this.timingOf(waiting, now));
-          continue;
-        }
         try {
           const wire = await this.writeHoming(item.line, item.command);
           this.events.written(item, { ...this.timingOf(waiting, wire.startedAt), wireMs: wire.wireMs });

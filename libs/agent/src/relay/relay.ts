@@ -172,11 +172,6 @@ export class Relay {
         written: (item, timing) => this.acknowledge(item, 'written', timing),
         superseded: (item, _by, timing) => this.acknowledge(item, 'superseded', timing),
         rejected: (item, error, timing) => this.acknowledge(item, 'rejected', timing, error),
-        stale: (item, timing) =>
-          this.acknowledge(item, 'stale', timing, {
-            code: 'STALE',
-            message: `this pose waited until it was more than ${this.freshness.staleAfterMs} ms later than your usual; dropped so that the neck does not move to where you were`,
-          }),
         changed: () => this.statusSoon(),
         wrote: (line) => {
           // The agent's own HOME: from here on the pose is known.
@@ -352,16 +347,7 @@ export class Relay {
       this.director.interrupt('superseded', { code: 'MOVE_REPLACED', message: `${merged.line} replaced this move` });
     }
     this.poseKnown ||= parsed.command.kind === 'home' || isPoseCommand(parsed.command);
-    const freshForMs = judgedByStamp(parsed.command)
-      ? this.freshness.freshForMs(command.from, command.sentAt)
-      : undefined;
-    session.enqueue({
-      line: merged.line,
-      command: parsed.command,
-      requester,
-      receivedAt,
-      ...(freshForMs === undefined ? {} : { freshUntil: performance.now() + freshForMs }),
-    });
+    session.enqueue({ line: merged.line, command: parsed.command, requester, receivedAt });
     this.statusSoon();
   }
 
@@ -455,11 +441,11 @@ export class Relay {
 
   private acknowledge(
     item: QueuedLine,
-    status: 'written' | 'superseded' | 'rejected' | 'stale',
+    status: 'written' | 'superseded' | 'rejected',
     timing: LineTiming,
     error?: AckErrorDto,
   ): void {
-    item.settled?.(status === 'stale' ? 'rejected' : status, error);
+    item.settled?.(status, error);
     if (item.requester.to === undefined) {
       if (error) this.logger.warn(`could not write ${item.line}: ${error.message}`);
       return;
