@@ -28,6 +28,8 @@ import {
 import { Program, REPO_ROOT } from './support/program';
 
 const UNITS = join(REPO_ROOT, 'deploy', 'systemd');
+/** What the units' PrivateTmp= and ProtectHome= hide (test/support/unit_sandbox.py does the same). */
+const HIDDEN_TOPS = ['/tmp/', '/var/tmp/', '/home/', '/root/', '/run/user/'];
 
 function directives(unit: string): Map<string, string[]> {
   const values = new Map<string, string[]>();
@@ -175,7 +177,11 @@ describe('the units’ programs under their sandbox (an unprivileged, read-only,
       options.families ?? families,
       '--writable',
       state,
-      ...(options.visible ?? []).flatMap((dir) => ['--visible', dir]),
+      // On a robot the checkout is /opt/neck-signal; a test's checkout may lie where the sandbox hides (/tmp, /home).
+      ...[
+        ...(options.visible ?? []),
+        ...(HIDDEN_TOPS.some((top) => REPO_ROOT.startsWith(top)) ? [REPO_ROOT] : []),
+      ].flatMap((dir) => ['--visible', dir]),
       '--uid',
       String(NOBODY),
       '--gid',
