@@ -17,12 +17,16 @@ describe('neck_status: poses kept and replay progress (built agent, virtual neck
   // Adversary: a progress that is an estimate (runs on after STOP, or jumps to the end), and a pose list that lies.
   it('reports a replay while it plays and where STOP ended it; lists saved poses (and neck pose list)', async () => {
     const rig = await startRig();
+    // A stream paced as a hand would (every 50 ms), so the recording lasts long enough to be seen playing.
     for (let i = 0; i < 30; i += 1) {
       expect((await rig.ui.sendCommand(`X${i - 15},Y${i % 5}`, { via: 'neck_command' })).ack.status).toBe('written');
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // Listening before sending: the status may come right behind the ack.
+    const listed = nextStatus(rig.ui, (status) => status.poses?.includes('look-left') === true);
     const saved = await rig.ui.sendCommand('POSE SAVE look-left', { via: 'neck_command' });
     expect(saved.ack.status).toBe('applied');
-    await nextStatus(rig.ui, (status) => status.poses?.includes('look-left') === true);
+    await listed;
 
     const neck = rig.ui.peers().find((peer) => peer.uuid === AGENT_UUID);
     const { recordings } = await new RecordingsRequester(rig.ui, neck?.id ?? '').list();
@@ -31,13 +35,15 @@ describe('neck_status: poses kept and replay progress (built agent, virtual neck
     const off = rig.ui.on(Events.NeckStatus, (status: NeckStatusDeliveryDto) => {
       if (status.replay?.id === id) seen.push(status.replay);
     });
+    const midwaySeen = nextStatus(rig.ui, (s) => s.replay?.state === 'playing' && s.replay.atMs > 1000);
     const slow = rig.ui.sendCommand(`REPLAY ${id} SPEED 0.5`, { via: 'neck_command', timeoutMs: 60_000 });
-    const midway = await nextStatus(rig.ui, (s) => s.replay?.state === 'playing' && s.replay.atMs > 1000);
+    const midway = await midwaySeen;
     expect(midway.status.replay).toMatchObject({ id, by: rig.ui.uuid, state: 'playing' });
     expect(midway.status.replay?.totalMs).toBeGreaterThan(midway.status.replay?.atMs ?? Infinity);
+    const endedSeen = nextStatus(rig.ui, (s) => s.replay?.state === 'rejected');
     expect((await rig.ui.sendCommand('STOP', { via: 'neck_command' })).ack.status).toBe('applied');
     expect((await bounded(slow, 'the replay’s ack')).ack.status).toBe('rejected');
-    const ended = await nextStatus(rig.ui, (s) => s.replay?.state === 'rejected');
+    const ended = await endedSeen;
     off();
     // It stopped where it was: short of the end, and no further than the last progress reported while playing.
     const last = ended.status.replay;
