@@ -243,9 +243,11 @@ describe('neck-agent on a socat PTY pair, with the hub and agent as programs', (
       send('X42,Y-17,Z5,H20,S1.5');
       await bounded(Promise.all(sent), 'an ack for every command', 30_000);
       expect((await home).ack).toMatchObject({ command: 'HOME', status: 'written' });
+      const finalLine = 'X42,Y-17,Z5,H20,S1.5,A1,R0,P0';
+      // Its `written` ack can come before the bytes have crossed the PTY and socat: idle() knows only what arrived.
+      await neck.untilLine(finalLine);
       await bounded(neck.idle(), 'the neck to be idle');
 
-      const finalLine = 'X42,Y-17,Z5,H20,S1.5,A1,R0,P0';
       const homingEnded = states.filter((entry) => entry.state === 'reading').at(-1)?.at ?? NaN;
       const finalRan = ran.find((entry) => entry.line === finalLine)?.at ?? NaN;
       const delayMs = Math.round(finalRan - homingEnded);
