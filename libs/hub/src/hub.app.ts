@@ -56,6 +56,9 @@ export async function startHub(settings: HubSettings, options: HubAppOptions = {
   try {
     redis = settings.redisUrl ? connectRedisAdapter(settings.redisUrl, app.get(RedisHealth)) : undefined;
     app.useWebSocketAdapter(new HubIoAdapter(app, settings, redis?.adapter));
+    // Serving before Redis first answers would refuse pairings and lose cross-hub deliveries for no reason: wait
+    // for it a moment, then start anyway (degraded, as during any outage) when it is not there.
+    if (redis) await firstAnswer(app.get(RedisHealth), REDIS_START_WAIT_MS);
     await app.listen(settings.port, settings.host);
   } catch (error) {
     await app.close();
@@ -73,4 +76,20 @@ export async function startHub(settings: HubSettings, options: HubAppOptions = {
   const io = app.get(SignallingGateway).io;
   const scheme = settings.https ? 'https' : 'http';
   return { app, url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`, port, io, close };
+}
+
+/** How long a hub with --redis waits at start for Redis to answer before serving without it, ms. */
+const REDIS_START_WAIT_MS = 5_000;
+
+function firstAnswer(health: RedisHealth, timeoutMs: number): Promise<void> {
+  if (health.isUp) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    const off = health.onUp(done);
+    function done(): void {
+      clearTimeout(timer);
+      off();
+      resolve();
+    }
+  });
 }
